@@ -1,0 +1,989 @@
+//! Validating a ruleset document and compiling it into the form views are
+//! built from. Everything a ruleset can get wrong is found here, with the
+//! JSON pointer of the offending value; nothing after this step looks a name
+//! up.
+
+use crate::condition::{Conditions, Node, NodeId, PermissionLeaf};
+use crate::decode::pointer;
+use crate::error::{RefKind, RulesetError};
+use crate::model::{ConditionDoc, OptionsDoc, RulesetDoc};
+use crate::palette::Shortcut;
+use crate::path::{Pattern, Router};
+use crate::permission::{is_valid_name, Grants, PermissionProblem, Vocabulary, MAX_CELLS};
+use sha2::{Digest, Sha256};
+
+/// Most products, plans, environments, flags, settings or preferences.
+pub const MAX_NAMES: usize = 64;
+/// Most entries in any other list of a ruleset.
+pub const MAX_ENTRIES: usize = 1024;
+/// Deepest nesting of a condition.
+pub const MAX_CONDITION_DEPTH: usize = 32;
+
+/// A compiled route.
+#[derive(Debug, Clone)]
+pub(crate) struct RouteC {
+    pub pattern: Pattern,
+    /// The route's own condition and the products whose paths contain it.
+    pub gate: Option<NodeId>,
+    /// Where the route's link sits in a view's href buffer, if it can be
+    /// linked (its only parameter is the workspace slug).
+    pub href: Option<HrefSlot>,
+}
+
+/// Position of one link in a view's href buffer: `fixed_start +
+/// ordinal * slug_len`, `fixed_len + slug_len` bytes long.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HrefSlot {
+    pub fixed_start: usize,
+    pub fixed_len: usize,
+    pub ordinal: usize,
+}
+
+/// A compiled product.
+#[derive(Debug, Clone)]
+pub(crate) struct ProductC {
+    pub paths: Vec<Pattern>,
+    pub fallback: Option<usize>,
+}
+
+/// A compiled role.
+#[derive(Debug, Clone)]
+pub(crate) struct RoleC {
+    pub grants: Grants,
+    pub assign: Option<NodeId>,
+}
+
+/// A compiled palette entry.
+#[derive(Debug, Clone)]
+pub(crate) struct PaletteC {
+    pub route: Option<usize>,
+    pub gate: Option<NodeId>,
+    pub shortcut: Option<Shortcut>,
+}
+
+/// A compiled form.
+#[derive(Debug, Clone)]
+pub(crate) struct FormC {
+    pub gate: Option<NodeId>,
+    pub fields: Vec<Option<NodeId>>,
+}
+
+/// A compiled API endpoint.
+#[derive(Debug, Clone)]
+pub(crate) struct EndpointC {
+    pub gate: Option<NodeId>,
+    pub fields: Vec<NodeId>,
+}
+
+/// A compiled ruleset. Vectors run parallel to the document's lists.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub doc: RulesetDoc,
+    pub canonical: String,
+    pub fingerprint: String,
+    pub conditions: Conditions,
+    pub vocab: Vocabulary,
+    pub products: Vec<ProductC>,
+    pub default_products: u64,
+    pub roles: Vec<RoleC>,
+    pub routes: Vec<RouteC>,
+    pub home: usize,
+    pub router: Router,
+    pub href_fixed_total: usize,
+    pub href_count: usize,
+    pub nav_routes: Vec<usize>,
+    pub palette: Vec<PaletteC>,
+    pub features: Vec<NodeId>,
+    pub forms: Vec<FormC>,
+    pub endpoints: Vec<EndpointC>,
+    pub api_router: Router,
+    pub sync: Vec<Vec<NodeId>>,
+    pub role_change: Option<NodeId>,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// A stable snake_case code, as used for error codes.
+pub(crate) fn valid_code(code: &str) -> bool {
+    let mut bytes = code.bytes();
+    code.len() <= 64
+        && matches!(bytes.next(), Some(b'a'..=b'z'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
+}
+
+fn invalid(path: String, message: impl Into<String>) -> RulesetError {
+    RulesetError::InvalidValue {
+        path,
+        message: message.into(),
+    }
+}
+
+fn unknown(path: String, kind: RefKind, name: &str) -> RulesetError {
+    RulesetError::UnknownReference {
+        path,
+        kind,
+        name: crate::error::clip(name),
+    }
+}
+
+fn limit(path: &str, len: usize, max: usize, what: &'static str) -> Result<(), RulesetError> {
+    if len > max {
+        return Err(RulesetError::LimitExceeded {
+            path: path.to_owned(),
+            what,
+            limit: max,
+        });
+    }
+    Ok(())
+}
+
+/// Checks a list of ids: each well-formed, none twice.
+fn check_ids<'a>(
+    base: &str,
+    ids: impl Iterator<Item = &'a str>,
+    key: &str,
+    kind: &'static str,
+    max: usize,
+) -> Result<(), RulesetError> {
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, id) in ids.enumerate() {
+        let at = if key.is_empty() {
+            pointer(base, &[&i.to_string()])
+        } else {
+            pointer(base, &[&i.to_string(), key])
+        };
+        if i >= max {
+            return Err(RulesetError::LimitExceeded {
+                path: base.to_owned(),
+                what: kind,
+                limit: max,
+            });
+        }
+        if !valid_id(id) {
+            return Err(invalid(
+                at,
+                format!(
+                    "`{}` is not an id: use 1 to 64 letters, digits, `-`, `_` and `.`",
+                    crate::error::clip(id)
+                ),
+            ));
+        }
+        if seen.contains(&id) {
+            return Err(RulesetError::DuplicateId {
+                path: at,
+                kind,
+                id: id.to_owned(),
+            });
+        }
+        seen.push(id);
+    }
+    Ok(())
+}
+
+fn position(list: &[String], name: &str) -> Option<usize> {
+    list.iter().position(|n| n == name)
+}
+
+struct Compiler<'d> {
+    doc: &'d RulesetDoc,
+    vocab: Vocabulary,
+    conditions: Conditions,
+    named: Vec<Option<NodeId>>,
+    visiting: Vec<bool>,
+}
+
+impl<'d> Compiler<'d> {
+    fn push(&mut self, node: Node) -> NodeId {
+        self.conditions.nodes.push(node);
+        // Bounded by MAX_ENTRIES * nesting; far below u32::MAX.
+        (self.conditions.nodes.len() - 1) as NodeId
+    }
+
+    fn named_condition(&mut self, index: usize, at: &str) -> Result<NodeId, RulesetError> {
+        if let Some(Some(id)) = self.named.get(index) {
+            return Ok(*id);
+        }
+        let Some(named) = self.doc.conditions.get(index) else {
+            return Err(invalid(at.to_owned(), "dangling condition reference"));
+        };
+        if self.visiting.get(index) == Some(&true) {
+            return Err(RulesetError::ConditionCycle {
+                path: at.to_owned(),
+                name: named.id.clone(),
+            });
+        }
+        if let Some(v) = self.visiting.get_mut(index) {
+            *v = true;
+        }
+        let base = pointer("", &["conditions", &index.to_string(), "requires"]);
+        let id = self.condition(&named.requires, &base, 0)?;
+        if let Some(v) = self.visiting.get_mut(index) {
+            *v = false;
+        }
+        if let Some(slot) = self.named.get_mut(index) {
+            *slot = Some(id);
+        }
+        Ok(id)
+    }
+
+    fn index_of(
+        list: &[String],
+        name: &str,
+        at: String,
+        kind: RefKind,
+    ) -> Result<u8, RulesetError> {
+        position(list, name)
+            // Lists of names are limited to MAX_NAMES (64).
+            .map(|i| i as u8)
+            .ok_or_else(|| unknown(at, kind, name))
+    }
+
+    fn condition(
+        &mut self,
+        cond: &ConditionDoc,
+        at: &str,
+        depth: usize,
+    ) -> Result<NodeId, RulesetError> {
+        if depth >= MAX_CONDITION_DEPTH {
+            return Err(RulesetError::LimitExceeded {
+                path: at.to_owned(),
+                what: "levels of condition nesting",
+                limit: MAX_CONDITION_DEPTH,
+            });
+        }
+        let doc = self.doc;
+        let node = match cond {
+            ConditionDoc::All(children) | ConditionDoc::Any(children) => {
+                let key = if matches!(cond, ConditionDoc::All(_)) {
+                    "all"
+                } else {
+                    "any"
+                };
+                let base = pointer(at, &[key]);
+                limit(&base, children.len(), MAX_NAMES, "conditions in one list")?;
+                let mut ids = Vec::with_capacity(children.len());
+                for (i, child) in children.iter().enumerate() {
+                    ids.push(self.condition(
+                        child,
+                        &pointer(&base, &[&i.to_string()]),
+                        depth + 1,
+                    )?);
+                }
+                if key == "all" {
+                    ids.sort_by_key(|&c| self.conditions.rank(c));
+                    Node::All(ids)
+                } else {
+                    Node::Any(ids)
+                }
+            }
+            ConditionDoc::Not(inner) => {
+                Node::Not(self.condition(inner, &pointer(at, &["not"]), depth + 1)?)
+            }
+            ConditionDoc::Product(name) => {
+                let ids: Vec<String> = doc.products.iter().map(|p| p.id.clone()).collect();
+                Node::Product(Self::index_of(
+                    &ids,
+                    name,
+                    pointer(at, &["product"]),
+                    RefKind::Product,
+                )?)
+            }
+            ConditionDoc::Permission(text) => {
+                let here = pointer(at, &["permission"]);
+                let permission = parse_permission(&self.vocab, text, &here)?;
+                let existing = self
+                    .conditions
+                    .permissions
+                    .iter()
+                    .position(|l| l.text == *text);
+                let index = match existing {
+                    Some(i) => i,
+                    None => {
+                        self.conditions.permissions.push(PermissionLeaf {
+                            text: text.clone(),
+                            permission,
+                        });
+                        self.conditions.permissions.len() - 1
+                    }
+                };
+                limit(&here, index, usize::from(u16::MAX), "distinct permissions")?;
+                Node::Permission(index as u16)
+            }
+            ConditionDoc::PlanAtLeast(plan) => Node::PlanAtLeast(Self::index_of(
+                &doc.plans,
+                plan,
+                pointer(at, &["plan_at_least"]),
+                RefKind::Plan,
+            )?),
+            ConditionDoc::Flag(flag) => Node::Flag(Self::index_of(
+                &doc.flags,
+                flag,
+                pointer(at, &["flag"]),
+                RefKind::Flag,
+            )?),
+            ConditionDoc::Environment(envs) => {
+                let base = pointer(at, &["environment"]);
+                if envs.is_empty() {
+                    return Err(invalid(base, "list at least one environment"));
+                }
+                let mut mask = 0u64;
+                for (i, env) in envs.iter().enumerate() {
+                    let e = Self::index_of(
+                        &doc.environments,
+                        env,
+                        pointer(&base, &[&i.to_string()]),
+                        RefKind::Environment,
+                    )?;
+                    mask |= 1u64 << e;
+                }
+                Node::Environment(mask)
+            }
+            ConditionDoc::Setting(s) => Node::Setting(Self::index_of(
+                &doc.settings,
+                s,
+                pointer(at, &["setting"]),
+                RefKind::Setting,
+            )?),
+            ConditionDoc::Preference(p) => Node::Preference(Self::index_of(
+                &doc.preferences,
+                p,
+                pointer(at, &["preference"]),
+                RefKind::Preference,
+            )?),
+            ConditionDoc::WorkspacesAtLeast(n) => {
+                if *n == 0 || *n > 1000 {
+                    return Err(invalid(
+                        pointer(at, &["workspaces_at_least"]),
+                        "use a number from 1 to 1000",
+                    ));
+                }
+                Node::WorkspacesAtLeast(*n)
+            }
+            ConditionDoc::Ref(name) => {
+                let here = pointer(at, &["ref"]);
+                let index = doc
+                    .conditions
+                    .iter()
+                    .position(|c| c.id == *name)
+                    .ok_or_else(|| unknown(here.clone(), RefKind::Condition, name))?;
+                return self.named_condition(index, &here);
+            }
+        };
+        Ok(self.push(node))
+    }
+
+    fn optional(
+        &mut self,
+        cond: Option<&ConditionDoc>,
+        at: &str,
+    ) -> Result<Option<NodeId>, RulesetError> {
+        cond.map(|c| self.condition(c, &pointer(at, &["requires"]), 0))
+            .transpose()
+    }
+
+    /// `all` of the given nodes (or the single one, or none).
+    fn conjoin(&mut self, mut ids: Vec<NodeId>) -> Option<NodeId> {
+        match ids.len() {
+            0 => None,
+            1 => ids.pop(),
+            _ => {
+                ids.sort_by_key(|&c| self.conditions.rank(c));
+                Some(self.push(Node::All(ids)))
+            }
+        }
+    }
+}
+
+fn parse_permission(
+    vocab: &Vocabulary,
+    text: &str,
+    at: &str,
+) -> Result<crate::permission::Permission, RulesetError> {
+    vocab.parse(text).map_err(|problem| match problem {
+        PermissionProblem::Malformed(problem) => RulesetError::InvalidPermission {
+            path: at.to_owned(),
+            permission: crate::error::clip(text),
+            problem,
+        },
+        PermissionProblem::Unknown => unknown(at.to_owned(), RefKind::Permission, text),
+    })
+}
+
+fn route_index(doc: &RulesetDoc, id: &str, at: String) -> Result<usize, RulesetError> {
+    doc.routes
+        .iter()
+        .position(|r| r.id == id)
+        .ok_or_else(|| unknown(at, RefKind::Route, id))
+}
+
+fn linkable(
+    doc: &RulesetDoc,
+    routes: &[RouteC],
+    id: &str,
+    at: String,
+) -> Result<usize, RulesetError> {
+    let index = route_index(doc, id, at.clone())?;
+    match routes.get(index) {
+        Some(r) if r.href.is_some() => Ok(index),
+        _ => Err(RulesetError::RouteNotLinkable {
+            path: at,
+            route: id.to_owned(),
+        }),
+    }
+}
+
+fn check_names(base: &str, names: &[String], kind: &'static str) -> Result<(), RulesetError> {
+    limit(base, names.len(), MAX_NAMES, kind)?;
+    check_ids(base, names.iter().map(String::as_str), "", kind, MAX_NAMES)
+}
+
+/// Validates and compiles a parsed document.
+pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
+    if doc.version != 1 {
+        return Err(RulesetError::UnsupportedVersion {
+            path: "/version".into(),
+            found: doc.version,
+        });
+    }
+    if !valid_id(&doc.name) {
+        return Err(invalid(
+            "/name".into(),
+            "a ruleset name is 1 to 64 letters, digits, `-`, `_` and `.`",
+        ));
+    }
+
+    // Names.
+    check_ids(
+        "/products",
+        doc.products.iter().map(|p| p.id.as_str()),
+        "id",
+        "product",
+        MAX_NAMES,
+    )?;
+    check_names("/plans", &doc.plans, "plan")?;
+    check_names("/environments", &doc.environments, "environment")?;
+    check_names("/flags", &doc.flags, "flag")?;
+    check_names("/settings", &doc.settings, "setting")?;
+    check_names("/preferences", &doc.preferences, "preference")?;
+    let vocab = Vocabulary {
+        resources: doc.permissions.resources.clone(),
+        actions: doc.permissions.actions.clone(),
+    };
+    for (key, names) in [("resources", &vocab.resources), ("actions", &vocab.actions)] {
+        for (i, name) in names.iter().enumerate() {
+            if !is_valid_name(name) {
+                return Err(invalid(
+                    pointer("/permissions", &[key, &i.to_string()]),
+                    format!("`{}` is not a lowercase name", crate::error::clip(name)),
+                ));
+            }
+        }
+        check_ids(
+            &pointer("/permissions", &[key]),
+            names.iter().map(String::as_str),
+            "",
+            "permission name",
+            MAX_CELLS,
+        )?;
+    }
+    if vocab.resources.len() * vocab.actions.len() > MAX_CELLS {
+        return Err(RulesetError::LimitExceeded {
+            path: "/permissions".into(),
+            what: "resource and action pairs",
+            limit: MAX_CELLS,
+        });
+    }
+    check_ids(
+        "/roles",
+        doc.roles.iter().map(|r| r.id.as_str()),
+        "id",
+        "role",
+        MAX_NAMES,
+    )?;
+    check_ids(
+        "/conditions",
+        doc.conditions.iter().map(|c| c.id.as_str()),
+        "id",
+        "condition",
+        MAX_ENTRIES,
+    )?;
+    check_ids(
+        "/routes",
+        doc.routes.iter().map(|r| r.id.as_str()),
+        "id",
+        "route",
+        MAX_ENTRIES,
+    )?;
+    check_ids(
+        "/navigation",
+        doc.navigation.iter().map(|n| n.id.as_str()),
+        "id",
+        "navigation item",
+        MAX_ENTRIES,
+    )?;
+    check_ids(
+        "/palette",
+        doc.palette.iter().map(|p| p.id.as_str()),
+        "id",
+        "palette entry",
+        MAX_ENTRIES,
+    )?;
+    check_ids(
+        "/features",
+        doc.features.iter().map(|f| f.id.as_str()),
+        "id",
+        "feature",
+        MAX_ENTRIES,
+    )?;
+    check_ids(
+        "/forms",
+        doc.forms.iter().map(|f| f.id.as_str()),
+        "id",
+        "form",
+        MAX_ENTRIES,
+    )?;
+    check_ids(
+        "/api",
+        doc.api.iter().map(|e| e.id.as_str()),
+        "id",
+        "endpoint",
+        MAX_ENTRIES,
+    )?;
+    check_ids(
+        "/sync",
+        doc.sync.iter().map(|s| s.integration.as_str()),
+        "integration",
+        "integration",
+        MAX_ENTRIES,
+    )?;
+
+    let mut c = Compiler {
+        doc: &doc,
+        vocab,
+        conditions: Conditions::default(),
+        named: vec![None; doc.conditions.len()],
+        visiting: vec![false; doc.conditions.len()],
+    };
+    for i in 0..doc.conditions.len() {
+        c.named_condition(i, &pointer("/conditions", &[&i.to_string(), "requires"]))?;
+    }
+
+    // Roles.
+    let mut roles = Vec::with_capacity(doc.roles.len());
+    for (i, role) in doc.roles.iter().enumerate() {
+        let at = pointer("/roles", &[&i.to_string()]);
+        let mut grants = Grants::default();
+        limit(
+            &pointer(&at, &["grants"]),
+            role.grants.len(),
+            MAX_ENTRIES,
+            "grants",
+        )?;
+        for (j, g) in role.grants.iter().enumerate() {
+            grants.grant(&parse_permission(
+                &c.vocab,
+                g,
+                &pointer(&at, &["grants", &j.to_string()]),
+            )?);
+        }
+        if let Some(code) = &role.last_holder {
+            if !valid_code(code) {
+                return Err(invalid(
+                    pointer(&at, &["lastHolder"]),
+                    "an error code is snake_case",
+                ));
+            }
+        }
+        let assign = role
+            .assign_requires
+            .as_ref()
+            .map(|r| c.condition(r, &pointer(&at, &["assignRequires"]), 0))
+            .transpose()?;
+        roles.push(RoleC { grants, assign });
+    }
+
+    // Routes: patterns, collisions, links.
+    let mut router = Router::default();
+    let mut routes = Vec::with_capacity(doc.routes.len());
+    let mut href_fixed_total = 0usize;
+    let mut href_count = 0usize;
+    for (i, route) in doc.routes.iter().enumerate() {
+        let at = pointer("/routes", &[&i.to_string(), "pattern"]);
+        let pattern =
+            Pattern::parse(&route.pattern).map_err(|problem| RulesetError::InvalidPattern {
+                path: at.clone(),
+                pattern: crate::error::clip(&route.pattern),
+                problem,
+            })?;
+        if pattern.slug_count() != 1 {
+            return Err(RulesetError::InvalidPattern {
+                path: at,
+                pattern: crate::error::clip(&route.pattern),
+                problem: "a route pattern has exactly one `{slug}`",
+            });
+        }
+        if let Some(&other) = router.insert(&pattern, i).first() {
+            return Err(RulesetError::RouteCollision {
+                path: at,
+                pattern: route.pattern.clone(),
+                other: doc
+                    .routes
+                    .get(other)
+                    .map(|r| r.id.clone())
+                    .unwrap_or_default(),
+            });
+        }
+        let href = pattern.only_slug().then(|| {
+            let mut text = String::new();
+            pattern.write_with_slug("", &mut text);
+            let slot = HrefSlot {
+                fixed_start: href_fixed_total,
+                fixed_len: text.len(),
+                ordinal: href_count,
+            };
+            href_fixed_total += text.len();
+            href_count += 1;
+            slot
+        });
+        let own = c.optional(
+            route.requires.as_ref(),
+            &pointer("/routes", &[&i.to_string()]),
+        )?;
+        routes.push(RouteC {
+            pattern,
+            gate: own,
+            href,
+        });
+    }
+
+    // Products: their paths own routes and endpoints; fallbacks.
+    let mut products = Vec::with_capacity(doc.products.len());
+    let mut default_products = 0u64;
+    for (i, product) in doc.products.iter().enumerate() {
+        let at = pointer("/products", &[&i.to_string()]);
+        if product.default {
+            default_products |= 1u64 << i;
+        }
+        let mut paths = Vec::new();
+        for (j, text) in product.paths.iter().enumerate() {
+            let here = pointer(&at, &["paths", &j.to_string()]);
+            let pattern = Pattern::parse(text).map_err(|problem| RulesetError::InvalidPattern {
+                path: here.clone(),
+                pattern: crate::error::clip(text),
+                problem,
+            })?;
+            if pattern.segs.is_empty() {
+                return Err(RulesetError::InvalidPattern {
+                    path: here,
+                    pattern: text.clone(),
+                    problem: "a product cannot own every path",
+                });
+            }
+            paths.push(pattern);
+        }
+        let fallback = product
+            .fallback
+            .as_ref()
+            .map(|f| linkable(&doc, &routes, f, pointer(&at, &["fallback"])))
+            .transpose()?;
+        products.push(ProductC { paths, fallback });
+    }
+    for route in routes.iter_mut() {
+        let mut gates = Vec::new();
+        for (p, product) in products.iter().enumerate() {
+            if product
+                .paths
+                .iter()
+                .any(|prefix| prefix.is_prefix_of(&route.pattern))
+            {
+                gates.push(c.push(Node::Product(p as u8)));
+            }
+        }
+        if !gates.is_empty() {
+            gates.extend(route.gate);
+            route.gate = c.conjoin(gates);
+        }
+    }
+    // A fallback must not lead to a page that the same chain of disabled
+    // products hides again.
+    for (p, product) in products.iter().enumerate() {
+        let mut seen = 1u64 << p;
+        let mut next = product.fallback;
+        while let Some(r) = next {
+            let Some(route) = routes.get(r) else { break };
+            let needs = route
+                .gate
+                .map(|g| c.conditions.required_products(g))
+                .unwrap_or(0);
+            if needs & seen != 0 {
+                return Err(RulesetError::RedirectCycle {
+                    path: pointer("/products", &[&p.to_string(), "fallback"]),
+                    product: doc
+                        .products
+                        .get(p)
+                        .map(|d| d.id.clone())
+                        .unwrap_or_default(),
+                });
+            }
+            // Follow the first product the fallback itself depends on.
+            let q = (0..products.len()).find(|&q| needs & (1u64 << q) != 0);
+            next = q.and_then(|q| {
+                seen |= 1u64 << q;
+                products.get(q).and_then(|x| x.fallback)
+            });
+        }
+    }
+
+    let home = linkable(&doc, &routes, &doc.home, "/home".into())?;
+
+    // Navigation.
+    let mut nav_routes = Vec::with_capacity(doc.navigation.len());
+    for (i, item) in doc.navigation.iter().enumerate() {
+        nav_routes.push(linkable(
+            &doc,
+            &routes,
+            &item.route,
+            pointer("/navigation", &[&i.to_string(), "route"]),
+        )?);
+    }
+
+    // Palette.
+    let mut palette = Vec::with_capacity(doc.palette.len());
+    for (i, entry) in doc.palette.iter().enumerate() {
+        let at = pointer("/palette", &[&i.to_string()]);
+        if entry.action.is_none() {
+            if entry.route.is_none() {
+                return Err(invalid(
+                    at,
+                    "a palette entry has a `route` (navigate), an `action`, or both",
+                ));
+            }
+            if entry.requires.is_some() {
+                return Err(invalid(
+                    pointer(&at, &["requires"]),
+                    "a navigate entry follows its route's rules; put conditions on the route",
+                ));
+            }
+        }
+        if let Some(action) = &entry.action {
+            if action.is_empty() || action.len() > 64 {
+                return Err(invalid(
+                    pointer(&at, &["action"]),
+                    "an action is 1 to 64 characters",
+                ));
+            }
+        }
+        let route = entry
+            .route
+            .as_ref()
+            .map(|r| linkable(&doc, &routes, r, pointer(&at, &["route"])))
+            .transpose()?;
+        let gate = c.optional(entry.requires.as_ref(), &at)?;
+        let shortcut = entry
+            .shortcut
+            .as_ref()
+            .map(|s| {
+                Shortcut::parse(s).map_err(|problem| RulesetError::InvalidShortcut {
+                    path: pointer(&at, &["shortcut"]),
+                    shortcut: crate::error::clip(s),
+                    problem,
+                })
+            })
+            .transpose()?;
+        limit(
+            &pointer(&at, &["keywords"]),
+            entry.keywords.len(),
+            32,
+            "keywords",
+        )?;
+        palette.push(PaletteC {
+            route,
+            gate,
+            shortcut,
+        });
+    }
+
+    // Features and forms.
+    let mut features = Vec::with_capacity(doc.features.len());
+    for (i, feature) in doc.features.iter().enumerate() {
+        features.push(c.condition(
+            &feature.requires,
+            &pointer("/features", &[&i.to_string(), "requires"]),
+            0,
+        )?);
+    }
+    let mut forms = Vec::with_capacity(doc.forms.len());
+    for (i, form) in doc.forms.iter().enumerate() {
+        let at = pointer("/forms", &[&i.to_string()]);
+        check_ids(
+            &pointer(&at, &["fields"]),
+            form.fields.iter().map(|f| f.id.as_str()),
+            "id",
+            "field",
+            MAX_ENTRIES,
+        )?;
+        let gate = c.optional(form.requires.as_ref(), &at)?;
+        let mut fields = Vec::with_capacity(form.fields.len());
+        for (j, field) in form.fields.iter().enumerate() {
+            let here = pointer(&at, &["fields", &j.to_string()]);
+            if let Some(OptionsDoc::Values(values)) = &field.options {
+                limit(
+                    &pointer(&here, &["options", "values"]),
+                    values.len(),
+                    MAX_ENTRIES,
+                    "options",
+                )?;
+            }
+            fields.push(c.optional(field.requires.as_ref(), &here)?);
+        }
+        forms.push(FormC { gate, fields });
+    }
+
+    // API endpoints.
+    let mut api_router = Router::default();
+    let mut endpoints = Vec::with_capacity(doc.api.len());
+    for (i, endpoint) in doc.api.iter().enumerate() {
+        let at = pointer("/api", &[&i.to_string()]);
+        if !matches!(
+            endpoint.method.as_str(),
+            "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+        ) {
+            return Err(invalid(
+                pointer(&at, &["method"]),
+                "use GET, POST, PUT, PATCH or DELETE",
+            ));
+        }
+        let pattern =
+            Pattern::parse(&endpoint.path).map_err(|problem| RulesetError::InvalidPattern {
+                path: pointer(&at, &["path"]),
+                pattern: crate::error::clip(&endpoint.path),
+                problem,
+            })?;
+        let same_shape = api_router.insert(&pattern, i);
+        if let Some(other) = same_shape
+            .iter()
+            .find(|&&o| doc.api.get(o).is_some_and(|e| e.method == endpoint.method))
+        {
+            return Err(RulesetError::RouteCollision {
+                path: pointer(&at, &["path"]),
+                pattern: endpoint.path.clone(),
+                other: doc
+                    .api
+                    .get(*other)
+                    .map(|e| e.id.clone())
+                    .unwrap_or_default(),
+            });
+        }
+        let mut gates = Vec::new();
+        for (p, product) in products.iter().enumerate() {
+            if product
+                .paths
+                .iter()
+                .any(|prefix| prefix.is_prefix_of(&pattern))
+            {
+                gates.push(c.push(Node::Product(p as u8)));
+            }
+        }
+        gates.extend(c.optional(endpoint.requires.as_ref(), &at)?);
+        let gate = c.conjoin(gates);
+        let mut seen: Vec<&str> = Vec::new();
+        let mut fields = Vec::with_capacity(endpoint.fields.len());
+        for (j, field) in endpoint.fields.iter().enumerate() {
+            let here = pointer(&at, &["fields", &j.to_string()]);
+            if field.name.is_empty() || seen.contains(&field.name.as_str()) {
+                return Err(RulesetError::DuplicateId {
+                    path: pointer(&here, &["name"]),
+                    kind: "field",
+                    id: field.name.clone(),
+                });
+            }
+            seen.push(&field.name);
+            if !valid_code(&field.code) {
+                return Err(invalid(
+                    pointer(&here, &["code"]),
+                    "an error code is snake_case",
+                ));
+            }
+            fields.push(c.condition(&field.requires, &pointer(&here, &["requires"]), 0)?);
+        }
+        endpoints.push(EndpointC { gate, fields });
+    }
+
+    // Sync.
+    let mut sync = Vec::with_capacity(doc.sync.len());
+    for (i, integration) in doc.sync.iter().enumerate() {
+        let at = pointer("/sync", &[&i.to_string()]);
+        let mut fields = Vec::with_capacity(integration.fields.len());
+        for (j, field) in integration.fields.iter().enumerate() {
+            let here = pointer(&at, &["fields", &j.to_string()]);
+            if field.name.is_empty() {
+                return Err(invalid(
+                    pointer(&here, &["name"]),
+                    "a field name is not empty",
+                ));
+            }
+            fields.push(c.condition(&field.requires, &pointer(&here, &["requires"]), 0)?);
+        }
+        sync.push(fields);
+    }
+
+    // Membership.
+    if !(1..=365).contains(&doc.membership.invite_expiry_days) {
+        return Err(invalid(
+            "/membership/inviteExpiryDays".into(),
+            "use a number of days from 1 to 365",
+        ));
+    }
+    let role_change = doc
+        .membership
+        .role_change_requires
+        .as_ref()
+        .map(|r| c.condition(r, "/membership/roleChangeRequires", 0))
+        .transpose()?;
+
+    let Compiler {
+        vocab, conditions, ..
+    } = c;
+    let canonical =
+        serde_json::to_string(&doc).map_err(|e| invalid(String::new(), e.to_string()))?;
+    let digest = Sha256::digest(canonical.as_bytes());
+    let mut fingerprint = String::with_capacity(7 + 64);
+    fingerprint.push_str("sha256:");
+    for byte in digest {
+        fingerprint.push(hex_digit(byte >> 4));
+        fingerprint.push(hex_digit(byte & 15));
+    }
+    Ok(Compiled {
+        doc,
+        canonical,
+        fingerprint,
+        conditions,
+        vocab,
+        products,
+        default_products,
+        roles,
+        routes,
+        home,
+        router,
+        href_fixed_total,
+        href_count,
+        nav_routes,
+        palette,
+        features,
+        forms,
+        endpoints,
+        api_router,
+        sync,
+        role_change,
+    })
+}
+
+fn hex_digit(nibble: u8) -> char {
+    char::from_digit(u32::from(nibble), 16).unwrap_or('0')
+}

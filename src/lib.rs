@@ -1,0 +1,69 @@
+//! # harmony-policy
+//!
+//! One authoritative ruleset decides, for one member of one workspace, what
+//! the Harmony app shows (sidebar, Cmd/Ctrl+K palette, pages, form fields)
+//! and what its API accepts. The same crate runs natively on the server and,
+//! compiled to WebAssembly, in the browser, so the two never disagree.
+//!
+//! ```
+//! use harmony_policy::{Context, Policy, Resolution};
+//!
+//! let policy = Policy::builtin("harmony")?;
+//! let context = Context::from_json(r#"{
+//!     "workspace": { "slug": "acme", "products": { "accounts": false } },
+//!     "member": { "userId": "u_1", "roles": ["member"] }
+//! }"#)?;
+//! let view = policy.view(&context)?;
+//! assert!(view.sidebar().iter().all(|item| item.id != "accounts"));
+//! match view.resolve("/workspace/acme/accounts/42")? {
+//!     Resolution::Redirect { to, .. } => assert_eq!(to, "/workspace/acme/contacts"),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Layout: [`Policy`] is a compiled ruleset; [`Policy::view`] compiles a
+//! [`Context`] into a [`View`] that answers queries. Errors are
+//! [`RulesetError`], [`ContextError`] and [`QueryError`], each with a stable
+//! `code()` and a JSON pointer `path()`.
+
+mod compile;
+mod condition;
+mod context;
+mod decode;
+mod error;
+mod membership;
+mod model;
+mod output;
+mod palette;
+pub mod path;
+mod permission;
+mod policy;
+mod view;
+
+pub use context::{
+    ApiRequest, Context, Member, Platform, PreferenceValue, Workspace, MAX_CONTEXT_BYTES,
+};
+pub use error::{ContextError, Error, QueryError, RefKind, RulesetError};
+pub use membership::{
+    AccountDeletion, AccountDeletionCheck, Invite, InviteState, InviteStatus, RoleChange,
+    RoleChangeCheck, RoleHolder, WorkspaceAdmins,
+};
+pub use output::{
+    Change, Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params, ProductImpact,
+    ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
+};
+pub use permission::Scope;
+pub use policy::{Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};
+pub use view::{View, MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES};
+
+/// Limits on inputs, in one place.
+pub mod limits {
+    pub use crate::compile::{MAX_CONDITION_DEPTH, MAX_ENTRIES, MAX_NAMES};
+    pub use crate::context::MAX_CONTEXT_BYTES;
+    pub use crate::membership::MAX_MEMBERSHIP_LIST;
+    pub use crate::path::{MAX_PATH_BYTES, MAX_SEGMENTS};
+    pub use crate::permission::MAX_CELLS;
+    pub use crate::policy::MAX_RULESET_BYTES;
+    pub use crate::view::{MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES};
+}

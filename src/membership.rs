@@ -1,0 +1,361 @@
+//! Membership guards (SPEC section 10): deleting one's account, changing a
+//! role, and the state of an invite.
+
+use crate::compile::Compiled;
+use crate::condition::Facts;
+use crate::error::{clip, QueryError};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::BTreeMap;
+
+/// Most workspaces, holders or ids in one membership request.
+pub const MAX_MEMBERSHIP_LIST: usize = 1024;
+
+/// A request to delete one's account (Workspace Settings → Danger Zone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AccountDeletion {
+    /// Who wants to leave.
+    pub user_id: String,
+    /// What they typed; must be exactly `DELETE`.
+    pub confirmation: String,
+    /// Every workspace they belong to, with its active admins.
+    #[serde(default)]
+    pub memberships: Vec<WorkspaceAdmins>,
+}
+
+/// The active admins of one workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkspaceAdmins {
+    /// Workspace slug.
+    pub workspace: String,
+    /// User ids of its active admins (owners, in Harmonia).
+    pub active_admins: Vec<String>,
+}
+
+/// The verdict on an account deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountDeletionCheck<'a> {
+    /// It may go ahead.
+    Ok,
+    /// The user is the only active admin of these workspaces.
+    SoleAdmin {
+        /// Their slugs, in input order.
+        workspaces: Vec<&'a str>,
+    },
+    /// The confirmation is not exactly `DELETE`.
+    ConfirmationRequired,
+}
+
+impl Serialize for AccountDeletionCheck<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AccountDeletionCheck::Ok => {
+                let mut st = s.serialize_struct("AccountDeletionCheck", 1)?;
+                st.serialize_field("ok", &true)?;
+                st.end()
+            }
+            AccountDeletionCheck::SoleAdmin { workspaces } => {
+                let mut st = s.serialize_struct("AccountDeletionCheck", 3)?;
+                st.serialize_field("ok", &false)?;
+                st.serialize_field("code", "sole_admin")?;
+                st.serialize_field("workspaces", workspaces)?;
+                st.end()
+            }
+            AccountDeletionCheck::ConfirmationRequired => {
+                let mut st = s.serialize_struct("AccountDeletionCheck", 2)?;
+                st.serialize_field("ok", &false)?;
+                st.serialize_field("code", "confirmation_required")?;
+                st.end()
+            }
+        }
+    }
+}
+
+fn check_list(len: usize, path: &str) -> Result<(), QueryError> {
+    if len > MAX_MEMBERSHIP_LIST {
+        return Err(QueryError::InvalidValue {
+            path: path.to_owned(),
+            message: format!("at most {MAX_MEMBERSHIP_LIST} entries"),
+        });
+    }
+    Ok(())
+}
+
+/// Account deletion: blocked while the user is the only active admin of any
+/// workspace they belong to (seed 001), then the confirmation must be exactly
+/// `DELETE`.
+pub(crate) fn check_account_deletion(
+    request: &AccountDeletion,
+) -> Result<AccountDeletionCheck<'_>, QueryError> {
+    check_list(request.memberships.len(), "/memberships")?;
+    let mut sole = Vec::new();
+    for (i, m) in request.memberships.iter().enumerate() {
+        check_list(
+            m.active_admins.len(),
+            &format!("/memberships/{i}/activeAdmins"),
+        )?;
+        let is_admin = m.active_admins.contains(&request.user_id);
+        let others = m.active_admins.iter().any(|a| *a != request.user_id);
+        if is_admin && !others {
+            sole.push(m.workspace.as_str());
+        }
+    }
+    if !sole.is_empty() {
+        return Ok(AccountDeletionCheck::SoleAdmin { workspaces: sole });
+    }
+    if request.confirmation != "DELETE" {
+        return Ok(AccountDeletionCheck::ConfirmationRequired);
+    }
+    Ok(AccountDeletionCheck::Ok)
+}
+
+/// Someone and their current role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleHolder {
+    /// User id.
+    pub user_id: String,
+    /// Role id.
+    pub role: String,
+}
+
+/// A request to change (or remove, or deactivate) someone's role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleChange {
+    /// Who makes the change.
+    pub actor: RoleHolder,
+    /// Whose role changes.
+    pub target: RoleHolder,
+    /// The new role; `null` removes or deactivates the target.
+    pub new_role: Option<String>,
+    /// User ids of the active holders of each role.
+    #[serde(default)]
+    pub active_holders: BTreeMap<String, Vec<String>>,
+}
+
+/// The verdict on a role change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleChangeCheck {
+    /// It may go ahead.
+    Ok,
+    /// It may not.
+    Denied {
+        /// `last_owner`, `last_admin` (the role's `lastHolder` code) or
+        /// `permission_denied`.
+        code: String,
+        /// A sentence for people.
+        message: String,
+    },
+}
+
+impl Serialize for RoleChangeCheck {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RoleChangeCheck::Ok => {
+                let mut st = s.serialize_struct("RoleChangeCheck", 1)?;
+                st.serialize_field("ok", &true)?;
+                st.end()
+            }
+            RoleChangeCheck::Denied { code, message } => {
+                let mut st = s.serialize_struct("RoleChangeCheck", 3)?;
+                st.serialize_field("ok", &false)?;
+                st.serialize_field("code", code)?;
+                st.serialize_field("message", message)?;
+                st.end()
+            }
+        }
+    }
+}
+
+fn role_index(policy: &Compiled, role: &str, path: &str) -> Result<usize, QueryError> {
+    policy
+        .doc
+        .roles
+        .iter()
+        .position(|r| r.id == role)
+        .ok_or_else(|| QueryError::Unknown {
+            what: "role",
+            name: clip(role),
+            path: Some(path.to_owned()),
+        })
+}
+
+/// Role changes: the actor needs the ruleset's role-change permission;
+/// granting or taking a role with `assignRequires` needs that condition
+/// (only owners grant or take the owner role, in Harmonia); and nobody
+/// removes, demotes or deactivates the last active holder of a role with a
+/// `lastHolder` code (the last owner in Harmonia, the last admin in Harmony),
+/// themselves included.
+pub(crate) fn check_role_change(
+    policy: &Compiled,
+    request: &RoleChange,
+) -> Result<RoleChangeCheck, QueryError> {
+    let actor_role = role_index(policy, &request.actor.role, "/actor/role")?;
+    let target_role = role_index(policy, &request.target.role, "/target/role")?;
+    let new_role = request
+        .new_role
+        .as_deref()
+        .map(|r| role_index(policy, r, "/newRole"))
+        .transpose()?;
+    check_list(request.active_holders.len(), "/activeHolders")?;
+    for (role, holders) in &request.active_holders {
+        role_index(
+            policy,
+            role,
+            &crate::decode::pointer("/activeHolders", &[role]),
+        )?;
+        check_list(
+            holders.len(),
+            &crate::decode::pointer("/activeHolders", &[role]),
+        )?;
+    }
+    let actor = Facts {
+        grants: policy
+            .roles
+            .get(actor_role)
+            .map(|r| r.grants)
+            .unwrap_or_default(),
+        ..Facts::default()
+    };
+    let holds = |gate: Option<crate::condition::NodeId>| {
+        gate.is_none_or(|g| policy.conditions.eval(g, &actor))
+    };
+    let denied = |message: String| RoleChangeCheck::Denied {
+        code: "permission_denied".into(),
+        message,
+    };
+    if new_role == Some(target_role) {
+        return Ok(RoleChangeCheck::Ok);
+    }
+    if !holds(policy.role_change) {
+        return Ok(denied(format!(
+            "the `{}` role cannot change roles",
+            request.actor.role
+        )));
+    }
+    for r in std::iter::once(target_role).chain(new_role) {
+        let assign = policy.roles.get(r).and_then(|x| x.assign);
+        if !holds(assign) {
+            let id = policy.doc.roles.get(r).map_or("", |d| d.id.as_str());
+            return Ok(denied(format!(
+                "only members who may assign the `{id}` role can grant or take it"
+            )));
+        }
+    }
+    if let Some(code) = policy
+        .doc
+        .roles
+        .get(target_role)
+        .and_then(|d| d.last_holder.as_ref())
+    {
+        let holders = request
+            .active_holders
+            .get(&request.target.role)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let target_active = holders.contains(&request.target.user_id);
+        let others = holders.iter().any(|h| *h != request.target.user_id);
+        if target_active && !others {
+            let yourself = request.actor.user_id == request.target.user_id;
+            let message = if yourself {
+                format!(
+                    "you are the last active `{}`; another must exist first",
+                    request.target.role
+                )
+            } else {
+                format!(
+                    "`{}` is the last active `{}`",
+                    clip(&request.target.user_id),
+                    request.target.role
+                )
+            };
+            return Ok(RoleChangeCheck::Denied {
+                code: code.clone(),
+                message,
+            });
+        }
+    }
+    Ok(RoleChangeCheck::Ok)
+}
+
+/// An invite's timestamps, in milliseconds since the epoch. A resend sets a
+/// new `sentAt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Invite {
+    /// When it was (last) sent.
+    pub sent_at: i64,
+    /// When it was accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<i64>,
+    /// When it was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<i64>,
+}
+
+/// State of an invite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InviteState {
+    /// Sent and still valid.
+    Pending,
+    /// Accepted before it expired.
+    Accepted,
+    /// Revoked before it was accepted.
+    Revoked,
+    /// Not accepted in time.
+    Expired,
+}
+
+/// An invite's state and when it expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteStatus {
+    /// The state.
+    pub status: InviteState,
+    /// `sentAt` plus the ruleset's expiry (14 days).
+    pub expires_at: i64,
+}
+
+/// JavaScript's `Date` range, in milliseconds.
+const MAX_TIME: i64 = 8_640_000_000_000_000;
+
+/// Invite state at `now`. Whichever of acceptance and revocation came first
+/// counts, if it came before the invite expired; events later than `now` have
+/// not happened yet.
+pub(crate) fn invite_status(
+    policy: &Compiled,
+    invite: &Invite,
+    now: i64,
+) -> Result<InviteStatus, QueryError> {
+    let times = [
+        ("/sentAt", Some(invite.sent_at)),
+        ("/acceptedAt", invite.accepted_at),
+        ("/revokedAt", invite.revoked_at),
+        ("/now", Some(now)),
+    ];
+    for (path, t) in times {
+        if t.is_some_and(|t| !(-MAX_TIME..=MAX_TIME).contains(&t)) {
+            return Err(QueryError::InvalidValue {
+                path: path.to_owned(),
+                message: "a time is milliseconds since the epoch within JavaScript's date range"
+                    .into(),
+            });
+        }
+    }
+    let expires_at =
+        invite.sent_at + i64::from(policy.doc.membership.invite_expiry_days) * 86_400_000;
+    let happened =
+        |t: Option<i64>| t.filter(|&t| t <= now && t < expires_at && t >= invite.sent_at);
+    let status = match (happened(invite.accepted_at), happened(invite.revoked_at)) {
+        (Some(a), Some(r)) if r < a => InviteState::Revoked,
+        (Some(_), _) => InviteState::Accepted,
+        (None, Some(_)) => InviteState::Revoked,
+        (None, None) if now >= expires_at => InviteState::Expired,
+        (None, None) => InviteState::Pending,
+    };
+    Ok(InviteStatus { status, expires_at })
+}

@@ -1,0 +1,362 @@
+//! What queries answer. Every type serializes to exactly the JSON of SPEC
+//! sections 5 and 10, the shapes the JavaScript API returns too. Answers
+//! borrow names and links from the policy and the view, so a query allocates
+//! only the answer's own containers.
+
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+
+/// A sidebar item the member may open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SidebarItem<'a> {
+    /// Stable id, e.g. `contacts`.
+    pub id: &'a str,
+    /// Display label.
+    pub label: &'a str,
+    /// Link, e.g. `/workspace/acme/contacts`.
+    pub href: &'a str,
+    /// Section of the sidebar.
+    pub section: &'a str,
+    /// Icon name.
+    pub icon: &'a str,
+}
+
+/// Kind of palette entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PaletteKind {
+    /// Opens a page.
+    Navigate,
+    /// Does something (may open a page to do it).
+    Action,
+}
+
+/// A command palette entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaletteEntry<'a> {
+    /// Stable id.
+    pub id: &'a str,
+    /// Display label.
+    pub label: &'a str,
+    /// Navigate or action.
+    pub kind: PaletteKind,
+    /// Link, for navigate entries and actions that open a page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<&'a str>,
+    /// Action id, for actions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<&'a str>,
+    /// Extra words the entry is found by.
+    pub keywords: &'a [String],
+    /// Shortcut label for the member's platform (`⌘,` or `Ctrl+,`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortcut: Option<&'a str>,
+    /// Match score; 0 for an empty query. Higher is better.
+    pub score: u32,
+}
+
+/// Why something is hidden, refused or redirected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reason<'a> {
+    /// A product is turned off.
+    ProductDisabled {
+        /// The product id.
+        product: &'a str,
+    },
+    /// A permission is missing.
+    PermissionDenied {
+        /// The permission, as the ruleset writes it.
+        permission: &'a str,
+    },
+    /// The workspace's plan is too low.
+    PlanRequired {
+        /// The lowest plan that allows it.
+        plan: &'a str,
+    },
+    /// A feature flag is off.
+    FlagDisabled {
+        /// The flag.
+        flag: &'a str,
+    },
+    /// The deployment environment does not allow it.
+    EnvironmentUnsupported {
+        /// The current environment.
+        environment: &'a str,
+    },
+    /// The workspace has not made it available.
+    SettingDisabled {
+        /// The workspace setting.
+        setting: &'a str,
+    },
+    /// The member has not opted in.
+    PreferenceOff {
+        /// The preference.
+        preference: &'a str,
+    },
+    /// The member belongs to too few workspaces.
+    WorkspacesRequired {
+        /// How many are needed.
+        count: u32,
+    },
+    /// A `not` condition's inner condition holds.
+    ConditionFailed,
+    /// The member is deactivated.
+    InactiveMember,
+    /// The path belongs to another workspace.
+    OtherWorkspace {
+        /// The workspace to switch to, when the member belongs to it.
+        #[serde(rename = "switchTo", skip_serializing_if = "Option::is_none")]
+        switch_to: Option<&'a str>,
+    },
+    /// The workspace home leads to the member's landing page.
+    LandingPage,
+    /// The member may open no page at all.
+    NoPages,
+    /// No route matches.
+    NotFound,
+}
+
+impl Reason<'_> {
+    /// A lowercase sentence for people.
+    pub fn message(&self) -> String {
+        match self {
+            Reason::ProductDisabled { product } => {
+                format!("the `{product}` product is turned off in this workspace")
+            }
+            Reason::PermissionDenied { permission } => {
+                format!("this needs the `{permission}` permission")
+            }
+            Reason::PlanRequired { plan } => format!("this needs the `{plan}` plan or above"),
+            Reason::FlagDisabled { flag } => format!("the `{flag}` feature flag is off"),
+            Reason::EnvironmentUnsupported { environment } => {
+                format!("this is not available in the `{environment}` environment")
+            }
+            Reason::SettingDisabled { setting } => {
+                format!("the workspace has not made `{setting}` available")
+            }
+            Reason::PreferenceOff { preference } => {
+                format!("the member has not turned on `{preference}`")
+            }
+            Reason::WorkspacesRequired { count } => {
+                format!("this needs membership of at least {count} workspaces")
+            }
+            Reason::ConditionFailed => "an excluding condition holds".to_owned(),
+            Reason::InactiveMember => "the member is deactivated".to_owned(),
+            Reason::OtherWorkspace { .. } => "this belongs to another workspace".to_owned(),
+            Reason::LandingPage => "the workspace home opens the landing page".to_owned(),
+            Reason::NoPages => "the member may open no page".to_owned(),
+            Reason::NotFound => "nothing is at this path".to_owned(),
+        }
+    }
+
+    /// The stable code, as serialized.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::ProductDisabled { .. } => "product_disabled",
+            Reason::PermissionDenied { .. } => "permission_denied",
+            Reason::PlanRequired { .. } => "plan_required",
+            Reason::FlagDisabled { .. } => "flag_disabled",
+            Reason::EnvironmentUnsupported { .. } => "environment_unsupported",
+            Reason::SettingDisabled { .. } => "setting_disabled",
+            Reason::PreferenceOff { .. } => "preference_off",
+            Reason::WorkspacesRequired { .. } => "workspaces_required",
+            Reason::ConditionFailed => "condition_failed",
+            Reason::InactiveMember => "inactive_member",
+            Reason::OtherWorkspace { .. } => "other_workspace",
+            Reason::LandingPage => "landing_page",
+            Reason::NoPages => "no_pages",
+            Reason::NotFound => "not_found",
+        }
+    }
+}
+
+/// Route parameters, serialized as a JSON object in pattern order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Params<'a>(pub Vec<(&'a str, String)>);
+
+impl Params<'_> {
+    /// The value of parameter `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Serialize for Params<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// What to do with a path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Resolution<'a> {
+    /// Show the page.
+    Allow {
+        /// Route id.
+        route: &'a str,
+        /// Parameters, decoded.
+        params: Params<'a>,
+    },
+    /// Go elsewhere (replace the URL). `to` is always built from the
+    /// ruleset and the context's own slug: one leading `/`, same origin.
+    Redirect {
+        /// Where to.
+        to: &'a str,
+        /// Why.
+        reason: Reason<'a>,
+    },
+    /// Show a refusal.
+    Forbidden {
+        /// Why.
+        reason: Reason<'a>,
+    },
+    /// Nothing is there.
+    NotFound,
+}
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormField<'a> {
+    /// Field id.
+    pub field: &'a str,
+    /// Whether to show it.
+    pub visible: bool,
+    /// Whether it must be filled (never for a hidden field).
+    pub required: bool,
+    /// Choices, for visible fields that have them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<&'a str>>,
+}
+
+/// Whether a capability is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Feature<'a> {
+    /// On or off.
+    pub enabled: bool,
+    /// Why it is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason<'a>>,
+}
+
+/// The verdict on an API request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestCheck<'a> {
+    /// Accept it.
+    Ok,
+    /// Refuse it.
+    Denied {
+        /// HTTP status: 400, 403, 404 or 405.
+        status: u16,
+        /// Stable code, e.g. `accounts_disabled`.
+        code: &'a str,
+        /// A sentence for people.
+        message: Cow<'a, str>,
+        /// The body field at fault.
+        field: Option<&'a str>,
+    },
+}
+
+impl RequestCheck<'_> {
+    /// Whether the request is accepted.
+    pub fn is_ok(&self) -> bool {
+        matches!(self, RequestCheck::Ok)
+    }
+}
+
+impl Serialize for RequestCheck<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RequestCheck::Ok => {
+                let mut st = s.serialize_struct("RequestCheck", 1)?;
+                st.serialize_field("ok", &true)?;
+                st.end()
+            }
+            RequestCheck::Denied {
+                status,
+                code,
+                message,
+                field,
+            } => {
+                let mut st = s.serialize_struct("RequestCheck", 5)?;
+                st.serialize_field("ok", &false)?;
+                st.serialize_field("status", status)?;
+                st.serialize_field("code", code)?;
+                st.serialize_field("message", message)?;
+                if let Some(f) = field {
+                    st.serialize_field("field", f)?;
+                } else {
+                    st.skip_field("field")?;
+                }
+                st.end()
+            }
+        }
+    }
+}
+
+/// Why a target is shown or allowed, or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation<'a> {
+    /// Shown or allowed.
+    pub allowed: bool,
+    /// The conditions that failed (empty when allowed).
+    pub reasons: Vec<Reason<'a>>,
+}
+
+/// A product as the Products page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductInfo<'a> {
+    /// Product id.
+    pub id: &'a str,
+    /// Display label.
+    pub label: &'a str,
+    /// What it does.
+    pub description: &'a str,
+    /// On for a workspace that says nothing.
+    pub default: bool,
+}
+
+/// What appears and disappears.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Change<'a> {
+    /// Newly shown or allowed.
+    pub shown: Vec<Cow<'a, str>>,
+    /// Newly hidden or refused.
+    pub hidden: Vec<Cow<'a, str>>,
+}
+
+impl Change<'_> {
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.shown.is_empty() && self.hidden.is_empty()
+    }
+}
+
+/// What turning one product on or off changes for one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductImpact<'a> {
+    /// The product.
+    pub product: &'a str,
+    /// The new state.
+    pub enabled: bool,
+    /// Sidebar item ids.
+    pub sidebar: Change<'a>,
+    /// Palette entry ids.
+    pub palette: Change<'a>,
+    /// Route ids (allowed or not).
+    pub routes: Change<'a>,
+    /// Form fields, `form.field`.
+    pub fields: Change<'a>,
+    /// API endpoints (`endpoint`) and body fields (`endpoint.field`).
+    pub api: Change<'a>,
+}

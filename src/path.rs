@@ -1,0 +1,443 @@
+//! Paths: route patterns, normalization of untrusted paths, and matching.
+//!
+//! Normalization (SPEC 8) decides what every spelling means before anything is
+//! matched, so that no spelling of a hidden page can reach `allow`:
+//!
+//! 1. Everything from the first `?` or `#` on is dropped.
+//! 2. Percent-escapes are decoded once; an invalid escape makes the path
+//!    unmatchable. Decoded `/` (`%2F`) and `\` separate segments like `/`,
+//!    and a decoded `.` or `..` segment is a dot segment like the plain one.
+//! 3. A backslash is a slash. Empty segments (duplicate, leading or trailing
+//!    slashes) and `.` are dropped; `..` removes the previous segment (never
+//!    above the root).
+//! 4. A path that contains control characters or is not valid UTF-8 after
+//!    decoding, or that is ever deeper than [`MAX_SEGMENTS`], matches nothing.
+//! 5. Literal segments match ASCII case-insensitively.
+//!
+//! All of this happens in a fixed buffer on the stack: no allocation.
+
+/// The longest path accepted, in bytes, before decoding.
+pub const MAX_PATH_BYTES: usize = 2048;
+/// The deepest path (in segments) that normalization keeps track of.
+pub const MAX_SEGMENTS: usize = 32;
+
+/// One segment of a pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    /// A literal, stored lowercase.
+    Lit(String),
+    /// A named parameter; `slug` is the workspace.
+    Param(String),
+}
+
+/// A parsed pattern such as `/workspace/{slug}/contacts/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Pattern {
+    pub segs: Vec<Seg>,
+}
+
+/// The parameter that names the workspace.
+pub(crate) const SLUG: &str = "slug";
+
+impl Pattern {
+    /// Parses a pattern: a leading `/`, then segments that are lowercase
+    /// literals or `{name}` parameters, with no empty segments.
+    pub fn parse(text: &str) -> Result<Pattern, &'static str> {
+        let Some(rest) = text.strip_prefix('/') else {
+            return Err("a pattern starts with `/`");
+        };
+        let mut segs = Vec::new();
+        if rest.is_empty() {
+            return Ok(Pattern { segs });
+        }
+        for part in rest.split('/') {
+            if part.is_empty() {
+                return Err("a pattern has no empty segments or trailing `/`");
+            }
+            if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                let mut chars = name.chars();
+                let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+                    && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !ok {
+                    return Err("a parameter is `{name}` with a lowercase name");
+                }
+                if segs.iter().any(|s| matches!(s, Seg::Param(p) if p == name)) {
+                    return Err("a parameter name appears twice");
+                }
+                segs.push(Seg::Param(name.to_owned()));
+            } else if part
+                .bytes()
+                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.'))
+                && part != "."
+                && part != ".."
+            {
+                segs.push(Seg::Lit(part.to_owned()));
+            } else {
+                return Err("a literal segment is lowercase letters, digits, `-`, `_` and `.`");
+            }
+        }
+        Ok(Pattern { segs })
+    }
+
+    /// How many `{slug}` parameters the pattern has.
+    pub fn slug_count(&self) -> usize {
+        self.segs
+            .iter()
+            .filter(|s| matches!(s, Seg::Param(p) if p == SLUG))
+            .count()
+    }
+
+    /// Whether the only parameter is the workspace slug.
+    pub fn only_slug(&self) -> bool {
+        self.segs
+            .iter()
+            .all(|s| matches!(s, Seg::Lit(_)) || matches!(s, Seg::Param(p) if p == SLUG))
+    }
+
+    /// Whether `self` is a prefix of `other` (same segments, parameters in
+    /// the same places), so that every path under `other` is under `self`.
+    pub fn is_prefix_of(&self, other: &Pattern) -> bool {
+        self.segs.len() <= other.segs.len()
+            && self
+                .segs
+                .iter()
+                .zip(other.segs.iter())
+                .all(|(a, b)| match (a, b) {
+                    (Seg::Lit(x), Seg::Lit(y)) => x == y,
+                    (Seg::Param(_), Seg::Param(_)) => true,
+                    _ => false,
+                })
+    }
+
+    /// Matches the start of a normalized path; on success returns the value of
+    /// `{slug}` if the pattern has one.
+    pub fn match_prefix<'p>(&self, path: &'p Normalized) -> Option<Option<&'p str>> {
+        if self.segs.len() > path.len() {
+            return None;
+        }
+        let mut slug = None;
+        for (i, seg) in self.segs.iter().enumerate() {
+            let value = path.segment(i)?;
+            match seg {
+                Seg::Lit(lit) => {
+                    if !lit.eq_ignore_ascii_case(value) {
+                        return None;
+                    }
+                }
+                Seg::Param(name) => {
+                    if name == SLUG {
+                        slug = Some(value);
+                    }
+                }
+            }
+        }
+        Some(slug)
+    }
+
+    /// Writes the pattern with `{slug}` replaced by `slug`.
+    pub fn write_with_slug(&self, slug: &str, out: &mut String) {
+        if self.segs.is_empty() {
+            out.push('/');
+        }
+        for seg in &self.segs {
+            out.push('/');
+            match seg {
+                Seg::Lit(l) => out.push_str(l),
+                Seg::Param(p) if p == SLUG => out.push_str(slug),
+                Seg::Param(p) => {
+                    out.push('{');
+                    out.push_str(p);
+                    out.push('}');
+                }
+            }
+        }
+    }
+}
+
+/// A normalized path: decoded bytes and the spans of its segments, on the
+/// stack.
+pub(crate) struct Normalized {
+    buf: [u8; MAX_PATH_BYTES],
+    spans: [(u16, u16); MAX_SEGMENTS],
+    count: usize,
+}
+
+/// Why a path could not be normalized. All of these mean "matches nothing",
+/// except [`NormError::TooLong`], which callers report as an input error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NormError {
+    /// Longer than [`MAX_PATH_BYTES`].
+    TooLong(usize),
+    /// An escape that is not `%` and two hex digits.
+    BadEscape,
+    /// Control characters or invalid UTF-8 after decoding.
+    BadCharacter,
+    /// Deeper than [`MAX_SEGMENTS`] at some point.
+    TooDeep,
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+impl Normalized {
+    /// Normalizes `input` as the module documentation describes.
+    pub fn new(input: &str) -> Result<Normalized, NormError> {
+        if input.len() > MAX_PATH_BYTES {
+            return Err(NormError::TooLong(input.len()));
+        }
+        let raw = match input.find(['?', '#']) {
+            Some(i) => input.get(..i).unwrap_or_default(),
+            None => input,
+        };
+        let mut out = Normalized {
+            buf: [0; MAX_PATH_BYTES],
+            spans: [(0, 0); MAX_SEGMENTS],
+            count: 0,
+        };
+        // Decode into the buffer, turning every separator into `/`.
+        let bytes = raw.as_bytes();
+        let mut len = 0usize;
+        let mut i = 0usize;
+        while let Some(&b) = bytes.get(i) {
+            let decoded = if b == b'%' {
+                let hi = bytes.get(i + 1).copied().and_then(hex);
+                let lo = bytes.get(i + 2).copied().and_then(hex);
+                match (hi, lo) {
+                    (Some(h), Some(l)) => {
+                        i += 3;
+                        h * 16 + l
+                    }
+                    _ => return Err(NormError::BadEscape),
+                }
+            } else {
+                i += 1;
+                b
+            };
+            let decoded = if decoded == b'\\' { b'/' } else { decoded };
+            if decoded < 0x20 || decoded == 0x7f {
+                return Err(NormError::BadCharacter);
+            }
+            let slot = out
+                .buf
+                .get_mut(len)
+                .ok_or(NormError::TooLong(input.len()))?;
+            *slot = decoded;
+            len += 1;
+        }
+        let decoded = out.buf.get(..len).unwrap_or_default();
+        if std::str::from_utf8(decoded).is_err() {
+            return Err(NormError::BadCharacter);
+        }
+        // Split into segments, resolving dot segments.
+        let mut start = 0usize;
+        for end in (0..=len).filter(|&j| j == len || out.buf.get(j) == Some(&b'/')) {
+            let seg = out.buf.get(start..end).unwrap_or_default();
+            match seg {
+                b"" | b"." => {}
+                b".." => out.count = out.count.saturating_sub(1),
+                _ => {
+                    let span = out.spans.get_mut(out.count).ok_or(NormError::TooDeep)?;
+                    // Both fit in u16: len <= MAX_PATH_BYTES.
+                    *span = (start as u16, end as u16);
+                    out.count += 1;
+                }
+            }
+            start = end + 1;
+        }
+        Ok(out)
+    }
+
+    /// Number of segments.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Segment `i`, decoded.
+    pub fn segment(&self, i: usize) -> Option<&str> {
+        if i >= self.count {
+            return None;
+        }
+        let &(s, e) = self.spans.get(i)?;
+        let bytes = self.buf.get(usize::from(s)..usize::from(e))?;
+        // Each segment lies between separators of a string checked to be
+        // UTF-8, and `/` is never inside a multi-byte character.
+        std::str::from_utf8(bytes).ok()
+    }
+}
+
+/// A trie over pattern segments that finds the entry matching a path, with
+/// literals taking precedence over parameters.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Router {
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TrieNode {
+    literals: Vec<(String, usize)>,
+    param: Option<usize>,
+    entries: Vec<usize>,
+}
+
+impl Router {
+    /// Adds a pattern for entry `entry`. Returns the entries already stored
+    /// for exactly the same shape (the caller decides whether that is a
+    /// collision).
+    pub fn insert(&mut self, pattern: &Pattern, entry: usize) -> Vec<usize> {
+        if self.nodes.is_empty() {
+            self.nodes.push(TrieNode::default());
+        }
+        let mut at = 0usize;
+        for seg in &pattern.segs {
+            let next = self.nodes.len();
+            let Some(node) = self.nodes.get_mut(at) else {
+                return Vec::new();
+            };
+            let child = match seg {
+                Seg::Lit(l) => match node.literals.iter().find(|(x, _)| x == l) {
+                    Some(&(_, c)) => c,
+                    None => {
+                        node.literals.push((l.clone(), next));
+                        self.nodes.push(TrieNode::default());
+                        next
+                    }
+                },
+                Seg::Param(_) => match node.param {
+                    Some(c) => c,
+                    None => {
+                        node.param = Some(next);
+                        self.nodes.push(TrieNode::default());
+                        next
+                    }
+                },
+            };
+            at = child;
+        }
+        match self.nodes.get_mut(at) {
+            Some(node) => {
+                let before = node.entries.clone();
+                node.entries.push(entry);
+                before
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// The entries stored for the pattern that matches `path`.
+    pub fn find(&self, path: &Normalized) -> &[usize] {
+        self.walk(0, path, 0).unwrap_or(&[])
+    }
+
+    fn walk(&self, at: usize, path: &Normalized, depth: usize) -> Option<&[usize]> {
+        let node = self.nodes.get(at)?;
+        let Some(seg) = path.segment(depth) else {
+            return (!node.entries.is_empty()).then_some(node.entries.as_slice());
+        };
+        if let Some(&(_, child)) = node
+            .literals
+            .iter()
+            .find(|(l, _)| l.eq_ignore_ascii_case(seg))
+        {
+            if let Some(found) = self.walk(child, path, depth + 1) {
+                return Some(found);
+            }
+        }
+        let child = node.param?;
+        self.walk(child, path, depth + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(p: &str) -> Vec<String> {
+        let n = Normalized::new(p).unwrap();
+        (0..n.len())
+            .map(|i| n.segment(i).unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn normalizes_slashes_dots_queries_and_escapes() {
+        let want = vec!["workspace", "acme", "accounts"];
+        for p in [
+            "/workspace/acme/accounts",
+            "//workspace///acme/accounts/",
+            "/workspace/acme/./accounts",
+            "/workspace/acme/contacts/../accounts",
+            "/workspace/acme/accounts?x=/contacts#y",
+            "/workspace%2Facme%2faccounts",
+            "/workspace/acme/%2e%2E/acme/accounts",
+            "\\workspace\\acme\\accounts",
+            "/workspace/acme/%5caccounts",
+            "/../../workspace/acme/accounts",
+            "workspace/acme/accounts",
+        ] {
+            assert_eq!(segs(p), want, "{p}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_escapes_controls_and_depth() {
+        assert_eq!(Normalized::new("/a%zz").err(), Some(NormError::BadEscape));
+        assert_eq!(Normalized::new("/a%2").err(), Some(NormError::BadEscape));
+        assert_eq!(
+            Normalized::new("/a%00b").err(),
+            Some(NormError::BadCharacter)
+        );
+        assert_eq!(
+            Normalized::new("/a\tb").err(),
+            Some(NormError::BadCharacter)
+        );
+        assert_eq!(
+            Normalized::new("/a%ffb").err(),
+            Some(NormError::BadCharacter)
+        );
+        let deep = "/a".repeat(MAX_SEGMENTS + 1);
+        assert_eq!(Normalized::new(&deep).err(), Some(NormError::TooDeep));
+        let long = "/".repeat(MAX_PATH_BYTES + 1);
+        assert_eq!(
+            Normalized::new(&long).err(),
+            Some(NormError::TooLong(MAX_PATH_BYTES + 1))
+        );
+    }
+
+    #[test]
+    fn decodes_unicode_segments() {
+        assert_eq!(segs("/caf%C3%A9/x"), vec!["café", "x"]);
+    }
+
+    #[test]
+    fn patterns_parse_strictly() {
+        assert!(Pattern::parse("/workspace/{slug}/contacts/{id}").is_ok());
+        assert!(Pattern::parse("/").is_ok());
+        for bad in [
+            "", "x", "/a//b", "/a/", "/A", "/{Slug}", "/{a}/{a}", "/a/..", "/{}",
+        ] {
+            assert!(Pattern::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn literals_win_over_params_with_backtracking() {
+        let mut r = Router::default();
+        r.insert(&Pattern::parse("/c/new/x").unwrap(), 0);
+        r.insert(&Pattern::parse("/c/{id}/y").unwrap(), 1);
+        r.insert(&Pattern::parse("/c/{id}").unwrap(), 2);
+        r.insert(&Pattern::parse("/c/new").unwrap(), 3);
+        let find = |p: &str| r.find(&Normalized::new(p).unwrap()).to_vec();
+        assert_eq!(find("/c/new/x"), vec![0]);
+        assert_eq!(find("/c/new/y"), vec![1]);
+        assert_eq!(find("/c/NEW"), vec![3]);
+        assert_eq!(find("/c/7"), vec![2]);
+        assert!(find("/c/7/z").is_empty());
+        assert_eq!(r.insert(&Pattern::parse("/c/{other}").unwrap(), 4), vec![2]);
+    }
+}

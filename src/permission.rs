@@ -1,0 +1,256 @@
+//! Permissions: `resource:action:scope`, with `*` for the resource or the
+//! action, and scopes ordered `own` < `team` < `all`.
+//!
+//! A ruleset declares its resources and actions; every (resource, action)
+//! pair is one cell, numbered `resource * actions + action`. A permission is a
+//! set of cells and a scope; a member's grants are, per scope level, the set
+//! of cells held at that level or above. Checking is a handful of AND
+//! operations on fixed-size bitsets, with no allocation.
+
+/// The most (resource, action) cells a ruleset may declare.
+pub const MAX_CELLS: usize = 256;
+const WORDS: usize = MAX_CELLS / 64;
+
+/// A set of (resource, action) cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Cells([u64; WORDS]);
+
+impl Cells {
+    fn set(&mut self, cell: usize) {
+        if let Some(word) = self.0.get_mut(cell / 64) {
+            *word |= 1u64 << (cell % 64);
+        }
+    }
+
+    fn union(&mut self, other: &Cells) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a |= *b;
+        }
+    }
+
+    fn covers(&self, other: &Cells) -> bool {
+        self.0.iter().zip(other.0.iter()).all(|(a, b)| a & b == *b)
+    }
+}
+
+/// Scope of a permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Records the member owns.
+    Own,
+    /// Records of the member's teams.
+    Team,
+    /// Every record of the workspace.
+    All,
+}
+
+impl Scope {
+    fn level(self) -> usize {
+        match self {
+            Scope::Own => 0,
+            Scope::Team => 1,
+            Scope::All => 2,
+        }
+    }
+}
+
+/// The names a ruleset declares for resources and actions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Vocabulary {
+    pub resources: Vec<String>,
+    pub actions: Vec<String>,
+}
+
+/// Why a permission string was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PermissionProblem {
+    /// Not of the form `resource:action:scope`.
+    Malformed(&'static str),
+    /// A well-formed string naming a resource or action the ruleset lacks.
+    Unknown,
+}
+
+/// A parsed permission: the cells it names and its scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Permission {
+    cells: Cells,
+    scope: Scope,
+}
+
+fn is_token(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z'))
+        && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
+}
+
+/// Checks that `name` is usable as a resource or action name.
+pub(crate) fn is_valid_name(name: &str) -> bool {
+    name.len() <= 64 && is_token(name)
+}
+
+impl Vocabulary {
+    /// Parses `resource:action:scope` against this vocabulary.
+    pub fn parse(&self, text: &str) -> Result<Permission, PermissionProblem> {
+        let mut parts = text.split(':');
+        let (Some(resource), Some(action), Some(scope), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(PermissionProblem::Malformed(
+                "expected three parts, `resource:action:scope`",
+            ));
+        };
+        let scope = match scope {
+            "own" => Scope::Own,
+            "team" => Scope::Team,
+            "all" => Scope::All,
+            _ => {
+                return Err(PermissionProblem::Malformed(
+                    "the scope must be `own`, `team` or `all`",
+                ))
+            }
+        };
+        for part in [resource, action] {
+            if part != "*" && !is_token(part) {
+                return Err(PermissionProblem::Malformed(
+                    "resource and action are lowercase names or `*`",
+                ));
+            }
+        }
+        let pick = |names: &[String], part: &str| -> Result<Option<usize>, PermissionProblem> {
+            if part == "*" {
+                return Ok(None);
+            }
+            names
+                .iter()
+                .position(|n| n == part)
+                .map(Some)
+                .ok_or(PermissionProblem::Unknown)
+        };
+        let r = pick(&self.resources, resource)?;
+        let a = pick(&self.actions, action)?;
+        let width = self.actions.len();
+        let mut cells = Cells::default();
+        let resources = match r {
+            Some(r) => r..r + 1,
+            None => 0..self.resources.len(),
+        };
+        for r in resources {
+            match a {
+                Some(a) => cells.set(r * width + a),
+                None => (0..width).for_each(|a| cells.set(r * width + a)),
+            }
+        }
+        Ok(Permission { cells, scope })
+    }
+}
+
+/// What a member holds: per scope level, the cells held at that level or
+/// above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Grants([Cells; 3]);
+
+impl Grants {
+    /// Every permission at every scope.
+    pub fn everything() -> Grants {
+        Grants([Cells([u64::MAX; WORDS]); 3])
+    }
+
+    /// Adds one grant.
+    pub fn grant(&mut self, permission: &Permission) {
+        for level in self.0.iter_mut().take(permission.scope.level() + 1) {
+            level.union(&permission.cells);
+        }
+    }
+
+    /// Adds every grant of `other`.
+    pub fn merge(&mut self, other: &Grants) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            a.union(b);
+        }
+    }
+
+    /// Whether these grants cover `permission`: every cell it names is held
+    /// at its scope or above.
+    pub fn allows(&self, permission: &Permission) -> bool {
+        self.0
+            .get(permission.scope.level())
+            .is_some_and(|held| held.covers(&permission.cells))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab() -> Vocabulary {
+        Vocabulary {
+            resources: vec!["roles".into(), "billing".into(), "contacts".into()],
+            actions: vec!["read".into(), "update".into()],
+        }
+    }
+
+    fn grants(list: &[&str]) -> Grants {
+        let v = vocab();
+        let mut g = Grants::default();
+        for p in list {
+            g.grant(&v.parse(p).unwrap());
+        }
+        g
+    }
+
+    fn allows(g: &Grants, p: &str) -> bool {
+        g.allows(&vocab().parse(p).unwrap())
+    }
+
+    #[test]
+    fn wider_scope_covers_narrower() {
+        let g = grants(&["contacts:read:all"]);
+        assert!(allows(&g, "contacts:read:own"));
+        assert!(allows(&g, "contacts:read:team"));
+        assert!(allows(&g, "contacts:read:all"));
+        assert!(!allows(&g, "contacts:update:own"));
+        let g = grants(&["contacts:read:team"]);
+        assert!(allows(&g, "contacts:read:own"));
+        assert!(!allows(&g, "contacts:read:all"));
+    }
+
+    #[test]
+    fn action_wildcard_covers_each_action() {
+        let g = grants(&["roles:*:all"]);
+        assert!(allows(&g, "roles:update:all"));
+        assert!(allows(&g, "roles:update:team"));
+        assert!(allows(&g, "roles:*:all"));
+        assert!(!allows(&g, "billing:read:own"));
+    }
+
+    #[test]
+    fn wildcard_query_needs_every_cell() {
+        let g = grants(&["roles:read:all"]);
+        assert!(!allows(&g, "roles:*:all"));
+        let g = grants(&["*:*:all"]);
+        assert!(allows(&g, "*:*:all"));
+        assert!(allows(&g, "billing:update:own"));
+    }
+
+    #[test]
+    fn malformed_and_unknown_are_told_apart() {
+        let v = vocab();
+        for bad in [
+            "",
+            "a:b",
+            "a:b:c:d",
+            "roles:read:*",
+            "Roles:read:all",
+            "roles:read:ALL",
+            "1x:read:all",
+            "roles::all",
+        ] {
+            assert!(
+                matches!(v.parse(bad), Err(PermissionProblem::Malformed(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(v.parse("nope:read:all"), Err(PermissionProblem::Unknown));
+        assert_eq!(v.parse("roles:nope:all"), Err(PermissionProblem::Unknown));
+    }
+}

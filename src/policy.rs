@@ -1,0 +1,259 @@
+//! The policy: a compiled ruleset, shared cheaply between threads and views.
+
+use crate::compile::{compile, Compiled};
+use crate::context::Context;
+use crate::decode::{decode, decode_json, DecodeError};
+use crate::error::{clip, ContextError, Error, QueryError, RulesetError};
+use crate::membership::{
+    AccountDeletion, AccountDeletionCheck, Invite, InviteStatus, RoleChange, RoleChangeCheck,
+};
+use crate::model::RulesetDoc;
+use crate::output::{Change, ProductImpact, ProductInfo};
+use crate::view::View;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+/// Largest ruleset accepted, in bytes of JSON.
+pub const MAX_RULESET_BYTES: usize = 1024 * 1024;
+
+/// The bundled rulesets' names, the default first.
+pub const BUILTIN_NAMES: [&str; 2] = ["harmony", "harmonia"];
+
+const HARMONY: &str = include_str!("rulesets/harmony.json");
+const HARMONIA: &str = include_str!("rulesets/harmonia.json");
+
+/// A compiled ruleset. Cloning is cheap (a reference count); a `Policy` is
+/// `Send` and `Sync`, so a server compiles it once and shares it.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    inner: Arc<Compiled>,
+}
+
+impl From<DecodeError> for RulesetError {
+    fn from(e: DecodeError) -> Self {
+        match e {
+            DecodeError::Syntax(message) => RulesetError::InvalidJson { message },
+            DecodeError::UnknownKey { path, key } => RulesetError::UnknownKey { path, key },
+            DecodeError::Invalid { path, message } => RulesetError::InvalidValue { path, message },
+        }
+    }
+}
+
+impl Policy {
+    /// A bundled ruleset: `harmony` (the default; seeds 000 and 001) or
+    /// `harmonia` (seed 002 with seed 000's products as modules). Compiled
+    /// once per process.
+    pub fn builtin(name: &str) -> Result<Policy, RulesetError> {
+        static CACHE: [OnceLock<Result<Policy, RulesetError>>; 2] =
+            [OnceLock::new(), OnceLock::new()];
+        let (slot, text) = match name {
+            "harmony" => (&CACHE[0], HARMONY),
+            "harmonia" => (&CACHE[1], HARMONIA),
+            _ => {
+                return Err(RulesetError::UnknownBuiltin { name: clip(name) });
+            }
+        };
+        slot.get_or_init(|| Policy::from_json(text)).clone()
+    }
+
+    /// The default bundled ruleset, `harmony`.
+    pub fn harmony() -> Result<Policy, RulesetError> {
+        Policy::builtin("harmony")
+    }
+
+    /// The JSON text of a bundled ruleset, as shipped.
+    pub fn builtin_source(name: &str) -> Option<&'static str> {
+        match name {
+            "harmony" => Some(HARMONY),
+            "harmonia" => Some(HARMONIA),
+            _ => None,
+        }
+    }
+
+    /// Loads and validates a ruleset. Every problem is an error with a code
+    /// and a JSON pointer; nothing is silently ignored.
+    pub fn from_json(text: &str) -> Result<Policy, RulesetError> {
+        if text.len() > MAX_RULESET_BYTES {
+            return Err(RulesetError::TooLarge {
+                size: text.len(),
+                limit: MAX_RULESET_BYTES,
+            });
+        }
+        let doc: RulesetDoc = decode_json(text)?;
+        Policy::from_doc(doc)
+    }
+
+    /// Loads a ruleset from any serde deserializer (for example a JavaScript
+    /// object), with the same checks as [`Policy::from_json`].
+    pub fn deserialize_checked<'de, D>(deserializer: D) -> Result<Policy, RulesetError>
+    where
+        D: serde::Deserializer<'de>,
+        D::Error: std::fmt::Display,
+    {
+        let doc: RulesetDoc = decode(deserializer)?;
+        Policy::from_doc(doc)
+    }
+
+    fn from_doc(doc: RulesetDoc) -> Result<Policy, RulesetError> {
+        Ok(Policy {
+            inner: Arc::new(compile(doc)?),
+        })
+    }
+
+    /// The ruleset's name (`harmony`, `harmonia`, or a custom one).
+    pub fn name(&self) -> &str {
+        &self.inner.doc.name
+    }
+
+    /// The ruleset's display label.
+    pub fn label(&self) -> &str {
+        &self.inner.doc.label
+    }
+
+    /// `sha256:` and the hex SHA-256 of [`Policy::to_json`]: equal
+    /// fingerprints mean the same rules.
+    pub fn fingerprint(&self) -> &str {
+        &self.inner.fingerprint
+    }
+
+    /// The canonical JSON form: fixed key order, no whitespace, defaults
+    /// written out. `from_json(to_json())` has the same fingerprint.
+    pub fn to_json(&self) -> &str {
+        &self.inner.canonical
+    }
+
+    /// The products, in ruleset order.
+    pub fn products(&self) -> Vec<ProductInfo<'_>> {
+        self.inner
+            .doc
+            .products
+            .iter()
+            .map(|p| ProductInfo {
+                id: &p.id,
+                label: &p.label,
+                description: &p.description,
+                default: p.default,
+            })
+            .collect()
+    }
+
+    /// Compiles a context into a [`View`]. Unknown products, roles, plans,
+    /// environments or landing pages and malformed permissions are errors.
+    pub fn view(&self, context: &Context) -> Result<View, ContextError> {
+        View::build(&self.inner, context, None)
+    }
+
+    fn product_index(&self, product: &str) -> Result<usize, QueryError> {
+        self.inner
+            .doc
+            .products
+            .iter()
+            .position(|p| p.id == product)
+            .ok_or_else(|| QueryError::Unknown {
+                what: "product",
+                name: clip(product),
+                path: None,
+            })
+    }
+
+    /// What turning `product` on or off would change for this member: shown
+    /// on the Products page before Save.
+    pub fn product_impact(
+        &self,
+        context: &Context,
+        product: &str,
+        enabled: bool,
+    ) -> Result<ProductImpact<'_>, Error> {
+        let index = self.product_index(product)?;
+        let before = View::build(&self.inner, context, None)?;
+        let after = View::build(&self.inner, context, Some((index, enabled)))?;
+        let p = &*self.inner;
+        let doc = &p.doc;
+        fn note<'a>(change: &mut Change<'a>, was: bool, now: bool, name: Cow<'a, str>) {
+            match (was, now) {
+                (false, true) => change.shown.push(name),
+                (true, false) => change.hidden.push(name),
+                _ => {}
+            }
+        }
+        let mut impact = ProductImpact {
+            product: doc.products.get(index).map_or("", |d| d.id.as_str()),
+            enabled,
+            sidebar: Change::default(),
+            palette: Change::default(),
+            routes: Change::default(),
+            fields: Change::default(),
+            api: Change::default(),
+        };
+        for (item, &r) in doc.navigation.iter().zip(p.nav_routes.iter()) {
+            note(
+                &mut impact.sidebar,
+                before.route_allowed(r),
+                after.route_allowed(r),
+                Cow::Borrowed(&item.id),
+            );
+        }
+        for (i, entry) in doc.palette.iter().enumerate() {
+            note(
+                &mut impact.palette,
+                before.palette_shown(i),
+                after.palette_shown(i),
+                Cow::Borrowed(&entry.id),
+            );
+        }
+        for (r, route) in doc.routes.iter().enumerate() {
+            note(
+                &mut impact.routes,
+                before.route_allowed(r),
+                after.route_allowed(r),
+                Cow::Borrowed(&route.id),
+            );
+        }
+        for (form, compiled) in doc.forms.iter().zip(p.forms.iter()) {
+            for (field, &gate) in form.fields.iter().zip(compiled.fields.iter()) {
+                let was = before.gate_holds(compiled.gate) && before.gate_holds(gate);
+                let now = after.gate_holds(compiled.gate) && after.gate_holds(gate);
+                note(
+                    &mut impact.fields,
+                    was,
+                    now,
+                    Cow::Owned(format!("{}.{}", form.id, field.id)),
+                );
+            }
+        }
+        for (endpoint, compiled) in doc.api.iter().zip(p.endpoints.iter()) {
+            let was = before.gate_holds(compiled.gate);
+            let now = after.gate_holds(compiled.gate);
+            note(&mut impact.api, was, now, Cow::Borrowed(&endpoint.id));
+            for (field, &gate) in endpoint.fields.iter().zip(compiled.fields.iter()) {
+                let was = was && before.gate_holds(Some(gate));
+                let now = now && after.gate_holds(Some(gate));
+                note(
+                    &mut impact.api,
+                    was,
+                    now,
+                    Cow::Owned(format!("{}.{}", endpoint.id, field.name)),
+                );
+            }
+        }
+        Ok(impact)
+    }
+
+    /// Whether a user may delete their account (SPEC section 10).
+    pub fn check_account_deletion<'a>(
+        &self,
+        request: &'a AccountDeletion,
+    ) -> Result<AccountDeletionCheck<'a>, QueryError> {
+        crate::membership::check_account_deletion(request)
+    }
+
+    /// Whether a role change may go ahead (SPEC section 10).
+    pub fn check_role_change(&self, request: &RoleChange) -> Result<RoleChangeCheck, QueryError> {
+        crate::membership::check_role_change(&self.inner, request)
+    }
+
+    /// An invite's state at `now` (milliseconds since the epoch).
+    pub fn invite_status(&self, invite: &Invite, now: i64) -> Result<InviteStatus, QueryError> {
+        crate::membership::invite_status(&self.inner, invite, now)
+    }
+}

@@ -1,0 +1,1136 @@
+//! A view: one context compiled against one policy. Building it turns the
+//! context into [`Facts`], writes every link once, and decides every route;
+//! queries then only test bits and borrow.
+
+use crate::compile::Compiled;
+use crate::condition::{Facts, Failure, NodeId};
+use crate::context::Context;
+use crate::error::{clip, ContextError, QueryError, RefKind};
+use crate::model::OptionsDoc;
+use crate::output::{
+    Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params, Reason, RequestCheck,
+    Resolution, SidebarItem,
+};
+use crate::path::{NormError, Normalized, Seg, MAX_PATH_BYTES, SLUG};
+use crate::permission::{Grants, PermissionProblem};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Most memberships, roles, permissions, flags, settings or preferences in a
+/// context.
+pub const MAX_CONTEXT_LIST: usize = 256;
+/// Longest palette query, in bytes.
+pub const MAX_QUERY_BYTES: usize = 256;
+/// Longest permission, form id, feature id or explain target, in bytes.
+pub const MAX_NAME_BYTES: usize = 4096;
+
+/// How a route is decided for this view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    Allow,
+    Redirect { to: usize, why: Why },
+    Forbidden(Why),
+}
+
+/// The cause behind a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Why {
+    Fail(Failure),
+    Inactive,
+    Landing,
+    NoPages,
+}
+
+/// A context compiled against a policy. Cheap to query, immutable, `Send`
+/// and `Sync`.
+#[derive(Debug, Clone)]
+pub struct View {
+    policy: Arc<Compiled>,
+    facts: Facts,
+    active: bool,
+    apple: bool,
+    slug_len: usize,
+    /// Every link, in route order, with the slug filled in.
+    hrefs: String,
+    /// The current slug, then the other memberships, `,`-separated.
+    slugs: String,
+    decisions: Vec<Decision>,
+}
+
+fn valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 63
+        && !slug.starts_with('-')
+        && slug
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
+}
+
+fn too_many(path: &str, len: usize, what: &'static str) -> Result<(), ContextError> {
+    if len > MAX_CONTEXT_LIST {
+        return Err(ContextError::LimitExceeded {
+            path: path.to_owned(),
+            what,
+            limit: MAX_CONTEXT_LIST,
+        });
+    }
+    Ok(())
+}
+
+fn ctx_pointer(tokens: &[&str]) -> String {
+    crate::decode::pointer("", tokens)
+}
+
+fn name_index(list: &[String], name: &str) -> Option<u8> {
+    // Lists of names are limited to 64 entries.
+    list.iter().position(|n| n == name).map(|i| i as u8)
+}
+
+fn mask_bit(i: usize) -> u64 {
+    if i < 64 {
+        1u64 << i
+    } else {
+        0
+    }
+}
+
+impl View {
+    /// Compiles `ctx`; `product_override` sets one product's toggle (for
+    /// impact previews).
+    pub(crate) fn build(
+        policy: &Arc<Compiled>,
+        ctx: &Context,
+        product_override: Option<(usize, bool)>,
+    ) -> Result<View, ContextError> {
+        let doc = &policy.doc;
+        let ws = &ctx.workspace;
+        let member = &ctx.member;
+
+        if !valid_slug(&ws.slug) {
+            return Err(ContextError::InvalidSlug {
+                path: "/workspace/slug".into(),
+                slug: clip(&ws.slug),
+            });
+        }
+        if member.user_id.is_empty() || member.user_id.len() > 256 {
+            return Err(ContextError::InvalidValue {
+                path: "/member/userId".into(),
+                message: "a user id is 1 to 256 bytes".into(),
+            });
+        }
+
+        // Products.
+        too_many("/workspace/products", ws.products.len(), "products")?;
+        let mut products = policy.default_products;
+        for (key, &on) in &ws.products {
+            let i = doc
+                .products
+                .iter()
+                .position(|p| p.id == *key)
+                .ok_or_else(|| ContextError::UnknownReference {
+                    path: ctx_pointer(&["workspace", "products", key]),
+                    kind: RefKind::Product,
+                    name: clip(key),
+                })?;
+            if on {
+                products |= mask_bit(i);
+            } else {
+                products &= !mask_bit(i);
+            }
+        }
+        if let Some((i, on)) = product_override {
+            if on {
+                products |= mask_bit(i);
+            } else {
+                products &= !mask_bit(i);
+            }
+        }
+
+        // Plan and environment.
+        let plan = match &ws.plan {
+            None => 0,
+            Some(p) => name_index(&doc.plans, p).ok_or_else(|| ContextError::UnknownReference {
+                path: "/workspace/plan".into(),
+                kind: RefKind::Plan,
+                name: clip(p),
+            })?,
+        };
+        let environment = match &ws.environment {
+            None => doc.environments.len().saturating_sub(1) as u8,
+            Some(e) => {
+                name_index(&doc.environments, e).ok_or_else(|| ContextError::UnknownReference {
+                    path: "/workspace/environment".into(),
+                    kind: RefKind::Environment,
+                    name: clip(e),
+                })?
+            }
+        };
+
+        // Flags, settings, preferences: names the ruleset does not use are
+        // ignored.
+        too_many("/workspace/flags", ws.flags.len(), "flags")?;
+        too_many("/workspace/settings", ws.settings.len(), "settings")?;
+        too_many(
+            "/member/preferences",
+            member.preferences.len(),
+            "preferences",
+        )?;
+        let mut flags = 0u64;
+        for f in &ws.flags {
+            if let Some(i) = name_index(&doc.flags, f) {
+                flags |= mask_bit(usize::from(i));
+            }
+        }
+        let mut settings = 0u64;
+        for (s, &on) in &ws.settings {
+            if let (Some(i), true) = (name_index(&doc.settings, s), on) {
+                settings |= mask_bit(usize::from(i));
+            }
+        }
+        let mut preferences = 0u64;
+        for (p, value) in &member.preferences {
+            if let (Some(i), true) = (name_index(&doc.preferences, p), value.is_on()) {
+                preferences |= mask_bit(usize::from(i));
+            }
+        }
+
+        // Roles and grants.
+        too_many("/member/roles", member.roles.len(), "roles")?;
+        too_many(
+            "/member/permissions",
+            member.permissions.len(),
+            "permissions",
+        )?;
+        let mut grants = Grants::default();
+        for (i, role) in member.roles.iter().enumerate() {
+            let r = doc
+                .roles
+                .iter()
+                .position(|x| x.id == *role)
+                .and_then(|r| policy.roles.get(r))
+                .ok_or_else(|| ContextError::UnknownReference {
+                    path: ctx_pointer(&["member", "roles", &i.to_string()]),
+                    kind: RefKind::Role,
+                    name: clip(role),
+                })?;
+            grants.merge(&r.grants);
+        }
+        for (i, text) in member.permissions.iter().enumerate() {
+            let path = ctx_pointer(&["member", "permissions", &i.to_string()]);
+            let permission = policy.vocab.parse(text).map_err(|p| match p {
+                PermissionProblem::Malformed(problem) => ContextError::InvalidPermission {
+                    path: path.clone(),
+                    permission: clip(text),
+                    problem,
+                },
+                PermissionProblem::Unknown => ContextError::UnknownReference {
+                    path: path.clone(),
+                    kind: RefKind::Permission,
+                    name: clip(text),
+                },
+            })?;
+            grants.grant(&permission);
+        }
+
+        // Memberships.
+        too_many("/memberships", ctx.memberships.len(), "memberships")?;
+        let mut slugs = String::with_capacity(
+            ws.slug.len() + ctx.memberships.iter().map(|m| m.len() + 1).sum::<usize>(),
+        );
+        slugs.push_str(&ws.slug);
+        let mut workspaces = 1u32;
+        for (i, m) in ctx.memberships.iter().enumerate() {
+            if !valid_slug(m) {
+                return Err(ContextError::InvalidSlug {
+                    path: ctx_pointer(&["memberships", &i.to_string()]),
+                    slug: clip(m),
+                });
+            }
+            if !slugs.split(',').any(|s| s == m) {
+                slugs.push(',');
+                slugs.push_str(m);
+                workspaces += 1;
+            }
+        }
+
+        // Landing page.
+        let landing =
+            match &member.landing_page {
+                None => None,
+                Some(id) => Some(doc.navigation.iter().position(|n| n.id == *id).ok_or_else(
+                    || ContextError::UnknownReference {
+                        path: "/member/landingPage".into(),
+                        kind: RefKind::Navigation,
+                        name: clip(id),
+                    },
+                )?),
+            };
+
+        // Links.
+        let slug_len = ws.slug.len();
+        let mut hrefs =
+            String::with_capacity(policy.href_fixed_total + policy.href_count * slug_len);
+        for route in &policy.routes {
+            if route.href.is_some() {
+                route.pattern.write_with_slug(&ws.slug, &mut hrefs);
+            }
+        }
+
+        let facts = Facts {
+            products,
+            grants,
+            plan,
+            flags,
+            environment,
+            settings,
+            preferences,
+            workspaces,
+        };
+        let mut view = View {
+            policy: Arc::clone(policy),
+            facts,
+            active: member.active,
+            apple: ctx.platform.is_apple(),
+            slug_len,
+            hrefs,
+            slugs,
+            decisions: Vec::new(),
+        };
+        view.decisions = view.decide(landing);
+        Ok(view)
+    }
+
+    /// Decides every route. Pages first, then product fallbacks (which point
+    /// at pages), then the home (which points at the landing page).
+    fn decide(&self, landing: Option<usize>) -> Vec<Decision> {
+        let p = &self.policy;
+        let home = p.home;
+        if !self.active {
+            return vec![Decision::Forbidden(Why::Inactive); p.routes.len()];
+        }
+        let mut out: Vec<Decision> = p
+            .routes
+            .iter()
+            .map(|route| {
+                match route
+                    .gate
+                    .and_then(|g| p.conditions.first_failure(g, &self.facts))
+                {
+                    None => Decision::Allow,
+                    Some(Failure::Product(product)) => Decision::Redirect {
+                        to: usize::from(product),
+                        why: Why::Fail(Failure::Product(product)),
+                    },
+                    Some(f) => Decision::Forbidden(Why::Fail(f)),
+                }
+            })
+            .collect();
+        // Product redirects were stored with the product index; turn them
+        // into the route to go to.
+        let allowed: Vec<bool> = out.iter().map(|d| *d == Decision::Allow).collect();
+        for d in out.iter_mut() {
+            if let Decision::Redirect { to, why } = d {
+                let fallback = p.products.get(*to).and_then(|x| x.fallback);
+                *to = match fallback {
+                    Some(f) if allowed.get(f) == Some(&true) => f,
+                    _ => home,
+                };
+                *d = Decision::Redirect { to: *to, why: *why };
+            }
+        }
+        let nav_allowed = |n: usize| {
+            p.nav_routes
+                .get(n)
+                .is_some_and(|&r| allowed.get(r) == Some(&true))
+        };
+        let target = landing
+            .filter(|&n| nav_allowed(n))
+            .or_else(|| (0..p.nav_routes.len()).find(|&n| nav_allowed(n)))
+            .and_then(|n| p.nav_routes.get(n).copied());
+        if let Some(slot) = out.get_mut(home) {
+            *slot = match target {
+                Some(to) => Decision::Redirect {
+                    to,
+                    why: Why::Landing,
+                },
+                None => Decision::Forbidden(Why::NoPages),
+            };
+        }
+        out
+    }
+
+    fn href(&self, route: usize) -> &str {
+        let Some(slot) = self.policy.routes.get(route).and_then(|r| r.href) else {
+            return "";
+        };
+        let start = slot.fixed_start + slot.ordinal * self.slug_len;
+        self.hrefs
+            .get(start..start + slot.fixed_len + self.slug_len)
+            .unwrap_or("")
+    }
+
+    fn slug(&self) -> &str {
+        self.slugs.split(',').next().unwrap_or("")
+    }
+
+    fn decision(&self, route: usize) -> Decision {
+        self.decisions
+            .get(route)
+            .copied()
+            .unwrap_or(Decision::Forbidden(Why::NoPages))
+    }
+
+    fn holds(&self, gate: Option<NodeId>) -> bool {
+        self.active && gate.is_none_or(|g| self.policy.conditions.eval(g, &self.facts))
+    }
+
+    /// Whether the member is active.
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    /// The fingerprint of the policy this view was compiled against.
+    pub fn fingerprint(&self) -> &str {
+        &self.policy.fingerprint
+    }
+
+    fn failure_reason(&self, f: Failure) -> Reason<'_> {
+        let doc = &self.policy.doc;
+        match f {
+            Failure::Product(i) => Reason::ProductDisabled {
+                product: doc
+                    .products
+                    .get(usize::from(i))
+                    .map_or("", |p| p.id.as_str()),
+            },
+            Failure::Permission(i) => Reason::PermissionDenied {
+                permission: self
+                    .policy
+                    .conditions
+                    .permissions
+                    .get(usize::from(i))
+                    .map_or("", |l| l.text.as_str()),
+            },
+            Failure::Plan(i) => Reason::PlanRequired {
+                plan: doc.plans.get(usize::from(i)).map_or("", String::as_str),
+            },
+            Failure::Flag(i) => Reason::FlagDisabled {
+                flag: doc.flags.get(usize::from(i)).map_or("", String::as_str),
+            },
+            Failure::Environment => Reason::EnvironmentUnsupported {
+                environment: doc
+                    .environments
+                    .get(usize::from(self.facts.environment))
+                    .map_or("", String::as_str),
+            },
+            Failure::Setting(i) => Reason::SettingDisabled {
+                setting: doc.settings.get(usize::from(i)).map_or("", String::as_str),
+            },
+            Failure::Preference(i) => Reason::PreferenceOff {
+                preference: doc
+                    .preferences
+                    .get(usize::from(i))
+                    .map_or("", String::as_str),
+            },
+            Failure::Workspaces(count) => Reason::WorkspacesRequired { count },
+            Failure::Negated => Reason::ConditionFailed,
+        }
+    }
+
+    fn why_reason(&self, why: Why) -> Reason<'_> {
+        match why {
+            Why::Fail(f) => self.failure_reason(f),
+            Why::Inactive => Reason::InactiveMember,
+            Why::Landing => Reason::LandingPage,
+            Why::NoPages => Reason::NoPages,
+        }
+    }
+
+    /// The sidebar items the member may open, in ruleset order.
+    pub fn sidebar(&self) -> Vec<SidebarItem<'_>> {
+        let p = &self.policy;
+        p.doc
+            .navigation
+            .iter()
+            .zip(p.nav_routes.iter())
+            .filter(|(_, &r)| self.decision(r) == Decision::Allow)
+            .map(|(item, &r)| SidebarItem {
+                id: &item.id,
+                label: &item.label,
+                href: self.href(r),
+                section: &item.section,
+                icon: &item.icon,
+            })
+            .collect()
+    }
+
+    fn palette_visible(&self, i: usize) -> bool {
+        let p = &self.policy;
+        let Some(entry) = p.palette.get(i) else {
+            return false;
+        };
+        self.holds(entry.gate)
+            && entry
+                .route
+                .is_none_or(|r| self.decision(r) == Decision::Allow)
+    }
+
+    /// Palette entries the member may use. An empty query lists all in
+    /// ruleset order; otherwise entries whose label or keywords match every
+    /// word of the query, best first (ties in ruleset order).
+    pub fn palette(&self, query: &str) -> Result<Vec<PaletteEntry<'_>>, QueryError> {
+        if query.len() > MAX_QUERY_BYTES {
+            return Err(QueryError::TooLarge {
+                what: "palette query",
+                size: query.len(),
+                limit: MAX_QUERY_BYTES,
+            });
+        }
+        let p = &self.policy;
+        let mut out: Vec<PaletteEntry<'_>> = Vec::new();
+        for (i, (doc, compiled)) in p.doc.palette.iter().zip(p.palette.iter()).enumerate() {
+            if !self.palette_visible(i) {
+                continue;
+            }
+            let Some(score) = crate::palette::score(query, &doc.label, &doc.keywords) else {
+                continue;
+            };
+            out.push(PaletteEntry {
+                id: &doc.id,
+                label: &doc.label,
+                kind: if doc.action.is_some() {
+                    PaletteKind::Action
+                } else {
+                    PaletteKind::Navigate
+                },
+                href: compiled.route.map(|r| self.href(r)),
+                action: doc.action.as_deref(),
+                keywords: &doc.keywords,
+                shortcut: compiled.shortcut.as_ref().map(|s| {
+                    if self.apple {
+                        s.mac.as_str()
+                    } else {
+                        s.other.as_str()
+                    }
+                }),
+                score,
+            });
+        }
+        if !query.trim().is_empty() {
+            // Best first, ties in ruleset order. An insertion sort is stable
+            // without the buffer `sort_by` allocates, and palettes are short.
+            for i in 1..out.len() {
+                let mut j = i;
+                while j > 0 && out.get(j - 1).map(|e| e.score) < out.get(j).map(|e| e.score) {
+                    out.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Decides what to do with a path (SPEC section 6). The path is
+    /// normalized first (see [`crate::path`]).
+    pub fn resolve<'a>(&'a self, path: &str) -> Result<Resolution<'a>, QueryError> {
+        let norm = match Normalized::new(path) {
+            Ok(n) => n,
+            Err(NormError::TooLong(size)) => {
+                return Err(QueryError::TooLarge {
+                    what: "path",
+                    size,
+                    limit: MAX_PATH_BYTES,
+                })
+            }
+            Err(_) => return Ok(Resolution::NotFound),
+        };
+        let p = &self.policy;
+        if let Some(&r) = p.router.find(&norm).first() {
+            let Some(route) = p.routes.get(r) else {
+                return Ok(Resolution::NotFound);
+            };
+            let mut params = Vec::new();
+            for (i, seg) in route.pattern.segs.iter().enumerate() {
+                if let (Seg::Param(name), Some(value)) = (seg, norm.segment(i)) {
+                    if name == SLUG && !value.eq_ignore_ascii_case(self.slug()) {
+                        return Ok(self.other_workspace(value));
+                    }
+                    let value = if name == SLUG {
+                        value.to_ascii_lowercase()
+                    } else {
+                        value.to_owned()
+                    };
+                    params.push((name.as_str(), value));
+                }
+            }
+            return Ok(match self.decision(r) {
+                Decision::Allow => Resolution::Allow {
+                    route: p.doc.routes.get(r).map_or("", |d| d.id.as_str()),
+                    params: Params(params),
+                },
+                Decision::Redirect { to, why } => Resolution::Redirect {
+                    to: self.href(to),
+                    reason: self.why_reason(why),
+                },
+                Decision::Forbidden(why) => Resolution::Forbidden {
+                    reason: self.why_reason(why),
+                },
+            });
+        }
+        // No route: a path under a product's paths still follows the product.
+        for (i, product) in p.products.iter().enumerate() {
+            for prefix in &product.paths {
+                let Some(Some(slug)) = prefix.match_prefix(&norm) else {
+                    continue;
+                };
+                if !slug.eq_ignore_ascii_case(self.slug()) {
+                    return Ok(self.other_workspace(slug));
+                }
+                if !self.active {
+                    return Ok(Resolution::Forbidden {
+                        reason: Reason::InactiveMember,
+                    });
+                }
+                if self.facts.products & mask_bit(i) == 0 {
+                    let to = product
+                        .fallback
+                        .filter(|&f| self.decision(f) == Decision::Allow)
+                        .unwrap_or(p.home);
+                    return Ok(Resolution::Redirect {
+                        to: self.href(to),
+                        reason: self.failure_reason(Failure::Product(i as u8)),
+                    });
+                }
+            }
+        }
+        Ok(Resolution::NotFound)
+    }
+
+    fn other_workspace(&self, slug: &str) -> Resolution<'_> {
+        let switch_to = self
+            .slugs
+            .split(',')
+            .skip(1)
+            .find(|m| m.eq_ignore_ascii_case(slug));
+        Resolution::Forbidden {
+            reason: Reason::OtherWorkspace { switch_to },
+        }
+    }
+
+    fn form_index(&self, form: &str) -> Result<usize, QueryError> {
+        self.policy
+            .doc
+            .forms
+            .iter()
+            .position(|f| f.id == form)
+            .ok_or_else(|| QueryError::Unknown {
+                what: "form",
+                name: clip(form),
+                path: None,
+            })
+    }
+
+    /// Every field of a form, with its visibility. A form the member may not
+    /// use lists all its fields as not visible.
+    pub fn form(&self, form: &str) -> Result<Vec<FormField<'_>>, QueryError> {
+        let p = &self.policy;
+        let i = self.form_index(form)?;
+        let (Some(doc), Some(compiled)) = (p.doc.forms.get(i), p.forms.get(i)) else {
+            return Ok(Vec::new());
+        };
+        let form_ok = self.holds(compiled.gate);
+        Ok(doc
+            .fields
+            .iter()
+            .zip(compiled.fields.iter())
+            .map(|(field, &gate)| {
+                let visible = form_ok && self.holds(gate);
+                FormField {
+                    field: &field.id,
+                    visible,
+                    required: visible && field.required,
+                    options: if visible {
+                        field.options.as_ref().map(|o| self.options(o))
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect())
+    }
+
+    fn options<'a>(&'a self, source: &'a OptionsDoc) -> Vec<&'a str> {
+        let p = &self.policy;
+        match source {
+            OptionsDoc::Values(values) => values.iter().map(String::as_str).collect(),
+            OptionsDoc::Roles => p
+                .doc
+                .roles
+                .iter()
+                .zip(p.roles.iter())
+                .filter(|(_, r)| self.holds(r.assign))
+                .map(|(d, _)| d.id.as_str())
+                .collect(),
+            OptionsDoc::LandingPages => {
+                let workspace = self.facts.workspace_level();
+                p.doc
+                    .navigation
+                    .iter()
+                    .zip(p.nav_routes.iter())
+                    .filter(|(item, &r)| {
+                        item.landing
+                            && p.routes.get(r).is_some_and(|route| {
+                                route.gate.is_none_or(|g| p.conditions.eval(g, &workspace))
+                            })
+                    })
+                    .map(|(item, _)| item.id.as_str())
+                    .collect()
+            }
+        }
+    }
+
+    /// Whether the member holds `permission` (`resource:action:scope`, `*`
+    /// allowed for resource and action). An inactive member holds nothing.
+    pub fn can(&self, permission: &str) -> Result<bool, QueryError> {
+        let parsed = self.parse_permission(permission)?;
+        Ok(self.active && self.facts.grants.allows(&parsed))
+    }
+
+    fn parse_permission(
+        &self,
+        permission: &str,
+    ) -> Result<crate::permission::Permission, QueryError> {
+        if permission.len() > MAX_NAME_BYTES {
+            return Err(QueryError::TooLarge {
+                what: "permission",
+                size: permission.len(),
+                limit: MAX_NAME_BYTES,
+            });
+        }
+        self.policy.vocab.parse(permission).map_err(|p| match p {
+            PermissionProblem::Malformed(problem) => QueryError::InvalidPermission {
+                permission: clip(permission),
+                problem,
+            },
+            PermissionProblem::Unknown => QueryError::Unknown {
+                what: "permission",
+                name: clip(permission),
+                path: None,
+            },
+        })
+    }
+
+    fn feature_index(&self, id: &str) -> Result<usize, QueryError> {
+        self.policy
+            .doc
+            .features
+            .iter()
+            .position(|f| f.id == id)
+            .ok_or_else(|| QueryError::Unknown {
+                what: "feature",
+                name: clip(id),
+                path: None,
+            })
+    }
+
+    /// Whether a capability that is not a page is on, e.g.
+    /// `recording.autoJoin` (flag, environment, workspace availability and
+    /// the member's opt-in).
+    pub fn feature(&self, id: &str) -> Result<Feature<'_>, QueryError> {
+        let i = self.feature_index(id)?;
+        let gate = self.policy.features.get(i).copied();
+        if !self.active {
+            return Ok(Feature {
+                enabled: false,
+                reason: Some(Reason::InactiveMember),
+            });
+        }
+        let failure = gate.and_then(|g| self.policy.conditions.first_failure(g, &self.facts));
+        Ok(Feature {
+            enabled: failure.is_none(),
+            reason: failure.map(|f| self.failure_reason(f)),
+        })
+    }
+
+    /// Checks an API request (SPEC section 7). `has_field` tells whether the
+    /// body carries a top-level key; a request without a body has none.
+    pub fn check_request_with<'a>(
+        &'a self,
+        method: &str,
+        path: &str,
+        has_field: impl Fn(&str) -> bool,
+    ) -> Result<RequestCheck<'a>, QueryError> {
+        let p = &self.policy;
+        let denied = |status: u16, code: &'a str, message: Cow<'a, str>, field: Option<&'a str>| {
+            RequestCheck::Denied {
+                status,
+                code,
+                message,
+                field,
+            }
+        };
+        let norm = match Normalized::new(path) {
+            Ok(n) => n,
+            Err(NormError::TooLong(size)) => {
+                return Err(QueryError::TooLarge {
+                    what: "path",
+                    size,
+                    limit: MAX_PATH_BYTES,
+                })
+            }
+            Err(_) => {
+                return Ok(denied(
+                    404,
+                    "not_found",
+                    Cow::Borrowed("no endpoint at this path"),
+                    None,
+                ))
+            }
+        };
+        let candidates = p.api_router.find(&norm);
+        if candidates.is_empty() {
+            for (i, product) in p.products.iter().enumerate() {
+                let owned = product
+                    .paths
+                    .iter()
+                    .any(|x| matches!(x.match_prefix(&norm), Some(None)));
+                if owned && self.facts.products & mask_bit(i) == 0 {
+                    let reason = self.failure_reason(Failure::Product(i as u8));
+                    return Ok(denied(
+                        403,
+                        "product_disabled",
+                        Cow::Owned(reason.message()),
+                        None,
+                    ));
+                }
+            }
+            return Ok(denied(
+                404,
+                "not_found",
+                Cow::Borrowed("no endpoint at this path"),
+                None,
+            ));
+        }
+        if !self.active {
+            return Ok(denied(
+                403,
+                "inactive_member",
+                Cow::Owned(Reason::InactiveMember.message()),
+                None,
+            ));
+        }
+        let Some(&e) = candidates.iter().find(|&&e| {
+            p.doc
+                .api
+                .get(e)
+                .is_some_and(|d| d.method.eq_ignore_ascii_case(method))
+        }) else {
+            return Ok(denied(
+                405,
+                "method_not_allowed",
+                Cow::Borrowed("this endpoint does not take this method"),
+                None,
+            ));
+        };
+        let (Some(doc), Some(endpoint)) = (p.doc.api.get(e), p.endpoints.get(e)) else {
+            return Ok(denied(
+                404,
+                "not_found",
+                Cow::Borrowed("no endpoint at this path"),
+                None,
+            ));
+        };
+        if let Some(f) = endpoint
+            .gate
+            .and_then(|g| p.conditions.first_failure(g, &self.facts))
+        {
+            let reason = self.failure_reason(f);
+            return Ok(denied(
+                403,
+                reason.code(),
+                Cow::Owned(reason.message()),
+                None,
+            ));
+        }
+        for (field, &gate) in doc.fields.iter().zip(endpoint.fields.iter()) {
+            if has_field(&field.name) && !p.conditions.eval(gate, &self.facts) {
+                return Ok(denied(
+                    400,
+                    &field.code,
+                    Cow::Borrowed(&field.message),
+                    Some(&field.name),
+                ));
+            }
+        }
+        Ok(RequestCheck::Ok)
+    }
+
+    /// Checks an API request with a JSON body. A body that is neither an
+    /// object nor null is refused with 400 `invalid_body`.
+    pub fn check_request(
+        &self,
+        request: &crate::ApiRequest,
+    ) -> Result<RequestCheck<'_>, QueryError> {
+        match &request.body {
+            None | Some(serde_json::Value::Null) => {
+                self.check_request_with(&request.method, &request.path, |_| false)
+            }
+            Some(serde_json::Value::Object(map)) => {
+                self.check_request_with(&request.method, &request.path, |k| map.contains_key(k))
+            }
+            Some(_) => {
+                // Still refuse what the route itself refuses first.
+                match self.check_request_with(&request.method, &request.path, |_| false)? {
+                    RequestCheck::Ok => Ok(RequestCheck::Denied {
+                        status: 400,
+                        code: "invalid_body",
+                        message: Cow::Borrowed("a request body is a JSON object"),
+                        field: None,
+                    }),
+                    denied => Ok(denied),
+                }
+            }
+        }
+    }
+
+    fn sync_index(&self, integration: &str) -> Result<usize, QueryError> {
+        self.policy
+            .doc
+            .sync
+            .iter()
+            .position(|s| s.integration == integration)
+            .ok_or_else(|| QueryError::Unknown {
+                what: "integration",
+                name: clip(integration),
+                path: None,
+            })
+    }
+
+    /// The fields an integration's records must lose before they are stored
+    /// (for HubSpot and Salesforce while Accounts is off: `accountId`).
+    pub fn sync_dropped_fields(&self, integration: &str) -> Result<Vec<&str>, QueryError> {
+        let i = self.sync_index(integration)?;
+        let p = &self.policy;
+        let (Some(doc), Some(gates)) = (p.doc.sync.get(i), p.sync.get(i)) else {
+            return Ok(Vec::new());
+        };
+        Ok(doc
+            .fields
+            .iter()
+            .zip(gates.iter())
+            .filter(|(_, &g)| !self.holds(Some(g)))
+            .map(|(f, _)| f.name.as_str())
+            .collect())
+    }
+
+    /// A synced record as it may be stored: the same object without the
+    /// fields [`View::sync_dropped_fields`] names.
+    pub fn sync_record(
+        &self,
+        integration: &str,
+        mut record: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, QueryError> {
+        for field in self.sync_dropped_fields(integration)? {
+            record.remove(field);
+        }
+        Ok(record)
+    }
+
+    fn explain_gate<'a>(&'a self, gates: &[Option<NodeId>], out: &mut Vec<Reason<'a>>) {
+        if !self.active {
+            out.push(Reason::InactiveMember);
+            return;
+        }
+        let mut failures = Vec::new();
+        for g in gates.iter().flatten() {
+            self.policy
+                .conditions
+                .failures(*g, &self.facts, &mut failures);
+        }
+        out.extend(failures.into_iter().map(|f| self.failure_reason(f)));
+    }
+
+    /// Why a target is shown or allowed, or not. Targets: `sidebar:ID`,
+    /// `palette:ID`, `route:PATH`, `form:ID`, `field:FORM.FIELD`,
+    /// `feature:ID`, `permission:PERMISSION`, `api:METHOD PATH`.
+    pub fn explain<'a>(&'a self, target: &'a str) -> Result<Explanation<'a>, QueryError> {
+        if target.len() > MAX_NAME_BYTES {
+            return Err(QueryError::TooLarge {
+                what: "target",
+                size: target.len(),
+                limit: MAX_NAME_BYTES,
+            });
+        }
+        let Some((kind, name)) = target.split_once(':') else {
+            return Err(QueryError::InvalidTarget {
+                target: clip(target),
+            });
+        };
+        let p = &self.policy;
+        let unknown = || QueryError::Unknown {
+            what: "target",
+            name: clip(target),
+            path: None,
+        };
+        let mut reasons = Vec::new();
+        let allowed = match kind {
+            "sidebar" => {
+                let n = p
+                    .doc
+                    .navigation
+                    .iter()
+                    .position(|x| x.id == name)
+                    .ok_or_else(unknown)?;
+                let r = p.nav_routes.get(n).copied().ok_or_else(unknown)?;
+                self.explain_route(r, &mut reasons)
+            }
+            "palette" => {
+                let i = p
+                    .doc
+                    .palette
+                    .iter()
+                    .position(|x| x.id == name)
+                    .ok_or_else(unknown)?;
+                let entry = p.palette.get(i).ok_or_else(unknown)?;
+                let mut gates = vec![entry.gate];
+                gates.extend(entry.route.map(|r| p.routes.get(r).and_then(|x| x.gate)));
+                self.explain_gate(&gates, &mut reasons);
+                self.palette_visible(i)
+            }
+            "route" => match self.resolve(name)? {
+                Resolution::Allow { .. } => true,
+                Resolution::NotFound => {
+                    reasons.push(Reason::NotFound);
+                    false
+                }
+                Resolution::Forbidden {
+                    reason: reason @ Reason::OtherWorkspace { .. },
+                } => {
+                    reasons.push(reason);
+                    false
+                }
+                _ => {
+                    let norm = Normalized::new(name).ok();
+                    let r = norm
+                        .as_ref()
+                        .and_then(|n| p.router.find(n).first().copied());
+                    match r {
+                        Some(r) => self.explain_route(r, &mut reasons),
+                        None => {
+                            // A product-owned path without a route.
+                            if let Resolution::Redirect { reason, .. }
+                            | Resolution::Forbidden { reason } = self.resolve(name)?
+                            {
+                                reasons.push(reason);
+                            }
+                            false
+                        }
+                    }
+                }
+            },
+            "form" => {
+                let i = self.form_index(name)?;
+                let gate = p.forms.get(i).and_then(|f| f.gate);
+                self.explain_gate(&[gate], &mut reasons);
+                self.holds(gate)
+            }
+            "field" => {
+                let (form, field) = name.split_once('.').ok_or_else(unknown)?;
+                let i = self.form_index(form)?;
+                let (doc, compiled) = p.doc.forms.get(i).zip(p.forms.get(i)).ok_or_else(unknown)?;
+                let j = doc
+                    .fields
+                    .iter()
+                    .position(|f| f.id == field)
+                    .ok_or_else(unknown)?;
+                let gate = compiled.fields.get(j).copied().flatten();
+                self.explain_gate(&[compiled.gate, gate], &mut reasons);
+                self.holds(compiled.gate) && self.holds(gate)
+            }
+            "feature" => {
+                let i = self.feature_index(name)?;
+                let gate = p.features.get(i).copied();
+                self.explain_gate(&[gate], &mut reasons);
+                self.holds(gate)
+            }
+            "permission" => {
+                let allowed = self.can(name)?;
+                if !self.active {
+                    reasons.push(Reason::InactiveMember);
+                } else if !allowed {
+                    reasons.push(Reason::PermissionDenied { permission: name });
+                }
+                allowed
+            }
+            "api" => {
+                let (method, path) = name.split_once(' ').ok_or_else(unknown)?;
+                match self.check_request_with(method, path, |_| false)? {
+                    RequestCheck::Ok => true,
+                    RequestCheck::Denied { .. } => {
+                        let norm = Normalized::new(path).ok();
+                        let e = norm.as_ref().and_then(|n| {
+                            p.api_router.find(n).iter().copied().find(|&e| {
+                                p.doc
+                                    .api
+                                    .get(e)
+                                    .is_some_and(|d| d.method.eq_ignore_ascii_case(method))
+                            })
+                        });
+                        match e {
+                            Some(e) => self.explain_gate(
+                                &[p.endpoints.get(e).and_then(|x| x.gate)],
+                                &mut reasons,
+                            ),
+                            None => reasons.push(Reason::NotFound),
+                        }
+                        false
+                    }
+                }
+            }
+            _ => {
+                return Err(QueryError::InvalidTarget {
+                    target: clip(target),
+                })
+            }
+        };
+        if allowed {
+            reasons.clear();
+        }
+        Ok(Explanation { allowed, reasons })
+    }
+
+    fn explain_route<'a>(&'a self, r: usize, reasons: &mut Vec<Reason<'a>>) -> bool {
+        let p = &self.policy;
+        match self.decision(r) {
+            Decision::Allow => true,
+            Decision::Redirect {
+                why: Why::Landing, ..
+            } => {
+                reasons.push(Reason::LandingPage);
+                false
+            }
+            Decision::Forbidden(Why::NoPages) => {
+                reasons.push(Reason::NoPages);
+                false
+            }
+            _ => {
+                self.explain_gate(&[p.routes.get(r).and_then(|x| x.gate)], reasons);
+                false
+            }
+        }
+    }
+
+    // Accessors for impact previews.
+
+    pub(crate) fn route_allowed(&self, r: usize) -> bool {
+        self.decision(r) == Decision::Allow
+    }
+
+    pub(crate) fn palette_shown(&self, i: usize) -> bool {
+        self.palette_visible(i)
+    }
+
+    pub(crate) fn gate_holds(&self, gate: Option<NodeId>) -> bool {
+        self.holds(gate)
+    }
+}

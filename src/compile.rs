@@ -96,6 +96,7 @@ pub(crate) struct Compiled {
     pub features: Vec<NodeId>,
     pub forms: Vec<FormC>,
     pub endpoints: Vec<EndpointC>,
+    pub api_fields: Vec<NodeId>,
     pub api_router: Router,
     pub sync: Vec<Vec<NodeId>>,
     pub role_change: Option<NodeId>,
@@ -413,6 +414,37 @@ fn parse_permission(
         },
         PermissionProblem::Unknown => unknown(at.to_owned(), RefKind::Permission, text),
     })
+}
+
+/// Compiles a list of gated body fields: names unique and non-empty, codes
+/// snake_case.
+fn api_fields(
+    c: &mut Compiler<'_>,
+    fields: &[crate::model::ApiFieldDoc],
+    base: &str,
+) -> Result<Vec<NodeId>, RulesetError> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::with_capacity(fields.len());
+    limit(base, fields.len(), MAX_ENTRIES, "fields")?;
+    for (j, field) in fields.iter().enumerate() {
+        let here = pointer(base, &[&j.to_string()]);
+        if field.name.is_empty() || seen.contains(&field.name.as_str()) {
+            return Err(RulesetError::DuplicateId {
+                path: pointer(&here, &["name"]),
+                kind: "field",
+                id: field.name.clone(),
+            });
+        }
+        seen.push(&field.name);
+        if !valid_code(&field.code) {
+            return Err(invalid(
+                pointer(&here, &["code"]),
+                "an error code is snake_case",
+            ));
+        }
+        out.push(c.condition(&field.requires, &pointer(&here, &["requires"]), 0)?);
+    }
+    Ok(out)
 }
 
 fn route_index(doc: &RulesetDoc, id: &str, at: String) -> Result<usize, RulesetError> {
@@ -892,28 +924,11 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         }
         gates.extend(c.optional(endpoint.requires.as_ref(), &at)?);
         let gate = c.conjoin(gates);
-        let mut seen: Vec<&str> = Vec::new();
-        let mut fields = Vec::with_capacity(endpoint.fields.len());
-        for (j, field) in endpoint.fields.iter().enumerate() {
-            let here = pointer(&at, &["fields", &j.to_string()]);
-            if field.name.is_empty() || seen.contains(&field.name.as_str()) {
-                return Err(RulesetError::DuplicateId {
-                    path: pointer(&here, &["name"]),
-                    kind: "field",
-                    id: field.name.clone(),
-                });
-            }
-            seen.push(&field.name);
-            if !valid_code(&field.code) {
-                return Err(invalid(
-                    pointer(&here, &["code"]),
-                    "an error code is snake_case",
-                ));
-            }
-            fields.push(c.condition(&field.requires, &pointer(&here, &["requires"]), 0)?);
-        }
+        let fields = api_fields(&mut c, &endpoint.fields, &pointer(&at, &["fields"]))?;
         endpoints.push(EndpointC { gate, fields });
     }
+
+    let global_fields = api_fields(&mut c, &doc.api_fields, "/apiFields")?;
 
     // Sync.
     let mut sync = Vec::with_capacity(doc.sync.len());
@@ -978,6 +993,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         features,
         forms,
         endpoints,
+        api_fields: global_fields,
         api_router,
         sync,
         role_change,

@@ -121,9 +121,25 @@ where
 /// serde's messages end with the position in the text; the pointer says
 /// where, so the position is dropped to keep messages identical for text and
 /// for JavaScript objects.
+///
+/// serde names Rust integer types in its messages ("expected u32"); those
+/// become words, since users of the format never see Rust types.
 fn clean_message(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message.get(..i).unwrap_or(message).to_owned(),
-        None => message.to_owned(),
+    let message = match message.find(" at line ") {
+        Some(i) => message.get(..i).unwrap_or(message),
+        None => message,
+    };
+    let mut out = message.to_owned();
+    for (rust, words) in [
+        ("u64", "a whole number from 0"),
+        ("u32", "a whole number from 0"),
+        ("u16", "a whole number from 0"),
+        ("u8", "a whole number from 0"),
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+        ("f64", "a number"),
+    ] {
+        out = out.replace(&format!("expected {rust}"), &format!("expected {words}"));
     }
+    out
 }

@@ -39,6 +39,9 @@ pub(crate) struct RulesetDoc {
     pub forms: Vec<FormDoc>,
     #[serde(default)]
     pub api: Vec<EndpointDoc>,
+    /// Body fields checked on every endpoint (after its own fields).
+    #[serde(default)]
+    pub api_fields: Vec<ApiFieldDoc>,
     #[serde(default)]
     pub sync: Vec<SyncDoc>,
     #[serde(default)]

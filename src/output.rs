@@ -357,6 +357,7 @@ pub struct ProductImpact<'a> {
     pub routes: Change<'a>,
     /// Form fields, `form.field`.
     pub fields: Change<'a>,
-    /// API endpoints (`endpoint`) and body fields (`endpoint.field`).
+    /// API endpoints (`endpoint`) and body fields (`endpoint.field`, or the
+    /// bare name of a field checked on every endpoint).
     pub api: Change<'a>,
 }

@@ -236,6 +236,11 @@ impl Policy {
                 );
             }
         }
+        for (field, &gate) in doc.api_fields.iter().zip(p.api_fields.iter()) {
+            let was = before.gate_holds(Some(gate));
+            let now = after.gate_holds(Some(gate));
+            note(&mut impact.api, was, now, Cow::Borrowed(&field.name));
+        }
         Ok(impact)
     }
 

@@ -852,7 +852,9 @@ impl View {
                 None,
             ));
         }
-        for (field, &gate) in doc.fields.iter().zip(endpoint.fields.iter()) {
+        let endpoint_fields = doc.fields.iter().zip(endpoint.fields.iter());
+        let global_fields = p.doc.api_fields.iter().zip(p.api_fields.iter());
+        for (field, &gate) in endpoint_fields.chain(global_fields) {
             if has_field(&field.name) && !p.conditions.eval(gate, &self.facts) {
                 return Ok(denied(
                     400,

@@ -1,19 +1,55 @@
 #!/usr/bin/env bash
-# Sets up what the tests need (idempotent) and runs every test.
+# Sets up what the tests need (idempotent) and runs every test: formatting,
+# clippy natively and for wasm32, the native tests (unit, conformance,
+# properties, validator, doc), pkg/ built, the wasm tests in Node and in
+# headless Chromium, the package's Node tests and the TypeScript check.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 step() { printf '\n==> %s\n' "$*"; }
+run() { "$@" 2>&1 | tee -a "$log"; }
 
-step "toolchain"
-rustup component add rustfmt clippy >/dev/null 2>&1 || true
+step "setup"
+bash scripts/setup.sh
 
 step "format"
 cargo fmt --all -- --check
 
-step "clippy (native)"
-cargo clippy --all-targets --locked -- -D warnings
+step "clippy (native, all targets)"
+cargo clippy --locked --all-targets -- -D warnings
 
-step "native tests (unit, conformance, properties, validator, doc)"
-cargo test --locked
+step "clippy (wasm32, all targets)"
+cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests"
+run cargo test --locked
+
+step "build pkg/"
+bash scripts/build-wasm.sh
+
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+export CHROMEDRIVER=/usr/bin/chromedriver
+
+step "wasm tests in Node"
+run cargo test --locked --target wasm32-unknown-unknown --tests
+
+step "wasm tests in headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 run cargo test --locked --target wasm32-unknown-unknown --test wasm
+
+step "package tests in Node (pkg/ through its JavaScript glue)"
+run node --test tests/js/
+
+step "TypeScript check (tsc --strict against pkg/)"
+node_modules/.bin/tsc -p tests/ts/tsconfig.json
+echo "tsc: ok"
+
+step "summary"
+passed=$(( $(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}') \
+         + $(grep -oE '^# pass [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))
+failed=$(( $(grep -oE '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}') \
+         + $(grep -oE '^# fail [0-9]+' "$log" | awk '{s+=$3} END {print s+0}') ))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -95,7 +95,7 @@ pub enum RulesetError {
         found: u64,
     },
     /// A key that the format does not define.
-    #[error("unknown key `{key}` at `{path}`")]
+    #[error("unknown key `{key}`{}", at(path))]
     UnknownKey {
         /// Pointer to the key.
         path: String,
@@ -103,7 +103,7 @@ pub enum RulesetError {
         key: String,
     },
     /// A value of the wrong type or shape.
-    #[error("invalid value at `{path}`: {message}")]
+    #[error("invalid value{}: {message}", at(path))]
     InvalidValue {
         /// Pointer to the value.
         path: String,
@@ -273,7 +273,7 @@ pub enum ContextError {
         message: String,
     },
     /// A key the context format does not define.
-    #[error("unknown key `{key}` at `{path}`")]
+    #[error("unknown key `{key}`{}", at(path))]
     UnknownKey {
         /// Pointer to the key.
         path: String,
@@ -281,7 +281,7 @@ pub enum ContextError {
         key: String,
     },
     /// A value of the wrong type or shape.
-    #[error("invalid value at `{path}`: {message}")]
+    #[error("invalid value{}: {message}", at(path))]
     InvalidValue {
         /// Pointer to the value.
         path: String,
@@ -398,12 +398,20 @@ pub enum QueryError {
         limit: usize,
     },
     /// A structured input of the wrong shape.
-    #[error("invalid value at `{path}`: {message}")]
+    #[error("invalid value{}: {message}", at(path))]
     InvalidValue {
         /// Pointer into the input.
         path: String,
         /// What is wrong.
         message: String,
+    },
+    /// A key a structured input does not define.
+    #[error("unknown key `{key}`{}", at(path))]
+    UnknownKey {
+        /// Pointer to the key.
+        path: String,
+        /// The key.
+        key: String,
     },
 }
 
@@ -424,6 +432,7 @@ impl QueryError {
             QueryError::InvalidTarget { .. } => "invalid_target",
             QueryError::TooLarge { .. } => "input_too_large",
             QueryError::InvalidValue { .. } => "invalid_value",
+            QueryError::UnknownKey { .. } => "unknown_key",
         }
     }
 
@@ -431,7 +440,9 @@ impl QueryError {
     pub fn path(&self) -> Option<&str> {
         match self {
             QueryError::Unknown { path, .. } => path.as_deref(),
-            QueryError::InvalidValue { path, .. } => Some(path),
+            QueryError::InvalidValue { path, .. } | QueryError::UnknownKey { path, .. } => {
+                Some(path)
+            }
             _ => None,
         }
     }
@@ -470,6 +481,15 @@ impl Error {
             Error::Context(e) => e.path(),
             Error::Query(e) => e.path(),
         }
+    }
+}
+
+/// Where, for a message: nothing at the root, else ` at `/pointer``.
+fn at(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!(" at `{path}`")
     }
 }
 

@@ -40,6 +40,8 @@ pub mod path;
 mod permission;
 mod policy;
 mod view;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use context::{
     ApiRequest, Context, Member, Platform, PreferenceValue, Workspace, MAX_CONTEXT_BYTES,

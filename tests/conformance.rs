@@ -1,7 +1,8 @@
 //! Runs every `tests/cases/*.json` conformance case against the native
-//! library. The wasm tests run the same files through the JavaScript API.
-//! The case format is documented in `tests/cases/README.md`.
+//! library. `tests/wasm.rs` runs the same files through the JavaScript API in
+//! Node and in headless Chromium.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,226 +10,126 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{Failure, Runtime};
 use harmony_policy::{
     AccountDeletion, ApiRequest, Context, Error, Invite, Policy, RoleChange, View,
 };
 use serde_json::{json, Map, Value};
-use std::fs;
-use std::path::Path;
+
+struct Native;
 
 fn to_value<T: serde::Serialize>(t: T) -> Value {
     serde_json::to_value(t).unwrap()
 }
 
-fn arg<T: serde::de::DeserializeOwned>(args: &[Value], i: usize) -> Result<T, Error> {
-    let v = args.get(i).cloned().unwrap_or(Value::Null);
-    serde_json::from_value(v).map_err(|e| {
-        Error::Query(harmony_policy::QueryError::InvalidValue {
-            path: format!("/args/{i}"),
-            message: e.to_string(),
-        })
+fn failure(e: impl Into<Error>) -> Failure {
+    let e: Error = e.into();
+    Failure {
+        code: e.code().into(),
+        path: e.path().map(str::to_owned),
+        message: e.to_string(),
+    }
+}
+
+fn arg<T: serde::de::DeserializeOwned>(args: &[Value], i: usize) -> Result<T, Failure> {
+    serde_json::from_value(args.get(i).cloned().unwrap_or(Value::Null)).map_err(|e| Failure {
+        code: "invalid_value".into(),
+        path: Some(String::new()),
+        message: e.to_string(),
     })
 }
 
-fn load(ruleset: &Value) -> Result<Policy, Error> {
+fn load(ruleset: &Value) -> Result<Policy, Failure> {
     match ruleset {
-        Value::String(name) => Ok(Policy::builtin(name)?),
-        other => Ok(Policy::from_json(&other.to_string())?),
+        Value::String(name) => Policy::builtin(name).map_err(failure),
+        other => Policy::from_json(&other.to_string()).map_err(failure),
     }
 }
 
-fn view(policy: &Policy, context: Option<&Value>) -> Result<View, Error> {
-    let text = context.expect("this call needs a context").to_string();
-    let ctx = Context::from_json(&text)?;
-    Ok(policy.view(&ctx)?)
+fn context(context: Option<&Value>) -> Result<Context, Failure> {
+    Context::from_json(&context.expect("this call needs a context").to_string()).map_err(failure)
 }
 
-/// Performs one call, as the JavaScript API names it.
-fn call(
-    ruleset: &Value,
-    context: Option<&Value>,
-    name: &str,
-    args: &[Value],
-) -> Result<Value, Error> {
-    if name == "load" {
-        let p = load(ruleset)?;
-        return Ok(json!({ "name": p.name() }));
-    }
-    let policy = load(ruleset)?;
-    let s = |i: usize| -> Result<String, Error> { arg(args, i) };
-    Ok(match name {
-        "roundTrip" => {
-            let again = Policy::from_json(policy.to_json())?;
-            json!(
-                again.fingerprint() == policy.fingerprint() && again.to_json() == policy.to_json()
-            )
-        }
-        "products" => to_value(policy.products()),
-        "productImpact" => {
-            let ctx = Context::from_json(&context.unwrap().to_string())?;
-            to_value(policy.product_impact(&ctx, &s(0)?, arg(args, 1)?)?)
-        }
-        "checkAccountDeletion" => {
-            let req: AccountDeletion = arg(args, 0)?;
-            to_value(policy.check_account_deletion(&req)?)
-        }
-        "checkRoleChange" => {
-            let req: RoleChange = arg(args, 0)?;
-            to_value(policy.check_role_change(&req)?)
-        }
-        "inviteStatus" => {
-            let invite: Invite = arg(args, 0)?;
-            to_value(policy.invite_status(&invite, arg(args, 1)?)?)
-        }
-        "view" => {
-            view(&policy, context)?;
-            Value::Null
-        }
-        _ => {
-            let v = view(&policy, context)?;
-            match name {
-                "sidebar" => to_value(v.sidebar()),
-                "palette" => {
-                    to_value(v.palette(&arg::<Option<String>>(args, 0)?.unwrap_or_default())?)
-                }
-                "resolve" => to_value(v.resolve(&s(0)?)?),
-                "form" => to_value(v.form(&s(0)?)?),
-                "can" => to_value(v.can(&s(0)?)?),
-                "feature" => to_value(v.feature(&s(0)?)?),
-                "checkRequest" => {
-                    let req: ApiRequest = arg(args, 0)?;
-                    to_value(v.check_request(&req)?)
-                }
-                "syncRecord" => {
-                    let record: Map<String, Value> = arg(args, 1)?;
-                    to_value(v.sync_record(&s(0)?, record)?)
-                }
-                "explain" => to_value(v.explain(&s(0)?)?),
-                other => panic!("unknown call `{other}`"),
+fn view(policy: &Policy, ctx: Option<&Value>) -> Result<View, Failure> {
+    policy.view(&context(ctx)?).map_err(failure)
+}
+
+impl Runtime for Native {
+    fn call(
+        &self,
+        ruleset: &Value,
+        ctx: Option<&Value>,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value, Failure> {
+        let policy = load(ruleset)?;
+        let s = |i: usize| -> Result<String, Failure> { arg(args, i) };
+        Ok(match name {
+            "load" => json!({ "name": policy.name() }),
+            "roundTrip" => {
+                let again = Policy::from_json(policy.to_json()).map_err(failure)?;
+                json!(
+                    again.fingerprint() == policy.fingerprint()
+                        && again.to_json() == policy.to_json()
+                )
             }
-        }
-    })
-}
-
-/// Applies `pluck`: an array of objects becomes the array of one field.
-fn pluck(value: Value, key: Option<&str>) -> Value {
-    match (key, value) {
-        (Some(k), Value::Array(items)) => Value::Array(
-            items
-                .into_iter()
-                .map(|i| i.get(k).cloned().unwrap_or(Value::Null))
-                .collect(),
-        ),
-        (_, v) => v,
-    }
-}
-
-fn run_case(path: &Path) -> Vec<String> {
-    let text = fs::read_to_string(path).unwrap();
-    let case: Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let allowed = ["description", "seed", "ruleset", "context", "steps"];
-    for key in case.as_object().expect("a case is an object").keys() {
-        assert!(
-            allowed.contains(&key.as_str()),
-            "{}: unknown key `{key}`",
-            path.display()
-        );
-    }
-    assert!(
-        case.get("description").is_some_and(Value::is_string),
-        "{}: needs a description",
-        path.display()
-    );
-    let ruleset = case.get("ruleset").cloned().unwrap_or(json!("harmony"));
-    let mut failures = Vec::new();
-    let steps = case["steps"].as_array().expect("steps is an array");
-    assert!(!steps.is_empty(), "{}: no steps", path.display());
-    for (i, step) in steps.iter().enumerate() {
-        let step_keys = [
-            "call",
-            "args",
-            "context",
-            "pluck",
-            "expect",
-            "expectError",
-            "note",
-        ];
-        for key in step.as_object().expect("a step is an object").keys() {
-            assert!(
-                step_keys.contains(&key.as_str()),
-                "{} step {i}: unknown key `{key}`",
-                path.display()
-            );
-        }
-        let name = step["call"].as_str().expect("call is a string");
-        let args: Vec<Value> = step
-            .get("args")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let context = step.get("context").or_else(|| case.get("context"));
-        let got = call(&ruleset, context, name, &args);
-        let label = format!(
-            "{} step {i} ({name} {})",
-            path.file_name().unwrap().to_string_lossy(),
-            Value::Array(args.clone())
-        );
-        match (got, step.get("expect"), step.get("expectError")) {
-            (Ok(value), Some(expect), None) => {
-                let value = pluck(value, step.get("pluck").and_then(Value::as_str));
-                if &value != expect {
-                    failures.push(format!(
-                        "{label}:\n    expected {expect}\n    got      {value}"
-                    ));
+            "products" => to_value(policy.products()),
+            "productImpact" => to_value(
+                policy
+                    .product_impact(&context(ctx)?, &s(0)?, arg(args, 1)?)
+                    .map_err(failure)?,
+            ),
+            "checkAccountDeletion" => {
+                let req: AccountDeletion = arg(args, 0)?;
+                to_value(policy.check_account_deletion(&req).map_err(failure)?)
+            }
+            "checkRoleChange" => {
+                let req: RoleChange = arg(args, 0)?;
+                to_value(policy.check_role_change(&req).map_err(failure)?)
+            }
+            "inviteStatus" => {
+                let invite: Invite = arg(args, 0)?;
+                to_value(
+                    policy
+                        .invite_status(&invite, arg(args, 1)?)
+                        .map_err(failure)?,
+                )
+            }
+            "view" => {
+                view(&policy, ctx)?;
+                Value::Null
+            }
+            _ => {
+                let v = view(&policy, ctx)?;
+                match name {
+                    "sidebar" => to_value(v.sidebar()),
+                    "palette" => to_value(
+                        v.palette(&arg::<Option<String>>(args, 0)?.unwrap_or_default())
+                            .map_err(failure)?,
+                    ),
+                    "resolve" => to_value(v.resolve(&s(0)?).map_err(failure)?),
+                    "form" => to_value(v.form(&s(0)?).map_err(failure)?),
+                    "can" => to_value(v.can(&s(0)?).map_err(failure)?),
+                    "feature" => to_value(v.feature(&s(0)?).map_err(failure)?),
+                    "checkRequest" => {
+                        let req: ApiRequest = arg(args, 0)?;
+                        to_value(v.check_request(&req).map_err(failure)?)
+                    }
+                    "syncRecord" => {
+                        let record: Map<String, Value> = arg(args, 1)?;
+                        to_value(v.sync_record(&s(0)?, record).map_err(failure)?)
+                    }
+                    "explain" => to_value(v.explain(&s(0)?).map_err(failure)?),
+                    other => panic!("unknown call `{other}`"),
                 }
             }
-            (Err(err), None, Some(expect)) => {
-                let got = json!({ "code": err.code(), "path": err.path() });
-                let code_ok = expect["code"] == got["code"];
-                let path_ok = expect.get("path").is_none_or(|p| *p == got["path"]);
-                if !code_ok || !path_ok {
-                    failures.push(format!(
-                        "{label}:\n    expected error {expect}\n    got error      {got} ({err})"
-                    ));
-                }
-            }
-            (Ok(value), None, Some(expect)) => failures.push(format!(
-                "{label}:\n    expected error {expect}\n    got {value}"
-            )),
-            (Err(err), Some(expect), None) => failures.push(format!(
-                "{label}:\n    expected {expect}\n    got error {} {:?}: {err}",
-                err.code(),
-                err.path()
-            )),
-            _ => panic!("{label}: a step has exactly one of `expect` and `expectError`"),
-        }
+        })
     }
-    failures
 }
 
 #[test]
 fn conformance_cases() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut files: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 40,
-        "expected the full conformance suite, found {} cases",
-        files.len()
-    );
-    let mut failures = Vec::new();
-    for file in &files {
-        failures.extend(run_case(file));
-    }
-    assert!(
-        failures.is_empty(),
-        "{} failing steps:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    common::run_all(&Native);
 }

@@ -3,6 +3,7 @@
 //! every route of both bundled rulesets; and with random contexts, paths and
 //! request bodies (proptest).
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

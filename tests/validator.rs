@@ -1,6 +1,7 @@
 //! The ruleset validator: one test per error code, each asserting the code
 //! and the JSON pointer of the offending value.
 
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

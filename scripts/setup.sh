@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, idempotently, from the package
+# registries only: the wasm32 target, wasm-bindgen-cli at exactly the version
+# in Cargo.lock, Debian's chromium and chromedriver, and the pinned npm
+# devDependencies (binaryen's wasm-opt, TypeScript, playwright-core).
+# Usage: bash scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '  setup: %s\n' "$*"; }
+
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+want=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (a few minutes on 2 cores)"
+  # Without --locked: the CLI's own lock file pins a crate version the
+  # registry here lacks (see ../shared/TOOLCHAIN.md).
+  cargo install wasm-bindgen-cli --version "=$want" --quiet
+fi
+say "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}')"
+
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  say "installing Debian's chromium and chromium-driver"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+fi
+say "$(chromium --version 2>/dev/null | head -n 1)"
+
+if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm devDependencies (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+say "wasm-opt $(node_modules/.bin/wasm-opt --version | awk '{print $3}'), tsc $(node_modules/.bin/tsc --version | awk '{print $2}')"

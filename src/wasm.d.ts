@@ -1,0 +1,209 @@
+/** Who is asking, and where (SPEC section 3). */
+export interface Context {
+  workspace: {
+    /** Lowercase letters, digits and dashes. */
+    slug: string;
+    /** Product toggles; a product not listed takes the ruleset default. */
+    products?: Record<string, boolean>;
+    /** The plan; the ruleset's lowest when absent. */
+    plan?: string;
+    /** Feature flags on for this workspace. */
+    flags?: string[];
+    /** Deployment environment; the ruleset's last when absent. */
+    environment?: string;
+    /** Workspace-level availability of capabilities. */
+    settings?: Record<string, boolean>;
+  };
+  member: {
+    userId: string;
+    roles?: string[];
+    /** Extra grants (custom roles): `resource:action:scope`. */
+    permissions?: string[];
+    /** An inactive member sees nothing and is allowed nothing. Default true. */
+    active?: boolean;
+    /** A sidebar item id to land on at the workspace home. */
+    landingPage?: string;
+    /** A preference is on when its value is `true`. */
+    preferences?: Record<string, boolean | number | string | null>;
+  };
+  /** Slugs of every workspace the member belongs to. */
+  memberships?: string[];
+  /** For shortcut labels: ⌘ on mac and ios, Ctrl elsewhere. */
+  platform?: "mac" | "ios" | "windows" | "linux" | "android" | "other";
+}
+
+export interface SidebarItem {
+  id: string;
+  label: string;
+  href: string;
+  section: string;
+  icon: string;
+}
+
+export interface PaletteEntry {
+  id: string;
+  label: string;
+  kind: "navigate" | "action";
+  href?: string;
+  action?: string;
+  keywords: string[];
+  shortcut?: string;
+  /** 0 for an empty query; higher is better. */
+  score: number;
+}
+
+/** Why something is hidden, refused or redirected. */
+export type Reason =
+  | { code: "product_disabled"; product: string }
+  | { code: "permission_denied"; permission: string }
+  | { code: "plan_required"; plan: string }
+  | { code: "flag_disabled"; flag: string }
+  | { code: "environment_unsupported"; environment: string }
+  | { code: "setting_disabled"; setting: string }
+  | { code: "preference_off"; preference: string }
+  | { code: "workspaces_required"; count: number }
+  | { code: "condition_failed" }
+  | { code: "inactive_member" }
+  | { code: "other_workspace"; switchTo?: string }
+  | { code: "landing_page" }
+  | { code: "no_pages" }
+  | { code: "not_found" };
+
+export type Resolution =
+  | { kind: "allow"; route: string; params: Record<string, string> }
+  | { kind: "redirect"; to: string; reason: Reason }
+  | { kind: "forbidden"; reason: Reason }
+  | { kind: "not_found" };
+
+export interface FormField {
+  field: string;
+  visible: boolean;
+  required: boolean;
+  options?: string[];
+}
+
+export interface Feature {
+  enabled: boolean;
+  reason?: Reason;
+}
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  body?: { [key: string]: unknown } | null;
+}
+
+export type RequestCheck =
+  | { ok: true }
+  | { ok: false; status: 400 | 403 | 404 | 405; code: string; message: string; field?: string };
+
+export type SyncRecord = { [field: string]: unknown };
+
+export interface Explanation {
+  allowed: boolean;
+  reasons: Reason[];
+}
+
+export interface ProductInfo {
+  id: string;
+  label: string;
+  description: string;
+  default: boolean;
+}
+
+export interface Change {
+  shown: string[];
+  hidden: string[];
+}
+
+export interface ProductImpact {
+  product: string;
+  enabled: boolean;
+  sidebar: Change;
+  palette: Change;
+  routes: Change;
+  fields: Change;
+  api: Change;
+}
+
+export interface AccountDeletionRequest {
+  userId: string;
+  /** Must be exactly `DELETE`. */
+  confirmation: string;
+  memberships?: { workspace: string; activeAdmins: string[] }[];
+}
+
+export type AccountDeletionCheck =
+  | { ok: true }
+  | { ok: false; code: "sole_admin"; workspaces: string[] }
+  | { ok: false; code: "confirmation_required" };
+
+export interface RoleHolder {
+  userId: string;
+  role: string;
+}
+
+export interface RoleChangeRequest {
+  actor: RoleHolder;
+  target: RoleHolder;
+  /** `null` removes or deactivates the target. */
+  newRole: string | null;
+  activeHolders?: Record<string, string[]>;
+}
+
+export type RoleChangeCheck = { ok: true } | { ok: false; code: string; message: string };
+
+/** Milliseconds since the epoch; a resend sets a new `sentAt`. */
+export interface Invite {
+  sentAt: number;
+  acceptedAt?: number;
+  revokedAt?: number;
+}
+
+export interface InviteStatus {
+  status: "pending" | "accepted" | "revoked" | "expired";
+  expiresAt: number;
+}
+
+/** The stable codes of thrown errors. */
+export type ErrorCode =
+  | "invalid_json"
+  | "input_too_large"
+  | "unsupported_version"
+  | "unknown_key"
+  | "invalid_value"
+  | "duplicate_id"
+  | "unknown_product"
+  | "unknown_permission"
+  | "unknown_role"
+  | "unknown_route"
+  | "unknown_condition"
+  | "unknown_plan"
+  | "unknown_flag"
+  | "unknown_environment"
+  | "unknown_setting"
+  | "unknown_preference"
+  | "unknown_navigation"
+  | "invalid_permission"
+  | "invalid_pattern"
+  | "route_collision"
+  | "condition_cycle"
+  | "redirect_cycle"
+  | "route_not_linkable"
+  | "invalid_shortcut"
+  | "limit_exceeded"
+  | "unknown_builtin"
+  | "invalid_slug"
+  | "unknown_form"
+  | "unknown_feature"
+  | "unknown_integration"
+  | "unknown_target"
+  | "invalid_target"
+  | "internal";
+
+/** What every method throws. */
+export interface PolicyError extends Error {
+  code: ErrorCode;
+  /** JSON pointer of the offending value, where one applies. */
+  path?: string;
+}

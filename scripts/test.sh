@@ -2,7 +2,8 @@
 # Sets up what the tests need (idempotent) and runs every test: formatting,
 # clippy natively and for wasm32, the native tests (unit, conformance,
 # properties, validator, doc), pkg/ built, the wasm tests in Node and in
-# headless Chromium, the package's Node tests and the TypeScript check.
+# headless Chromium, the package's Node tests, the demo app's end-to-end
+# tests in headless Chromium and the TypeScript check.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,9 @@ WASM_BINDGEN_USE_BROWSER=1 run cargo test --locked --target wasm32-unknown-unkno
 
 step "package tests in Node (pkg/ through its JavaScript glue)"
 run node --test tests/js/
+
+step "end-to-end tests of the demo app in headless Chromium"
+run node --test --test-concurrency=1 tests/e2e/
 
 step "TypeScript check (tsc --strict against pkg/)"
 node_modules/.bin/tsc -p tests/ts/tsconfig.json

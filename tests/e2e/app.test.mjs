@@ -1,0 +1,219 @@
+// End-to-end tests of the demo app (www/) in headless Chromium: Debian's
+// chromium driven by playwright-core, no browser download. Screenshots of
+// the main pages go to target/e2e-screenshots/.
+import { after, before, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/serve.mjs";
+
+const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"];
+const SHOTS = new URL("../../target/e2e-screenshots/", import.meta.url);
+let server, browser, base, page, errors;
+
+before(async () => {
+  server = await serve(0);
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
+  mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+beforeEach(async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+  errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+});
+
+async function go(path) {
+  await page.goto(base + path);
+  await page.waitForSelector("html[data-ready=true]");
+}
+const sidebar = () => page.$$eval('nav[aria-label="Sidebar"] a[data-id]', (as) => as.map((a) => a.dataset.id));
+const heading = () => page.textContent("main h1");
+const path = () => new URL(page.url()).pathname;
+async function shot(name) {
+  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname });
+}
+async function setProduct(label, on) {
+  await go("/workspace/acme/settings/products");
+  const sw = page.getByRole("switch", { name: label });
+  if ((await sw.getAttribute("aria-checked")) !== String(on)) await sw.click();
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved. Changes take effect immediately.").waitFor();
+}
+async function paletteOptions(query) {
+  await page.keyboard.press("Control+k");
+  await page.getByRole("combobox", { name: "Search pages and actions" }).fill(query);
+  const options = await page.$$eval('[role=listbox] [role=option]', (os) => os.map((o) => o.dataset.id));
+  await page.keyboard.press("Escape");
+  return options;
+}
+async function viewAs(name) {
+  await page.getByLabel("View as").selectOption({ label: name });
+  await page.waitForFunction(() => document.querySelector(".who"));
+}
+
+test("the app starts on the member's landing page with no console errors", async () => {
+  await go("/");
+  assert.equal(path(), "/workspace/acme/conversations");
+  assert.deepEqual(await sidebar(), ["conversations", "contacts", "accounts", "data-lake", "settings"]);
+  await shot("conversations");
+  assert.deepEqual(errors, []);
+});
+
+test("Accounts off: sidebar, palette, account URLs, contact form and API follow; data comes back", async () => {
+  await go("/workspace/acme/settings/products");
+  await page.getByRole("switch", { name: "Accounts" }).click();
+  const preview = await page.textContent(".impact");
+  assert.match(preview, /Turning Accounts off will hide/);
+  assert.match(preview, /contact\.accountId/);
+  await shot("products-preview");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved. Changes take effect immediately.").waitFor();
+  assert.ok(!(await sidebar()).includes("accounts"));
+  assert.ok(!(await paletteOptions("accounts")).includes("go-accounts"));
+  await go("/workspace/acme/accounts/a_1");
+  assert.equal(path(), "/workspace/acme/contacts");
+  assert.equal(await heading(), "Contacts");
+  await go("/workspace/acme/accounts/a_1/whatever");
+  assert.equal(path(), "/workspace/acme/contacts");
+  await go("/workspace/acme/contacts/new");
+  assert.equal(await page.locator('select[name="accountId"]').count(), 0);
+  await go("/workspace/acme/contacts/c_1/edit");
+  assert.equal(await page.locator('select[name="accountId"]').count(), 0);
+
+  await setProduct("Accounts", true);
+  assert.ok((await sidebar()).includes("accounts"));
+  await go("/workspace/acme/accounts/a_1");
+  assert.equal(await heading(), "Globex");
+  await go("/workspace/acme/contacts/c_1/edit");
+  assert.equal(await page.locator('select[name="accountId"]').inputValue(), "a_1");
+  assert.deepEqual(errors, []);
+});
+
+test("Insights off hides the Data Lake; Feedback and Performance appear when on", async () => {
+  await setProduct("Insights", false);
+  assert.ok(!(await sidebar()).includes("data-lake"));
+  await go("/workspace/acme/data-lake/projects/new");
+  assert.equal(path(), "/workspace/acme/conversations");
+  assert.ok(!(await paletteOptions("project")).includes("create-project"));
+  await setProduct("Feedback", true);
+  await setProduct("Performance", true);
+  assert.deepEqual(await sidebar(), ["conversations", "contacts", "accounts", "feedback", "performance", "settings"]);
+  await go("/workspace/acme/performance/scorecards");
+  assert.equal(await heading(), "Scorecards");
+  await setProduct("Insights", true);
+  await go("/workspace/acme/data-lake/projects");
+  assert.match(await page.textContent("main"), /Churn signals/);
+});
+
+test("a member is refused the Products page, with the reason", async () => {
+  await go("/workspace/acme/conversations");
+  await viewAs("Bob Marley (member)");
+  await go("/workspace/acme/settings/products");
+  assert.equal(await heading(), "You can't open this page");
+  assert.match(await page.textContent("main [role=alert]"), /organization:update:all/);
+  assert.ok(!(await paletteOptions("products")).includes("go-settings-products"));
+  await shot("forbidden-products");
+  await go("/workspace/acme");
+  assert.equal(path(), "/workspace/acme/contacts", "Bob's landing page");
+});
+
+test("switching workspaces reloads in the other workspace; workspaces are isolated", async () => {
+  await go("/workspace/acme/contacts");
+  assert.match(await page.textContent("main"), /Hank Scorpio/);
+  await page.getByRole("button", { name: /Acme Corp/ }).click();
+  await Promise.all([page.waitForURL(/\/workspace\/beta\//), page.getByRole("menuitem", { name: "Beta Labs" }).click()]);
+  await page.waitForSelector("html[data-ready=true]");
+  assert.match(path(), /^\/workspace\/beta\//);
+  assert.ok((await sidebar()).includes("feedback"), "beta has Feedback on");
+  await go("/workspace/beta/contacts");
+  const text = await page.textContent("main");
+  assert.match(text, /Alice Abernathy/);
+  assert.doesNotMatch(text, /Hank Scorpio/);
+  await go("/workspace/acme/contacts");
+  assert.equal(await heading(), "You can't open this page");
+  await page.getByRole("button", { name: "Switch to Acme Corp" }).click();
+  await page.waitForURL(/\/workspace\/acme\/contacts$/);
+  await page.waitForSelector("html[data-ready=true]");
+  assert.match(await page.textContent("main"), /Hank Scorpio/);
+  await go("/workspace/gamma/contacts");
+  assert.equal(await heading(), "You can't open this page");
+  assert.equal(await page.getByRole("button", { name: /Switch to/ }).count(), 0);
+});
+
+test("the command palette works by keyboard", async () => {
+  await go("/workspace/acme/conversations");
+  await page.keyboard.press("Control+k");
+  const dialog = page.getByRole("dialog", { name: "Command palette" });
+  await dialog.waitFor();
+  await page.keyboard.type("create con");
+  const first = await page.getAttribute("[role=option][aria-selected=true]", "data-id");
+  assert.equal(first, "create-contact");
+  await page.keyboard.press("ArrowDown");
+  assert.notEqual(await page.getAttribute("[role=option][aria-selected=true]", "data-id"), "create-contact");
+  await page.keyboard.press("ArrowUp");
+  await shot("palette");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/contacts\/new$/);
+  assert.equal(await heading(), "New contact");
+  await page.keyboard.press("Control+k");
+  await page.keyboard.press("Escape");
+  assert.equal(await dialog.count(), 0);
+});
+
+test("Delete Account is blocked for the only active admin and needs DELETE", async () => {
+  await go("/workspace/acme/settings/delete");
+  await page.getByLabel("Type DELETE to confirm").fill("DELETE");
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  assert.match(await page.textContent("main [role=alert]"), /only active admin of Acme Corp/);
+  await shot("delete-account");
+  await viewAs("Bob Marley (member)");
+  await go("/workspace/acme/settings/delete");
+  await page.getByLabel("Type DELETE to confirm").fill("delete");
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  assert.match(await page.textContent("main [role=alert]"), /Type DELETE to confirm/);
+});
+
+test("a reload keeps the state; reset restores the sample data", async () => {
+  await setProduct("Feedback", true);
+  await page.reload();
+  await page.waitForSelector("html[data-ready=true]");
+  assert.ok((await sidebar()).includes("feedback"));
+  await page.getByRole("button", { name: "Reset sample data" }).click();
+  await page.waitForFunction(() => !document.querySelector('nav a[data-id="feedback"]'));
+  assert.ok(!(await sidebar()).includes("feedback"));
+});
+
+test("users, invites and role guards", async () => {
+  await go("/workspace/acme/settings/users");
+  assert.equal(await heading(), "Users");
+  assert.equal(await page.locator("tr[data-status=pending]").count(), 1);
+  assert.equal(await page.locator("tr[data-status=expired]").count(), 1, "an invite sent 20 days ago has expired");
+  await page.getByLabel("Role of Ada Lovelace").selectOption("member");
+  assert.match(await page.textContent("main [role=alert]"), /last active `admin`/);
+  await page.getByLabel("Email").fill("gil@acme.example");
+  await page.getByRole("button", { name: "Send invite" }).click();
+  assert.equal(await page.locator("tr[data-status=pending]").count(), 2);
+  await shot("users");
+});
+
+test("the harmonia ruleset: its own pages, modules, and SSO on the agency plan", async () => {
+  await go("/workspace/acme/conversations");
+  await page.getByLabel("Ruleset").selectOption("harmonia");
+  await page.waitForFunction(() => document.querySelector('nav a[data-id="opportunities"]'));
+  assert.deepEqual(await sidebar(), ["contacts", "conversations", "opportunities", "calendar", "assistant", "accounts", "data-lake", "settings"]);
+  await go("/workspace/acme/settings/authentication");
+  assert.notEqual(await heading(), "You can't open this page");
+  await go("/workspace/acme/settings/modules");
+  assert.equal(await heading(), "Modules");
+  await shot("harmonia-modules");
+  await viewAs("Bob Marley (member)");
+  await go("/workspace/acme/settings/billing");
+  assert.equal(await heading(), "You can't open this page");
+});

@@ -1,0 +1,799 @@
+// The Harmony demo app. Every decision about what a member sees or may do
+// (sidebar, palette, routes and redirects, form fields, API checks, sync,
+// membership guards) comes from the policy compiled to WebAssembly; this file
+// only draws the answers and keeps the sample records.
+import init, { Policy } from "/pkg/harmony_policy.js";
+import { load, newId, reset, save } from "./data.js";
+
+let state;
+let currentView = null;
+const policies = new Map();
+const apple = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+// ---------- small DOM helper ----------
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2).toLowerCase(), v);
+    else if (k === "class") el.className = v;
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+const $ = (sel) => document.querySelector(sel);
+
+// ---------- policy, context, view ----------
+function policy() {
+  if (!policies.has(state.ruleset)) policies.set(state.ruleset, Policy.builtin(state.ruleset));
+  return policies.get(state.ruleset);
+}
+const rulesetDoc = () => JSON.parse(policy().toJson());
+const ws = () => state.workspaces[state.workspace];
+const members = (w = ws()) => w.members[state.ruleset];
+const user = (id) => state.users.find((u) => u.id === id);
+const me = () => members().find((m) => m.userId === state.actingAs);
+const memberships = (userId = state.actingAs) =>
+  Object.values(state.workspaces).filter((w) => members(w).some((m) => m.userId === userId)).map((w) => w.slug);
+
+function context(w = ws(), userId = state.actingAs) {
+  const m = members(w).find((x) => x.userId === userId);
+  const u = user(userId);
+  return {
+    workspace: { slug: w.slug, products: w.products, plan: w.plan, flags: w.flags, environment: "production", settings: w.settings },
+    member: {
+      userId,
+      roles: m ? [m.role] : [],
+      active: Boolean(m && m.active),
+      ...(m && m.landingPage ? { landingPage: m.landingPage } : {}),
+      preferences: u ? u.preferences : {},
+    },
+    memberships: memberships(userId),
+    platform: apple ? "mac" : "other",
+  };
+}
+
+function view() {
+  if (!currentView) currentView = policy().view(context());
+  return currentView;
+}
+
+function changed() {
+  save(state);
+  if (currentView) currentView.free();
+  currentView = null;
+}
+
+function ensureActor() {
+  if (!me()) {
+    const first = members().find((m) => m.active) ?? members()[0];
+    if (first) state.actingAs = first.userId;
+  }
+}
+
+// ---------- routing ----------
+function navigate(path, replace = false) {
+  if (replace) history.replaceState(null, "", path);
+  else history.pushState(null, "", path);
+  route();
+}
+
+function route() {
+  if (location.pathname === "/" || location.pathname === "") {
+    history.replaceState(null, "", `/workspace/${state.workspace}`);
+  }
+  for (let hops = 0; hops < 5; hops++) {
+    const answer = view().resolve(location.pathname + location.search);
+    if (answer.kind === "redirect") {
+      history.replaceState(null, "", answer.to + location.search);
+      continue;
+    }
+    renderShell();
+    renderPage(answer);
+    return;
+  }
+  renderShell();
+  renderPage({ kind: "not_found" });
+}
+
+// ---------- shell: sidebar, top bar ----------
+function renderShell() {
+  const v = view();
+  const items = v.sidebar();
+  const current = location.pathname;
+  const sections = {};
+  for (const item of items) (sections[item.section] ??= []).push(item);
+  const labels = { main: null, workspace: "Workspace" };
+  const w = ws();
+
+  const sidebar = h(
+    "nav",
+    { "aria-label": "Sidebar", class: "sidebar" },
+    workspaceSwitcher(w),
+    Object.entries(sections).map(([section, list]) =>
+      h(
+        "div",
+        { class: "nav-section" },
+        labels[section] ? h("div", { class: "nav-heading" }, labels[section]) : null,
+        h(
+          "ul",
+          {},
+          list.map((item) =>
+            h(
+              "li",
+              {},
+              h(
+                "a",
+                {
+                  href: item.href,
+                  class: current === item.href || current.startsWith(item.href + "/") ? "active" : "",
+                  "aria-current": current === item.href ? "page" : null,
+                  dataset: { id: item.id, icon: item.icon },
+                  onclick: (e) => {
+                    e.preventDefault();
+                    navigate(item.href);
+                  },
+                },
+                h("span", { class: `icon icon-${item.icon}`, "aria-hidden": "true" }),
+                item.label,
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+    demoControls(),
+  );
+  const top = h(
+    "header",
+    { class: "topbar" },
+    h("button", { class: "menu-toggle", "aria-label": "Menu", onclick: () => document.body.classList.toggle("nav-open") }, "☰"),
+    h(
+      "button",
+      { class: "palette-button", onclick: openPalette, "aria-keyshortcuts": apple ? "Meta+K" : "Control+K" },
+      h("span", {}, "Search or jump to…"),
+      h("kbd", {}, apple ? "⌘K" : "Ctrl+K"),
+    ),
+    h("div", { class: "who" }, `${user(state.actingAs)?.name ?? "Nobody"} · ${me()?.role ?? "no role"} · ${policy().name}`),
+  );
+  const app = $("#app");
+  app.replaceChildren(sidebar, h("div", { class: "content" }, top, h("main", { id: "main", tabindex: "-1" })));
+}
+
+function workspaceSwitcher(w) {
+  const mine = memberships();
+  const menu = h(
+    "ul",
+    { class: "switcher-menu", role: "menu", hidden: true, id: "switcher-menu" },
+    mine.map((slug) =>
+      h(
+        "li",
+        { role: "none" },
+        h(
+          "button",
+          { role: "menuitem", "aria-current": slug === w.slug ? "true" : null, onclick: () => switchWorkspace(slug) },
+          state.workspaces[slug].name,
+        ),
+      ),
+    ),
+  );
+  const toggle = h(
+    "button",
+    {
+      class: "switcher",
+      "aria-haspopup": "menu",
+      "aria-expanded": "false",
+      "aria-controls": "switcher-menu",
+      onclick: (e) => {
+        const open = menu.hidden;
+        menu.hidden = !open;
+        e.currentTarget.setAttribute("aria-expanded", String(open));
+        if (open) menu.querySelector("button")?.focus();
+      },
+    },
+    h("span", { class: "ws-logo", "aria-hidden": "true" }, w.name[0]),
+    h("span", { class: "ws-name" }, w.name),
+    h("span", { "aria-hidden": "true" }, "▾"),
+  );
+  return h("div", { class: "switcher-wrap" }, toggle, menu);
+}
+
+/** Seed 001: switching reloads the app in the other workspace's context. */
+function switchWorkspace(slug, path = `/workspace/${slug}`) {
+  state.workspace = slug;
+  if (!members(state.workspaces[slug]).some((m) => m.userId === state.actingAs)) ensureActor();
+  changed();
+  location.assign(path);
+}
+
+function demoControls() {
+  const w = ws();
+  return h(
+    "div",
+    { class: "demo" },
+    h("div", { class: "nav-heading" }, "Demo"),
+    h(
+      "label",
+      {},
+      "View as",
+      h(
+        "select",
+        {
+          "aria-label": "View as",
+          onchange: (e) => {
+            state.actingAs = e.target.value;
+            changed();
+            route();
+          },
+        },
+        members(w).map((m) =>
+          h("option", { value: m.userId, selected: m.userId === state.actingAs }, `${user(m.userId)?.name} (${m.role}${m.active ? "" : ", inactive"})`),
+        ),
+      ),
+    ),
+    h(
+      "label",
+      {},
+      "Ruleset",
+      h(
+        "select",
+        {
+          "aria-label": "Ruleset",
+          onchange: (e) => {
+            state.ruleset = e.target.value;
+            ensureActor();
+            changed();
+            navigate(`/workspace/${state.workspace}`, true);
+          },
+        },
+        ["harmony", "harmonia"].map((r) => h("option", { value: r, selected: r === state.ruleset }, r === "harmony" ? "Harmony" : "Harmonia")),
+      ),
+    ),
+    h("button", { class: "link", onclick: () => ((state = reset()), changed(), navigate(`/workspace/${state.workspace}`, true)) }, "Reset sample data"),
+  );
+}
+
+// ---------- pages ----------
+const href = (suffix = "") => `/workspace/${state.workspace}${suffix}`;
+const link = (to, text, attrs = {}) =>
+  h("a", { href: to, ...attrs, onclick: (e) => (e.preventDefault(), navigate(to)) }, text);
+const page = (title, ...body) => [h("h1", {}, title), ...body];
+const empty = (text) => h("p", { class: "empty" }, text);
+const productLabel = (id) => policy().products().find((p) => p.id === id)?.label ?? id;
+
+function reasonText(reason) {
+  switch (reason.code) {
+    case "product_disabled": return `${productLabel(reason.product)} is turned off for this workspace.`;
+    case "permission_denied": return `Your role lacks the ${reason.permission} permission.`;
+    case "plan_required": return `This needs the ${reason.plan} plan or above.`;
+    case "inactive_member": return "Your membership of this workspace is deactivated.";
+    case "other_workspace": return "This page belongs to another workspace.";
+    case "flag_disabled": return `The ${reason.flag} feature flag is off.`;
+    case "environment_unsupported": return `Not available in the ${reason.environment} environment.`;
+    case "setting_disabled": return "The workspace has not made this available.";
+    case "preference_off": return "You have not turned this on in your preferences.";
+    case "not_found": return "Nothing is at this address.";
+    default: return reason.code.replaceAll("_", " ");
+  }
+}
+
+function renderPage(answer) {
+  const main = $("#main");
+  let body;
+  if (answer.kind === "allow") {
+    const render = PAGES[answer.route] ?? genericPage;
+    body = render(answer.params, answer.route);
+  } else if (answer.kind === "forbidden") {
+    body = forbiddenPage(answer.reason);
+  } else {
+    body = page("Page not found", h("p", {}, "Nothing is at this address."), link(href(), "Go to your home page"));
+  }
+  main.replaceChildren(...[body].flat());
+  document.title = `${main.querySelector("h1")?.textContent ?? "Harmony"} · ${ws().name}`;
+  document.body.classList.remove("nav-open");
+}
+
+function forbiddenPage(reason) {
+  const why = view().explain(`route:${location.pathname}`);
+  const reasons = why.reasons.length ? why.reasons : [reason];
+  return page(
+    "You can't open this page",
+    h("div", { class: "callout", role: "alert" }, h("ul", {}, reasons.map((r) => h("li", { dataset: { code: r.code } }, reasonText(r))))),
+    reason.code === "other_workspace" && reason.switchTo
+      ? h("button", { class: "primary", onclick: () => switchWorkspace(reason.switchTo, location.pathname) }, `Switch to ${state.workspaces[reason.switchTo]?.name ?? reason.switchTo}`)
+      : link(href(), "Go to your home page"),
+  );
+}
+
+function genericPage(_params, routeId) {
+  return page(routeId.replace(/^settings-/, "").replace(/^\w/, (c) => c.toUpperCase()), h("p", {}, "This page is part of the workspace."));
+}
+
+function table(headers, rows) {
+  return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows));
+}
+
+function accountName(id) {
+  return ws().accounts.find((a) => a.id === id)?.name ?? "";
+}
+
+function showAccounts() {
+  return view().form("contact").find((f) => f.field === "accountId")?.visible ?? false;
+}
+
+const PAGES = {
+  conversations: () =>
+    page(
+      "Conversations",
+      ws().conversations.length
+        ? h("ul", { class: "cards" }, ws().conversations.map((c) => h("li", { class: "card" }, link(href(`/conversations/${c.id}`), c.title), h("div", { class: "muted" }, `${c.when} · ${c.with}`))))
+        : empty("No conversations yet."),
+    ),
+  conversation: ({ id }) => {
+    const c = ws().conversations.find((x) => x.id === id);
+    if (!c) return page("Conversation not found", link(href("/conversations"), "All conversations"));
+    return page(
+      c.title,
+      h("p", { class: "muted" }, `${c.when} · with ${c.with}`),
+      h("p", {}, c.summary),
+      h("button", { onclick: (e) => ((e.target.textContent = "Link copied: only members who may read conversations can open it"), navigator.clipboard?.writeText(location.href).catch(() => {})) }, "Share"),
+    );
+  },
+  contacts: () => {
+    const withAccounts = showAccounts();
+    return page(
+      "Contacts",
+      view().can("contacts:create:own") ? h("p", {}, link(href("/contacts/new"), "New contact", { class: "button primary" })) : null,
+      table(
+        ["Name", "Email", "Phone", ...(withAccounts ? ["Account"] : [])],
+        ws().contacts.map((c) =>
+          h("tr", {}, h("td", {}, link(href(`/contacts/${c.id}`), c.name)), h("td", {}, c.email), h("td", {}, c.phone), withAccounts ? h("td", {}, accountName(c.accountId)) : null),
+        ),
+      ),
+    );
+  },
+  contact: ({ id }) => {
+    const c = ws().contacts.find((x) => x.id === id);
+    if (!c) return page("Contact not found", link(href("/contacts"), "All contacts"));
+    return page(
+      c.name,
+      h("dl", {}, h("dt", {}, "Email"), h("dd", {}, c.email || "—"), h("dt", {}, "Phone"), h("dd", {}, c.phone || "—"), showAccounts() ? [h("dt", {}, "Account"), h("dd", {}, accountName(c.accountId) || "—")] : null),
+      view().can("contacts:update:own") ? link(href(`/contacts/${c.id}/edit`), "Edit", { class: "button" }) : null,
+    );
+  },
+  "contact-new": () => contactForm(null),
+  "contact-edit": ({ id }) => contactForm(ws().contacts.find((x) => x.id === id)),
+  accounts: () =>
+    page(
+      "Accounts",
+      view().can("accounts:create:own") ? h("p", {}, link(href("/accounts/new"), "New account", { class: "button primary" })) : null,
+      table(["Name", "Domain", "Contacts"], ws().accounts.map((a) => h("tr", {}, h("td", {}, link(href(`/accounts/${a.id}`), a.name)), h("td", {}, a.domain), h("td", {}, ws().contacts.filter((c) => c.accountId === a.id).length)))),
+    ),
+  account: ({ id }) => {
+    const a = ws().accounts.find((x) => x.id === id);
+    if (!a) return page("Account not found", link(href("/accounts"), "All accounts"));
+    return page(a.name, h("p", { class: "muted" }, a.domain), h("h2", {}, "Contacts"), h("ul", {}, ws().contacts.filter((c) => c.accountId === a.id).map((c) => h("li", {}, link(href(`/contacts/${c.id}`), c.name)))));
+  },
+  "account-new": () => simpleForm("New account", [["name", "Name", true], ["domain", "Domain", false]], (values) => {
+    ws().accounts.push({ id: newId("a"), ...values });
+    return href("/accounts");
+  }),
+  "account-edit": ({ id }) => page("Edit account", h("p", {}, accountName(id))),
+  "data-lake": () =>
+    page("Data Lake", h("p", {}, "Insight projects and definitions for your conversations."), h("ul", { class: "cards" }, h("li", { class: "card" }, link(href("/data-lake/projects"), "Projects"), h("div", { class: "muted" }, `${ws().projects.length} projects`)), h("li", { class: "card" }, link(href("/data-lake/definitions"), "Insight definitions")))),
+  projects: () =>
+    page(
+      "Projects",
+      view().form("project").some((f) => f.visible) ? h("p", {}, link(href("/data-lake/projects/new"), "New project", { class: "button primary" })) : null,
+      ws().projects.length ? table(["Name", "Criteria"], ws().projects.map((p) => h("tr", {}, h("td", {}, link(href(`/data-lake/projects/${p.id}`), p.name)), h("td", {}, p.criteria)))) : empty("No projects yet."),
+    ),
+  "project-new": () => {
+    const fields = view().form("project").filter((f) => f.visible).map((f) => [f.field, { name: "Name", criteria: "Criteria", knowledge: "Knowledge" }[f.field] ?? f.field, f.required]);
+    return simpleForm("New project", fields, (values) => {
+      ws().projects.push({ id: newId("p"), criteria: "", knowledge: "", ...values });
+      return href("/data-lake/projects");
+    });
+  },
+  project: ({ id }) => {
+    const p = ws().projects.find((x) => x.id === id);
+    if (!p) return page("Project not found");
+    return page(p.name, h("dl", {}, h("dt", {}, "Criteria"), h("dd", {}, p.criteria || "—"), h("dt", {}, "Knowledge"), h("dd", {}, p.knowledge || "—")));
+  },
+  definitions: () => page("Insight definitions", h("ul", {}, ["Competitor mentioned", "Pricing objection", "Next step agreed"].map((d) => h("li", {}, d)))),
+  feedback: () => page("Feedback", h("p", {}, "AI feedback and coaching on your recent conversations."), h("ul", { class: "cards" }, h("li", { class: "card" }, h("strong", {}, "Talk ratio 62%"), h("div", { class: "muted" }, "Try asking one more open question per call.")))),
+  performance: () => page("Performance", h("ul", { class: "cards metrics" }, [["Calls this week", "38"], ["Win rate", "27%"], ["Avg. deal cycle", "41 days"]].map(([k, v]) => h("li", { class: "card" }, h("div", { class: "muted" }, k), h("strong", {}, v)))), link(href("/performance/scorecards"), "Scorecards")),
+  scorecards: () => page("Scorecards", table(["Rep", "Score"], [["Ada", "92"], ["Bob", "85"]].map(([a, b]) => h("tr", {}, h("td", {}, a), h("td", {}, b))))),
+  opportunities: () => page("Opportunities", table(["Deal", "Stage"], [["Globex expansion", "Negotiation"], ["Initech pilot", "Discovery"]].map(([a, b]) => h("tr", {}, h("td", {}, a), h("td", {}, b))))),
+  "opportunity-new": () => page("New opportunity", h("p", {}, "Opportunity form.")),
+  calendar: () => page("Calendar", h("ul", {}, ws().conversations.map((c) => h("li", {}, `${c.when} — ${c.title}`)))),
+  assistant: () => page("AI assistant", h("p", {}, "Ask anything about your contacts and conversations.")),
+  settings: settingsIndex,
+  "settings-products": productsPage,
+  "settings-modules": productsPage,
+  "settings-users": usersPage,
+  "settings-team": usersPage,
+  "settings-delete": deletePage,
+  "settings-preferences": preferencesPage,
+  "settings-marketplace": syncPage,
+  "settings-integrations": syncPage,
+};
+
+function settingsIndex() {
+  const pages = view().palette().filter((e) => e.kind === "navigate" && e.href?.startsWith(href("/settings/")));
+  return page("Settings", h("ul", { class: "cards" }, pages.map((p) => h("li", { class: "card" }, link(p.href, p.label), h("div", { class: "muted" }, p.keywords.slice(0, 3).join(", "))))));
+}
+
+// ---------- forms ----------
+function simpleForm(title, fields, onSave) {
+  const form = h(
+    "form",
+    {
+      class: "form",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const values = Object.fromEntries(new FormData(e.target).entries());
+        const to = onSave(values);
+        changed();
+        navigate(to);
+      },
+    },
+    fields.map(([name, label, required]) => h("label", {}, label, h("input", { name, required }))),
+    h("button", { class: "primary", type: "submit" }, "Save"),
+  );
+  return page(title, form);
+}
+
+/** Contact create/edit: fields and their visibility come from view.form("contact"). */
+function contactForm(contact) {
+  const fields = view().form("contact");
+  const labels = { name: "Name", email: "Email", phone: "Phone", accountId: "Account" };
+  const error = h("div", { class: "callout", role: "alert", hidden: true });
+  const form = h(
+    "form",
+    {
+      class: "form",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const body = Object.fromEntries(new FormData(e.target).entries());
+        if (body.accountId === "") body.accountId = null;
+        const request = contact ? { method: "PATCH", path: `/api/contacts/${contact.id}`, body } : { method: "POST", path: "/api/contacts", body };
+        const check = view().checkRequest(request);
+        if (!check.ok) {
+          error.hidden = false;
+          error.textContent = `${check.status} ${check.code}: ${check.message}`;
+          return;
+        }
+        if (contact) Object.assign(contact, body);
+        else ws().contacts.push({ id: newId("c"), accountId: null, phone: "", email: "", ...body });
+        changed();
+        navigate(href("/contacts"));
+      },
+    },
+    fields
+      .filter((f) => f.visible)
+      .map((f) =>
+        h(
+          "label",
+          {},
+          labels[f.field] ?? f.field,
+          f.field === "accountId"
+            ? h("select", { name: "accountId" }, h("option", { value: "" }, "No account"), ws().accounts.map((a) => h("option", { value: a.id, selected: contact?.accountId === a.id }, a.name)))
+            : h("input", { name: f.field, required: f.required, value: contact?.[f.field] ?? "", type: f.field === "email" ? "email" : "text" }),
+        ),
+      ),
+    error,
+    h("button", { class: "primary", type: "submit" }, "Save"),
+  );
+  return page(contact ? `Edit ${contact.name}` : "New contact", form);
+}
+
+// ---------- Settings → Products ----------
+function productsPage() {
+  const products = policy().products();
+  const saved = Object.fromEntries(products.map((p) => [p.id, ws().products[p.id] ?? p.default]));
+  const draft = { ...saved };
+  const preview = h("section", { class: "impact", "aria-live": "polite", "aria-label": "What Save will change" });
+  const saveButton = h("button", { class: "primary", type: "button", disabled: true }, "Save");
+  const status = h("p", { class: "muted", role: "status" });
+
+  function describe() {
+    const changes = products.filter((p) => draft[p.id] !== saved[p.id]);
+    saveButton.disabled = changes.length === 0;
+    preview.replaceChildren(
+      ...changes.map((p) => {
+        const impact = policy().productImpact(context(), p.id, draft[p.id]);
+        const parts = [["sidebar", "Sidebar"], ["palette", "Command palette"], ["routes", "Pages"], ["fields", "Form fields"], ["api", "API"]];
+        const verb = draft[p.id] ? "shown" : "hidden";
+        return h(
+          "div",
+          { class: "callout", dataset: { product: p.id } },
+          h("strong", {}, `Turning ${p.label} ${draft[p.id] ? "on" : "off"} will ${draft[p.id] ? "show" : "hide"}:`),
+          h("ul", {}, parts.filter(([k]) => impact[k][verb].length).map(([k, label]) => h("li", {}, `${label}: ${impact[k][verb].join(", ")}`))),
+          draft[p.id] ? null : h("p", { class: "muted" }, "Existing records are kept and come back when you turn it on again."),
+        );
+      }),
+    );
+  }
+  saveButton.addEventListener("click", () => {
+    ws().products = { ...draft };
+    changed();
+    route();
+    $("#main [role=status]").textContent = "Saved. Changes take effect immediately.";
+  });
+  const list = h(
+    "ul",
+    { class: "toggles" },
+    products.map((p) => {
+      const sw = h("button", { type: "button", role: "switch", "aria-checked": String(draft[p.id]), "aria-label": p.label, id: `toggle-${p.id}` });
+      sw.addEventListener("click", () => {
+        draft[p.id] = !draft[p.id];
+        sw.setAttribute("aria-checked", String(draft[p.id]));
+        describe();
+      });
+      return h("li", {}, h("div", {}, h("label", { for: `toggle-${p.id}`, class: "toggle-label" }, p.label), h("div", { class: "muted" }, p.description)), sw);
+    }),
+  );
+  return page(state.ruleset === "harmonia" ? "Modules" : "Products", h("p", {}, "Turn whole products on or off for everyone in this workspace. Disabling a product deletes nothing."), list, preview, saveButton, status);
+}
+
+// ---------- Settings → Users / Team ----------
+function roleIds() {
+  return rulesetDoc().roles.map((r) => r.id);
+}
+
+function activeHolders() {
+  const out = {};
+  for (const r of roleIds()) out[r] = members().filter((m) => m.role === r && m.active).map((m) => m.userId);
+  return out;
+}
+
+function usersPage() {
+  const message = h("div", { class: "callout", role: "alert", hidden: true });
+  const actor = { userId: state.actingAs, role: me()?.role ?? "member" };
+  const tryChange = (m, newRole, apply) => {
+    const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole, activeHolders: activeHolders() });
+    if (!result.ok) {
+      message.hidden = false;
+      message.textContent = result.message;
+      route();
+      $("#main").prepend(message);
+      return;
+    }
+    apply();
+    changed();
+    route();
+  };
+  const rows = members().map((m) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, user(m.userId)?.name),
+      h("td", {}, user(m.userId)?.email),
+      h("td", {}, h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, () => (m.role = e.target.value)) }, roleIds().map((r) => h("option", { value: r, selected: r === m.role }, r)))),
+      h("td", {}, m.active ? "Active" : "Deactivated"),
+      h("td", {}, m.active ? h("button", { onclick: () => tryChange(m, null, () => (m.active = false)) }, "Deactivate") : h("button", { onclick: () => ((m.active = true), changed(), route()) }, "Reactivate")),
+    ),
+  );
+  const now = Date.now();
+  const invites = ws().invites.map((inv) => {
+    const { sentAt, acceptedAt, revokedAt } = inv;
+    const s = policy().inviteStatus({ sentAt, ...(acceptedAt ? { acceptedAt } : {}), ...(revokedAt ? { revokedAt } : {}) }, now);
+    return h(
+      "tr",
+      { dataset: { status: s.status } },
+      h("td", {}, inv.email),
+      h("td", {}, inv.role),
+      h("td", {}, s.status),
+      h("td", {}, new Date(s.expiresAt).toLocaleDateString()),
+      h(
+        "td",
+        {},
+        s.status === "pending" ? h("button", { onclick: () => acceptInvite(inv) }, "Accept (demo)") : null,
+        s.status !== "accepted" ? h("button", { onclick: () => ((inv.sentAt = Date.now()), delete inv.revokedAt, changed(), route()) }, "Resend") : null,
+        s.status === "pending" ? h("button", { onclick: () => ((inv.revokedAt = Date.now()), changed(), route()) }, "Revoke") : null,
+      ),
+    );
+  });
+  return page(
+    state.ruleset === "harmonia" ? "Team" : "Users",
+    message,
+    table(["Name", "Email", "Role", "Status", ""], rows),
+    h("h2", {}, "Invites"),
+    invites.length ? table(["Email", "Role", "Status", "Expires", ""], invites) : empty("No invites."),
+    inviteForm(),
+  );
+}
+
+function acceptInvite(inv) {
+  inv.acceptedAt = Date.now();
+  let u = state.users.find((x) => x.email === inv.email);
+  if (!u) {
+    u = { id: newId("u"), name: inv.email.split("@")[0], email: inv.email, preferences: {} };
+    state.users.push(u);
+  }
+  if (!members().some((m) => m.userId === u.id)) members().push({ userId: u.id, role: inv.role, active: true, ...(inv.landingPage ? { landingPage: inv.landingPage } : {}) });
+  changed();
+  route();
+}
+
+function inviteForm() {
+  const fields = view().form("invite");
+  if (!fields.some((f) => f.visible)) return null;
+  const byId = Object.fromEntries(fields.map((f) => [f.field, f]));
+  return h(
+    "form",
+    {
+      class: "form",
+      "aria-label": "Invite user",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const values = Object.fromEntries(new FormData(e.target).entries());
+        ws().invites.push({ id: newId("i"), email: values.email, role: values.role, ...(values.landingPage ? { landingPage: values.landingPage } : {}), sentAt: Date.now() });
+        changed();
+        route();
+      },
+    },
+    h("h2", {}, "Invite user"),
+    byId.email?.visible ? h("label", {}, "Email", h("input", { name: "email", type: "email", required: true })) : null,
+    byId.role?.visible ? h("label", {}, "Role", h("select", { name: "role" }, byId.role.options.map((r) => h("option", { value: r }, r)))) : null,
+    byId.landingPage?.visible ? h("label", {}, "Landing page (optional)", h("select", { name: "landingPage" }, h("option", { value: "" }, "Default"), byId.landingPage.options.map((r) => h("option", { value: r }, r)))) : null,
+    h("button", { class: "primary", type: "submit" }, "Send invite"),
+    h("p", { class: "muted" }, "Invites expire after 14 days; resending starts a new 14 days."),
+  );
+}
+
+// ---------- Settings → Delete account ----------
+function deletePage() {
+  const admins = rulesetDoc().roles.filter((r) => r.lastHolder).map((r) => r.id);
+  const result = h("div", { role: "alert", class: "callout", hidden: true });
+  const form = h(
+    "form",
+    {
+      class: "form danger",
+      onsubmit: (e) => {
+        e.preventDefault();
+        const confirmation = new FormData(e.target).get("confirmation");
+        const request = {
+          userId: state.actingAs,
+          confirmation,
+          memberships: memberships().map((slug) => ({
+            workspace: slug,
+            activeAdmins: members(state.workspaces[slug]).filter((m) => m.active && admins.includes(m.role)).map((m) => m.userId),
+          })),
+        };
+        const answer = policy().checkAccountDeletion(request);
+        result.hidden = false;
+        if (answer.ok) {
+          for (const w of Object.values(state.workspaces)) for (const r of ["harmony", "harmonia"]) w.members[r] = w.members[r].filter((m) => m.userId !== state.actingAs);
+          result.textContent = "Your account was deleted.";
+          ensureActor();
+          changed();
+          navigate(href(), true);
+        } else if (answer.code === "sole_admin") {
+          const names = answer.workspaces.map((s) => state.workspaces[s]?.name ?? s).join(", ");
+          result.textContent = `You are the only active admin of ${names}. Make another member an admin first.`;
+        } else {
+          result.textContent = "Type DELETE to confirm.";
+        }
+      },
+    },
+    h("p", {}, "This deactivates your Harmony account and removes your workspace memberships."),
+    view().form("deleteAccount").filter((f) => f.visible).map((f) => h("label", {}, "Type DELETE to confirm", h("input", { name: f.field, required: f.required, autocomplete: "off" }))),
+    result,
+    h("button", { class: "danger", type: "submit" }, "Delete my account"),
+  );
+  return page("Delete account", h("h2", {}, "Danger zone"), form);
+}
+
+// ---------- Settings → Preferences ----------
+function preferencesPage() {
+  const u = user(state.actingAs);
+  const on = Boolean(u.preferences["recording.autoJoin"]);
+  const feature = view().feature("recording.autoJoin");
+  const sw = h("button", { type: "button", role: "switch", "aria-checked": String(on), id: "pref-autojoin" });
+  sw.addEventListener("click", () => {
+    u.preferences["recording.autoJoin"] = !on;
+    changed();
+    route();
+  });
+  return page(
+    "Preferences",
+    h("ul", { class: "toggles" }, h("li", {}, h("div", {}, h("label", { for: "pref-autojoin", class: "toggle-label" }, "Auto-join my meetings"), h("div", { class: "muted" }, "The recorder joins your calendar meetings.")), sw)),
+    h("p", { role: "status" }, feature.enabled ? "Auto-join is on." : `Auto-join is off: ${reasonText(feature.reason)}`),
+  );
+}
+
+// ---------- Settings → Marketplace / Integrations ----------
+function syncPage() {
+  const record = { id: "hs_77", name: "Ada Example", email: "ada@example.com", accountId: "a_1" };
+  return page(
+    state.ruleset === "harmonia" ? "Integrations" : "Marketplace",
+    h("p", {}, "HubSpot and Salesforce contact sync. What a synced record keeps:"),
+    ["hubspot", "salesforce"].map((i) => h("div", { class: "card" }, h("strong", {}, i === "hubspot" ? "HubSpot" : "Salesforce"), h("pre", {}, JSON.stringify(view().syncRecord(i, record), null, 2)))),
+  );
+}
+
+// ---------- command palette ----------
+let lastFocus = null;
+function openPalette() {
+  if ($("#palette")) return;
+  lastFocus = document.activeElement;
+  let active = 0;
+  let results = [];
+  const list = h("ul", { role: "listbox", id: "palette-list", "aria-label": "Results" });
+  const input = h("input", {
+    role: "combobox",
+    "aria-expanded": "true",
+    "aria-controls": "palette-list",
+    "aria-autocomplete": "list",
+    "aria-label": "Search pages and actions",
+    placeholder: "Type a page or an action…",
+    autocomplete: "off",
+  });
+  const dialog = h("div", { id: "palette", role: "dialog", "aria-modal": "true", "aria-label": "Command palette", class: "palette" }, input, list);
+  const backdrop = h("div", { class: "backdrop", onclick: (e) => e.target === backdrop && closePalette() }, dialog);
+  function draw() {
+    results = view().palette(input.value);
+    active = Math.min(active, Math.max(results.length - 1, 0));
+    list.replaceChildren(
+      ...results.map((r, i) =>
+        h(
+          "li",
+          { role: "option", id: `opt-${r.id}`, "aria-selected": String(i === active), dataset: { id: r.id }, onclick: () => run(r), onmousemove: () => { if (active !== i) { active = i; draw(); } } },
+          h("span", {}, r.label),
+          h("span", { class: "kind" }, r.kind === "action" ? "Action" : "Page"),
+          r.shortcut ? h("kbd", {}, r.shortcut) : null,
+        ),
+      ),
+    );
+    if (!results.length) list.append(h("li", { class: "empty", role: "presentation" }, "No matches"));
+    input.setAttribute("aria-activedescendant", results[active] ? `opt-${results[active].id}` : "");
+    list.querySelector("[aria-selected=true]")?.scrollIntoView({ block: "nearest" });
+  }
+  input.addEventListener("input", () => ((active = 0), draw()));
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") { e.preventDefault(); active = (active + 1) % Math.max(results.length, 1); draw(); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); active = (active - 1 + results.length) % Math.max(results.length, 1); draw(); }
+    else if (e.key === "Enter") { e.preventDefault(); if (results[active]) run(results[active]); }
+    else if (e.key === "Escape") { e.preventDefault(); closePalette(); }
+    else if (e.key === "Tab") e.preventDefault();
+  });
+  document.body.append(backdrop);
+  draw();
+  input.focus();
+}
+
+function closePalette() {
+  $("#palette")?.parentElement.remove();
+  lastFocus?.focus?.();
+}
+
+function run(entry) {
+  closePalette();
+  if (entry.action === "workspace.switch") {
+    $(".switcher")?.click();
+    return;
+  }
+  if (entry.href) navigate(entry.href);
+}
+
+// ---------- boot ----------
+document.addEventListener("keydown", (e) => {
+  if ((e.metaKey || e.ctrlKey) && e.key.toLowerCase() === "k") {
+    e.preventDefault();
+    if ($("#palette")) closePalette();
+    else openPalette();
+  }
+});
+window.addEventListener("popstate", route);
+
+await init();
+state = load();
+ensureActor();
+route();
+document.documentElement.dataset.ready = "true";

@@ -32,11 +32,14 @@ pub(crate) struct RouteC {
 
 /// Position of one link in a view's href buffer: `fixed_start +
 /// ordinal * slug_len`, `fixed_len + slug_len` bytes long.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct HrefSlot {
     pub fixed_start: usize,
     pub fixed_len: usize,
     pub ordinal: usize,
+    /// The link's text before and after the slug.
+    pub before: String,
+    pub after: String,
 }
 
 /// A compiled product.
@@ -83,6 +86,7 @@ pub(crate) struct Compiled {
     pub fingerprint: String,
     pub conditions: Conditions,
     pub vocab: Vocabulary,
+    pub permission_table: crate::permission::PermissionTable,
     pub products: Vec<ProductC>,
     pub default_products: u64,
     pub roles: Vec<RoleC>,
@@ -673,12 +677,16 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         }
         let href = pattern.only_slug().then(|| {
             let mut text = String::new();
-            pattern.write_with_slug("", &mut text);
+            pattern.write_with_slug("\u{0}", &mut text);
+            let (before, after) = text.split_once('\u{0}').unwrap_or((&text, ""));
             let slot = HrefSlot {
                 fixed_start: href_fixed_total,
-                fixed_len: text.len(),
+                fixed_len: before.len() + after.len(),
                 ordinal: href_count,
+                before: before.to_owned(),
+                after: after.to_owned(),
             };
+            let text = format!("{before}{after}");
             href_fixed_total += text.len();
             href_count += 1;
             slot
@@ -974,12 +982,14 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         fingerprint.push(hex_digit(byte >> 4));
         fingerprint.push(hex_digit(byte & 15));
     }
+    let permission_table = vocab.table();
     Ok(Compiled {
         doc,
         canonical,
         fingerprint,
         conditions,
         vocab,
+        permission_table,
         products,
         default_products,
         roles,

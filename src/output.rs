@@ -173,9 +173,10 @@ impl Reason<'_> {
     }
 }
 
-/// Route parameters, serialized as a JSON object in pattern order.
+/// Route parameters, serialized as a JSON object in pattern order. Values
+/// borrow the resolved path unless it needed decoding.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Params<'a>(pub Vec<(&'a str, String)>);
+pub struct Params<'a>(pub Vec<(&'a str, Cow<'a, str>)>);
 
 impl Params<'_> {
     /// The value of parameter `name`.
@@ -183,7 +184,7 @@ impl Params<'_> {
         self.0
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 }
 

@@ -14,7 +14,10 @@
 //!    decoding, or that is ever deeper than [`MAX_SEGMENTS`], matches nothing.
 //! 5. Literal segments match ASCII case-insensitively.
 //!
-//! All of this happens in a fixed buffer on the stack: no allocation.
+//! A path that needs no decoding is not copied: segments are slices of the
+//! input. Only a path with escapes or backslashes is decoded, into one copy.
+
+use std::borrow::Cow;
 
 /// The longest path accepted, in bytes, before decoding.
 pub const MAX_PATH_BYTES: usize = 2048;
@@ -111,7 +114,7 @@ impl Pattern {
 
     /// Matches the start of a normalized path; on success returns the value of
     /// `{slug}` if the pattern has one.
-    pub fn match_prefix<'p>(&self, path: &'p Normalized) -> Option<Option<&'p str>> {
+    pub fn match_prefix<'p>(&self, path: &'p Normalized<'_>) -> Option<Option<&'p str>> {
         if self.segs.len() > path.len() {
             return None;
         }
@@ -154,10 +157,10 @@ impl Pattern {
     }
 }
 
-/// A normalized path: decoded bytes and the spans of its segments, on the
-/// stack.
-pub(crate) struct Normalized {
-    buf: [u8; MAX_PATH_BYTES],
+/// A normalized path: its text (the input itself when nothing needed
+/// decoding, else one decoded copy) and the spans of its segments.
+pub(crate) struct Normalized<'a> {
+    text: Cow<'a, str>,
     spans: [(u16, u16); MAX_SEGMENTS],
     count: usize,
 }
@@ -185,65 +188,83 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-impl Normalized {
-    /// Normalizes `input` as the module documentation describes.
-    pub fn new(input: &str) -> Result<Normalized, NormError> {
+/// Decodes percent-escapes once and turns backslashes into slashes.
+fn decode(raw: &str) -> Result<String, NormError> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0usize;
+    while let Some(&b) = bytes.get(i) {
+        let decoded = if b == b'%' {
+            match (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            ) {
+                (Some(h), Some(l)) => {
+                    i += 3;
+                    h * 16 + l
+                }
+                _ => return Err(NormError::BadEscape),
+            }
+        } else {
+            i += 1;
+            b
+        };
+        if decoded < 0x20 || decoded == 0x7f {
+            return Err(NormError::BadCharacter);
+        }
+        out.push(if decoded == b'\\' { b'/' } else { decoded });
+    }
+    String::from_utf8(out).map_err(|_| NormError::BadCharacter)
+}
+
+impl<'a> Normalized<'a> {
+    /// Normalizes `input` as the module documentation describes. A path
+    /// that needs no decoding (no `%`, `\\` or control characters) is not
+    /// copied.
+    pub fn new(input: &'a str) -> Result<Normalized<'a>, NormError> {
         if input.len() > MAX_PATH_BYTES {
             return Err(NormError::TooLong(input.len()));
         }
-        let raw = match input.find(['?', '#']) {
-            Some(i) => input.get(..i).unwrap_or_default(),
-            None => input,
+        // One pass: where the path ends (before `?` or `#`) and whether it
+        // needs decoding.
+        let bytes = input.as_bytes();
+        let mut end = bytes.len();
+        let mut plain = true;
+        for (i, &b) in bytes.iter().enumerate() {
+            match b {
+                b'?' | b'#' => {
+                    end = i;
+                    break;
+                }
+                b'%' | b'\\' | 0..=0x1f | 0x7f => plain = false,
+                _ => {}
+            }
+        }
+        let raw = input.get(..end).unwrap_or_default();
+        let text = if plain {
+            Cow::Borrowed(raw)
+        } else {
+            Cow::Owned(decode(raw)?)
         };
         let mut out = Normalized {
-            buf: [0; MAX_PATH_BYTES],
+            text,
             spans: [(0, 0); MAX_SEGMENTS],
             count: 0,
         };
-        // Decode into the buffer, turning every separator into `/`.
-        let bytes = raw.as_bytes();
-        let mut len = 0usize;
-        let mut i = 0usize;
-        while let Some(&b) = bytes.get(i) {
-            let decoded = if b == b'%' {
-                let hi = bytes.get(i + 1).copied().and_then(hex);
-                let lo = bytes.get(i + 2).copied().and_then(hex);
-                match (hi, lo) {
-                    (Some(h), Some(l)) => {
-                        i += 3;
-                        h * 16 + l
-                    }
-                    _ => return Err(NormError::BadEscape),
-                }
-            } else {
-                i += 1;
-                b
-            };
-            let decoded = if decoded == b'\\' { b'/' } else { decoded };
-            if decoded < 0x20 || decoded == 0x7f {
-                return Err(NormError::BadCharacter);
-            }
-            let slot = out
-                .buf
-                .get_mut(len)
-                .ok_or(NormError::TooLong(input.len()))?;
-            *slot = decoded;
-            len += 1;
-        }
-        let decoded = out.buf.get(..len).unwrap_or_default();
-        if std::str::from_utf8(decoded).is_err() {
-            return Err(NormError::BadCharacter);
-        }
         // Split into segments, resolving dot segments.
+        let bytes = out.text.as_bytes();
+        let len = bytes.len();
         let mut start = 0usize;
-        for end in (0..=len).filter(|&j| j == len || out.buf.get(j) == Some(&b'/')) {
-            let seg = out.buf.get(start..end).unwrap_or_default();
-            match seg {
+        for end in 0..=len {
+            if end < len && bytes.get(end) != Some(&b'/') {
+                continue;
+            }
+            match bytes.get(start..end).unwrap_or_default() {
                 b"" | b"." => {}
                 b".." => out.count = out.count.saturating_sub(1),
                 _ => {
                     let span = out.spans.get_mut(out.count).ok_or(NormError::TooDeep)?;
-                    // Both fit in u16: len <= MAX_PATH_BYTES.
+                    // Both fit in u16: the text is at most MAX_PATH_BYTES long.
                     *span = (start as u16, end as u16);
                     out.count += 1;
                 }
@@ -258,16 +279,26 @@ impl Normalized {
         self.count
     }
 
-    /// Segment `i`, decoded.
+    /// Segment `i`, decoded. Segments lie between `/` bytes, which are never
+    /// inside a multi-byte character, so slicing cannot fail.
     pub fn segment(&self, i: usize) -> Option<&str> {
         if i >= self.count {
             return None;
         }
         let &(s, e) = self.spans.get(i)?;
-        let bytes = self.buf.get(usize::from(s)..usize::from(e))?;
-        // Each segment lies between separators of a string checked to be
-        // UTF-8, and `/` is never inside a multi-byte character.
-        std::str::from_utf8(bytes).ok()
+        self.text.get(usize::from(s)..usize::from(e))
+    }
+
+    /// Segment `i` for an answer: borrowed from the input when the input
+    /// needed no decoding.
+    pub fn segment_owned(&self, i: usize) -> Option<Cow<'a, str>> {
+        let &(s, e) = self.spans.get(i).filter(|_| i < self.count)?;
+        match &self.text {
+            Cow::Borrowed(text) => text.get(usize::from(s)..usize::from(e)).map(Cow::Borrowed),
+            Cow::Owned(text) => text
+                .get(usize::from(s)..usize::from(e))
+                .map(|t| Cow::Owned(t.to_owned())),
+        }
     }
 }
 
@@ -330,11 +361,11 @@ impl Router {
     }
 
     /// The entries stored for the pattern that matches `path`.
-    pub fn find(&self, path: &Normalized) -> &[usize] {
+    pub fn find(&self, path: &Normalized<'_>) -> &[usize] {
         self.walk(0, path, 0).unwrap_or(&[])
     }
 
-    fn walk(&self, at: usize, path: &Normalized, depth: usize) -> Option<&[usize]> {
+    fn walk(&self, at: usize, path: &Normalized<'_>, depth: usize) -> Option<&[usize]> {
         let node = self.nodes.get(at)?;
         let Some(seg) = path.segment(depth) else {
             return (!node.entries.is_empty()).then_some(node.entries.as_slice());

@@ -144,6 +144,53 @@ impl Vocabulary {
     }
 }
 
+/// FNV-1a: short permission strings hash in a few nanoseconds, and the keys
+/// are the ruleset's own names, so no attacker chooses them.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Every well-formed permission of a vocabulary, by its text, so that a
+/// permission asked by name is one hash lookup.
+pub(crate) type PermissionTable =
+    std::collections::HashMap<Box<str>, Permission, std::hash::BuildHasherDefault<Fnv>>;
+
+impl Vocabulary {
+    /// The table of every permission this vocabulary can write:
+    /// `(resources + 1) × (actions + 1) × 3` entries.
+    pub fn table(&self) -> PermissionTable {
+        let mut table = PermissionTable::default();
+        let star = String::from("*");
+        for r in self.resources.iter().chain(std::iter::once(&star)) {
+            for a in self.actions.iter().chain(std::iter::once(&star)) {
+                for scope in ["own", "team", "all"] {
+                    let text = format!("{r}:{a}:{scope}");
+                    if let Ok(p) = self.parse(&text) {
+                        table.insert(text.into_boxed_str(), p);
+                    }
+                }
+            }
+        }
+        table
+    }
+}
+
 /// What a member holds: per scope level, the cells held at that level or
 /// above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -230,6 +277,17 @@ mod tests {
         let g = grants(&["*:*:all"]);
         assert!(allows(&g, "*:*:all"));
         assert!(allows(&g, "billing:update:own"));
+    }
+
+    #[test]
+    fn the_table_holds_every_permission_the_parser_accepts() {
+        let v = vocab();
+        let table = v.table();
+        assert_eq!(table.len(), (3 + 1) * (2 + 1) * 3);
+        for (text, p) in &table {
+            assert_eq!(v.parse(text).as_ref(), Ok(p));
+        }
+        assert!(!table.contains_key("roles:read"));
     }
 
     #[test]

@@ -216,6 +216,10 @@ impl View {
             grants.merge(&r.grants);
         }
         for (i, text) in member.permissions.iter().enumerate() {
+            if let Some(permission) = policy.permission_table.get(text.as_str()) {
+                grants.grant(permission);
+                continue;
+            }
             let path = ctx_pointer(&["member", "permissions", &i.to_string()]);
             let permission = policy.vocab.parse(text).map_err(|p| match p {
                 PermissionProblem::Malformed(problem) => ContextError::InvalidPermission {
@@ -270,10 +274,10 @@ impl View {
         let slug_len = ws.slug.len();
         let mut hrefs =
             String::with_capacity(policy.href_fixed_total + policy.href_count * slug_len);
-        for route in &policy.routes {
-            if route.href.is_some() {
-                route.pattern.write_with_slug(&ws.slug, &mut hrefs);
-            }
+        for slot in policy.routes.iter().filter_map(|r| r.href.as_ref()) {
+            hrefs.push_str(&slot.before);
+            hrefs.push_str(&ws.slug);
+            hrefs.push_str(&slot.after);
         }
 
         let facts = Facts {
@@ -326,22 +330,25 @@ impl View {
             })
             .collect();
         // Product redirects were stored with the product index; turn them
-        // into the route to go to.
-        let allowed: Vec<bool> = out.iter().map(|d| *d == Decision::Allow).collect();
-        for d in out.iter_mut() {
-            if let Decision::Redirect { to, why } = d {
-                let fallback = p.products.get(*to).and_then(|x| x.fallback);
-                *to = match fallback {
-                    Some(f) if allowed.get(f) == Some(&true) => f,
+        // into the route to go to (the fallback if it is allowed, else home).
+        // Only `Allow` entries are read here, and rewriting a redirect never
+        // makes or removes one, so rewriting in place is order-independent.
+        for i in 0..out.len() {
+            if let Some(&Decision::Redirect { to, why }) = out.get(i) {
+                let fallback = p.products.get(to).and_then(|x| x.fallback);
+                let to = match fallback {
+                    Some(f) if out.get(f) == Some(&Decision::Allow) => f,
                     _ => home,
                 };
-                *d = Decision::Redirect { to: *to, why: *why };
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Decision::Redirect { to, why };
+                }
             }
         }
         let nav_allowed = |n: usize| {
             p.nav_routes
                 .get(n)
-                .is_some_and(|&r| allowed.get(r) == Some(&true))
+                .is_some_and(|&r| out.get(r) == Some(&Decision::Allow))
         };
         let target = landing
             .filter(|&n| nav_allowed(n))
@@ -360,7 +367,7 @@ impl View {
     }
 
     fn href(&self, route: usize) -> &str {
-        let Some(slot) = self.policy.routes.get(route).and_then(|r| r.href) else {
+        let Some(slot) = self.policy.routes.get(route).and_then(|r| r.href.as_ref()) else {
             return "";
         };
         let start = slot.fixed_start + slot.ordinal * self.slug_len;
@@ -370,7 +377,7 @@ impl View {
     }
 
     fn slug(&self) -> &str {
-        self.slugs.split(',').next().unwrap_or("")
+        self.slugs.get(..self.slug_len).unwrap_or("")
     }
 
     fn decision(&self, route: usize) -> Decision {
@@ -532,7 +539,7 @@ impl View {
 
     /// Decides what to do with a path (SPEC section 6). The path is
     /// normalized first (see [`crate::path`]).
-    pub fn resolve<'a>(&'a self, path: &str) -> Result<Resolution<'a>, QueryError> {
+    pub fn resolve<'a>(&'a self, path: &'a str) -> Result<Resolution<'a>, QueryError> {
         let norm = match Normalized::new(path) {
             Ok(n) => n,
             Err(NormError::TooLong(size)) => {
@@ -549,17 +556,16 @@ impl View {
             let Some(route) = p.routes.get(r) else {
                 return Ok(Resolution::NotFound);
             };
-            let mut params = Vec::new();
+            let mut params = Vec::with_capacity(route.pattern.segs.len());
             for (i, seg) in route.pattern.segs.iter().enumerate() {
-                if let (Seg::Param(name), Some(value)) = (seg, norm.segment(i)) {
-                    if name == SLUG && !value.eq_ignore_ascii_case(self.slug()) {
+                let Seg::Param(name) = seg else { continue };
+                if name == SLUG {
+                    let value = norm.segment(i).unwrap_or_default();
+                    if !value.eq_ignore_ascii_case(self.slug()) {
                         return Ok(self.other_workspace(value));
                     }
-                    let value = if name == SLUG {
-                        value.to_ascii_lowercase()
-                    } else {
-                        value.to_owned()
-                    };
+                    params.push((name.as_str(), Cow::Borrowed(self.slug())));
+                } else if let Some(value) = norm.segment_owned(i) {
                     params.push((name.as_str(), value));
                 }
             }
@@ -692,8 +698,14 @@ impl View {
     /// Whether the member holds `permission` (`resource:action:scope`, `*`
     /// allowed for resource and action). An inactive member holds nothing.
     pub fn can(&self, permission: &str) -> Result<bool, QueryError> {
-        let parsed = self.parse_permission(permission)?;
-        Ok(self.active && self.facts.grants.allows(&parsed))
+        let held = match self.policy.permission_table.get(permission) {
+            Some(p) => self.facts.grants.allows(p),
+            None => self
+                .facts
+                .grants
+                .allows(&self.parse_permission(permission)?),
+        };
+        Ok(self.active && held)
     }
 
     fn parse_permission(

@@ -387,8 +387,9 @@ pub enum QueryError {
         /// The target (shortened when long).
         target: String,
     },
-    /// An input larger than its limit.
-    #[error("{what} is {size} bytes; the limit is {limit}")]
+    /// An input larger than its limit (bytes, or keys for bodies and
+    /// records).
+    #[error("{what} is too large ({size}); the limit is {limit}")]
     TooLarge {
         /// What was too large.
         what: &'static str,

@@ -67,5 +67,5 @@ pub mod limits {
     pub use crate::path::{MAX_PATH_BYTES, MAX_SEGMENTS};
     pub use crate::permission::MAX_CELLS;
     pub use crate::policy::MAX_RULESET_BYTES;
-    pub use crate::view::{MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES};
+    pub use crate::view::{MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES, MAX_RECORD_KEYS};
 }

@@ -19,6 +19,8 @@ use std::sync::Arc;
 /// Most memberships, roles, permissions, flags, settings or preferences in a
 /// context.
 pub const MAX_CONTEXT_LIST: usize = 256;
+/// Most top-level keys in a request body or a synced record.
+pub const MAX_RECORD_KEYS: usize = 10_000;
 /// Longest palette query, in bytes.
 pub const MAX_QUERY_BYTES: usize = 256;
 /// Longest permission, form id, feature id or explain target, in bytes.
@@ -55,6 +57,18 @@ pub struct View {
     /// The current slug, then the other memberships, `,`-separated.
     slugs: String,
     decisions: Vec<Decision>,
+}
+
+/// Refuses a body or record with more than [`MAX_RECORD_KEYS`] keys.
+pub(crate) fn check_record_size(what: &'static str, keys: usize) -> Result<(), QueryError> {
+    if keys > MAX_RECORD_KEYS {
+        return Err(QueryError::TooLarge {
+            what,
+            size: keys,
+            limit: MAX_RECORD_KEYS,
+        });
+    }
+    Ok(())
 }
 
 fn valid_slug(slug: &str) -> bool {
@@ -885,6 +899,9 @@ impl View {
         &self,
         request: &crate::ApiRequest,
     ) -> Result<RequestCheck<'_>, QueryError> {
+        if let Some(serde_json::Value::Object(map)) = &request.body {
+            check_record_size("request body", map.len())?;
+        }
         match &request.body {
             None | Some(serde_json::Value::Null) => {
                 self.check_request_with(&request.method, &request.path, |_| false)
@@ -944,6 +961,7 @@ impl View {
         integration: &str,
         mut record: serde_json::Map<String, serde_json::Value>,
     ) -> Result<serde_json::Map<String, serde_json::Value>, QueryError> {
+        check_record_size("sync record", record.len())?;
         for field in self.sync_dropped_fields(integration)? {
             record.remove(field);
         }

@@ -345,6 +345,8 @@ impl JsView {
             self.inner.check_request_with(&method, &path, |_| false)
         } else if body.is_object() && !js_sys::Array::is_array(&body) && !body.is_function() {
             let body = Object::from(body);
+            crate::view::check_record_size("request body", Object::keys(&body).length() as usize)
+                .map_err(throw)?;
             self.inner.check_request_with(&method, &path, |key| {
                 Object::has_own(&body, &JsValue::from_str(key))
             })
@@ -371,11 +373,14 @@ impl JsView {
         if !record.is_object() || js_sys::Array::is_array(&record) || record.is_function() {
             return Err(invalid("/record", "a record is an object"));
         }
+        let record = Object::from(record);
+        crate::view::check_record_size("sync record", Object::keys(&record).length() as usize)
+            .map_err(throw)?;
         let dropped = self
             .inner
             .sync_dropped_fields(&integration)
             .map_err(throw)?;
-        let copy = Object::assign(&Object::new(), &Object::from(record));
+        let copy = Object::assign(&Object::new(), &record);
         for field in dropped {
             let _ = Reflect::delete_property(&copy, &JsValue::from_str(field));
         }

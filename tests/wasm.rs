@@ -275,6 +275,18 @@ fn malformed_inputs_throw_instead_of_trapping() {
     Reflect::set(&request, &"body".into(), &body).unwrap();
     let answer = rust(off.check_request(request).unwrap());
     assert_eq!(answer["code"], "accounts_disabled");
+    // Bodies and records have a key limit, as natively.
+    let wide = Object::new();
+    for i in 0..=harmony_policy::limits::MAX_RECORD_KEYS {
+        Reflect::set(&wide, &JsValue::from_str(&format!("k{i}")), &JsValue::TRUE).unwrap();
+    }
+    let request = js(&json!({ "method": "POST", "path": "/api/contacts" }));
+    Reflect::set(&request, &"body".into(), &wide).unwrap();
+    assert_eq!(throws(off.check_request(request)).code, "input_too_large");
+    assert_eq!(
+        throws(off.sync_record(JsValue::from_str("hubspot"), wide.into())).code,
+        "input_too_large"
+    );
     // accountId on the prototype only is not submitted.
     let proto = js(&json!({ "accountId": 1 }));
     let inherited: Object = Object::create(proto.unchecked_ref::<Object>());

@@ -1,0 +1,64 @@
+// Benchmarks of the npm package (pkg/) from JavaScript, in Node: module
+// instantiation, `view.can`, and a whole navigation model (sidebar, palette
+// with an empty query, 13 route decisions and the contact form) from a plain
+// context object to plain result objects. Medians of 5 rounds of at least
+// one second. Run: bash scripts/build-wasm.sh && node benches/wasm.mjs
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import os from "node:os";
+import { initSync, Policy } from "../pkg/harmony_policy.js";
+
+const bytes = readFileSync(new URL("../pkg/harmony_policy_bg.wasm", import.meta.url));
+const t0 = performance.now();
+initSync({ module: bytes });
+const instantiateMs = performance.now() - t0;
+
+const ROUTES = [
+  "/workspace/acme", "/workspace/acme/conversations", "/workspace/acme/conversations/m_1", "/workspace/acme/contacts",
+  "/workspace/acme/contacts/c_1", "/workspace/acme/contacts/new", "/workspace/acme/accounts", "/workspace/acme/accounts/a_1",
+  "/workspace/acme/data-lake/projects", "/workspace/acme/feedback", "/workspace/acme/settings/products",
+  "/workspace/beta/contacts", "/workspace/acme/nope",
+];
+const contexts = [
+  { workspace: { slug: "acme", products: { accounts: false } }, member: { userId: "u_1", roles: ["member"] }, memberships: ["acme", "beta"], platform: "mac" },
+  { workspace: { slug: "acme", products: { feedback: true } }, member: { userId: "u_2", roles: ["admin"] }, memberships: ["acme"], platform: "windows" },
+];
+const policy = Policy.builtin();
+
+function model(context) {
+  const view = policy.view(context);
+  const out = { sidebar: view.sidebar(), palette: view.palette(), routes: ROUTES.map((r) => view.resolve(r)), form: view.form("contact") };
+  view.free();
+  return out;
+}
+
+function measure(name, fn, inner) {
+  const rounds = [];
+  for (let r = 0; r < 5; r++) {
+    let n = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < 1000) {
+      for (let i = 0; i < inner; i++) fn(i);
+      n += inner;
+      elapsed = performance.now() - start;
+    }
+    rounds.push((elapsed * 1000) / n);
+  }
+  rounds.sort((a, b) => a - b);
+  return { name, median_us: rounds[2] };
+}
+
+const view = policy.view(contexts[0]);
+const perms = ["contacts:create:own", "billing:read:all", "roles:*:all", "accounts:read:own"];
+const results = [
+  { name: "instantiate (initSync)", median_us: instantiateMs * 1000 },
+  measure("navigation model", (i) => model(contexts[i & 1]), 50),
+  measure("view.can", (i) => view.can(perms[i & 3]), 2000),
+  measure("policy.view(context)", (i) => policy.view(contexts[i & 1]).free(), 200),
+  measure("view.resolve", (i) => view.resolve(ROUTES[i % 13]), 500),
+];
+const gz = (await import("node:zlib")).gzipSync(bytes, { level: 9 }).length;
+console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${new Date().toISOString().slice(0, 10)}`);
+console.log(`.wasm: ${bytes.length} bytes, ${gz} gzipped`);
+for (const r of results) console.log(`${r.name.padEnd(28)} ${r.median_us.toFixed(r.median_us < 10 ? 3 : 1)} µs`);

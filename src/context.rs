@@ -191,9 +191,8 @@ impl Context {
     /// Reads a context from JSON text, with a JSON pointer for any problem.
     pub fn from_json(text: &str) -> Result<Context, ContextError> {
         if text.len() > MAX_CONTEXT_BYTES {
-            return Err(ContextError::LimitExceeded {
-                path: String::new(),
-                what: "bytes of context",
+            return Err(ContextError::TooLarge {
+                size: text.len(),
                 limit: MAX_CONTEXT_BYTES,
             });
         }

@@ -327,6 +327,14 @@ pub enum ContextError {
         /// The limit.
         limit: usize,
     },
+    /// The context's JSON text is larger than [`crate::MAX_CONTEXT_BYTES`].
+    #[error("context is {size} bytes; the limit is {limit}")]
+    TooLarge {
+        /// Size of the input.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl ContextError {
@@ -340,13 +348,14 @@ impl ContextError {
             ContextError::InvalidPermission { .. } => "invalid_permission",
             ContextError::InvalidSlug { .. } => "invalid_slug",
             ContextError::LimitExceeded { .. } => "limit_exceeded",
+            ContextError::TooLarge { .. } => "input_too_large",
         }
     }
 
     /// The JSON pointer of the offending value, when there is one.
     pub fn path(&self) -> Option<&str> {
         match self {
-            ContextError::InvalidJson { .. } => None,
+            ContextError::InvalidJson { .. } | ContextError::TooLarge { .. } => None,
             ContextError::UnknownKey { path, .. }
             | ContextError::InvalidValue { path, .. }
             | ContextError::UnknownReference { path, .. }

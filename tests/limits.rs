@@ -31,7 +31,7 @@ fn ruleset_and_context_text() {
     let big = " ".repeat(limits::MAX_CONTEXT_BYTES + 1);
     assert_eq!(
         Context::from_json(&big).unwrap_err().code(),
-        "limit_exceeded"
+        "input_too_large"
     );
 }
 

@@ -152,7 +152,16 @@ function renderShell() {
   const top = h(
     "header",
     { class: "topbar" },
-    h("button", { class: "menu-toggle", "aria-label": "Menu", onclick: () => document.body.classList.toggle("nav-open") }, "☰"),
+    h(
+      "button",
+      {
+        class: "menu-toggle",
+        "aria-label": "Menu",
+        "aria-expanded": "false",
+        onclick: (e) => e.currentTarget.setAttribute("aria-expanded", String(document.body.classList.toggle("nav-open"))),
+      },
+      "☰",
+    ),
     h(
       "button",
       { class: "palette-button", onclick: openPalette, "aria-keyshortcuts": apple ? "Meta+K" : "Control+K" },
@@ -315,7 +324,11 @@ function genericPage(_params, routeId) {
 }
 
 function table(headers, rows) {
-  return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows));
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows)),
+  );
 }
 
 function accountName(id) {

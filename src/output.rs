@@ -173,25 +173,57 @@ impl Reason<'_> {
     }
 }
 
-/// Route parameters, serialized as a JSON object in pattern order. Values
-/// borrow the resolved path unless it needed decoding.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Params<'a>(pub Vec<(&'a str, Cow<'a, str>)>);
+/// How many parameters a [`Params`] keeps without allocating.
+const INLINE_PARAMS: usize = 4;
 
-impl Params<'_> {
+/// Route parameters, serialized as a JSON object in pattern order. Values
+/// borrow the resolved path unless it needed decoding. Up to four are kept
+/// inline, so resolving allocates nothing for them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Params<'a> {
+    len: usize,
+    inline: [(&'a str, Cow<'a, str>); INLINE_PARAMS],
+    more: Vec<(&'a str, Cow<'a, str>)>,
+}
+
+impl<'a> Params<'a> {
+    pub(crate) fn push(&mut self, name: &'a str, value: Cow<'a, str>) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = (name, value),
+            None => self.more.push((name, value)),
+        }
+        self.len += 1;
+    }
+
+    /// The parameters in pattern order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.inline
+            .iter()
+            .take(self.len)
+            .chain(self.more.iter())
+            .map(|(n, v)| (*n, v.as_ref()))
+    }
+
     /// The value of parameter `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_ref())
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    /// How many parameters there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
 
 impl Serialize for Params<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
+        let mut map = s.serialize_map(Some(self.len))?;
+        for (k, v) in self.iter() {
             map.serialize_entry(k, v)?;
         }
         map.end()

@@ -225,53 +225,73 @@ impl<'a> Normalized<'a> {
         if input.len() > MAX_PATH_BYTES {
             return Err(NormError::TooLong(input.len()));
         }
-        // One pass: where the path ends (before `?` or `#`) and whether it
-        // needs decoding.
+        let mut out = Normalized {
+            text: Cow::Borrowed(""),
+            spans: [(0, 0); MAX_SEGMENTS],
+            count: 0,
+        };
+        // One pass over a plain path: find where it ends (before `?` or
+        // `#`) and split it. A path with escapes, backslashes or control
+        // characters is decoded into one copy and split again.
         let bytes = input.as_bytes();
         let mut end = bytes.len();
-        let mut plain = true;
+        let mut start = 0usize;
         for (i, &b) in bytes.iter().enumerate() {
             match b {
+                b'/' => {
+                    out.push_segment(bytes, start, i)?;
+                    start = i + 1;
+                }
                 b'?' | b'#' => {
                     end = i;
                     break;
                 }
-                b'%' | b'\\' | 0..=0x1f | 0x7f => plain = false,
+                b'%' | b'\\' | 0..=0x1f | 0x7f => {
+                    let raw = input
+                        .get(..input.find(['?', '#']).unwrap_or(input.len()))
+                        .unwrap_or_default();
+                    out.text = Cow::Owned(decode(raw)?);
+                    out.count = 0;
+                    out.split()?;
+                    return Ok(out);
+                }
                 _ => {}
             }
         }
-        let raw = input.get(..end).unwrap_or_default();
-        let text = if plain {
-            Cow::Borrowed(raw)
-        } else {
-            Cow::Owned(decode(raw)?)
-        };
-        let mut out = Normalized {
-            text,
-            spans: [(0, 0); MAX_SEGMENTS],
-            count: 0,
-        };
-        // Split into segments, resolving dot segments.
-        let bytes = out.text.as_bytes();
-        let len = bytes.len();
-        let mut start = 0usize;
-        for end in 0..=len {
-            if end < len && bytes.get(end) != Some(&b'/') {
-                continue;
-            }
-            match bytes.get(start..end).unwrap_or_default() {
-                b"" | b"." => {}
-                b".." => out.count = out.count.saturating_sub(1),
-                _ => {
-                    let span = out.spans.get_mut(out.count).ok_or(NormError::TooDeep)?;
-                    // Both fit in u16: the text is at most MAX_PATH_BYTES long.
-                    *span = (start as u16, end as u16);
-                    out.count += 1;
-                }
-            }
-            start = end + 1;
-        }
+        out.push_segment(bytes, start, end)?;
+        out.text = Cow::Borrowed(input.get(..end).unwrap_or_default());
         Ok(out)
+    }
+
+    /// Records the segment `text[start..end]`, resolving dot segments.
+    fn push_segment(&mut self, text: &[u8], start: usize, end: usize) -> Result<(), NormError> {
+        match text.get(start..end).unwrap_or_default() {
+            b"" | b"." => {}
+            b".." => self.count = self.count.saturating_sub(1),
+            _ => {
+                let span = self.spans.get_mut(self.count).ok_or(NormError::TooDeep)?;
+                // Both fit in u16: the text is at most MAX_PATH_BYTES long.
+                *span = (start as u16, end as u16);
+                self.count += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Splits the (decoded) text into segments.
+    fn split(&mut self) -> Result<(), NormError> {
+        let text = std::mem::take(&mut self.text);
+        let bytes = text.as_bytes();
+        let mut start = 0usize;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'/' {
+                self.push_segment(bytes, start, i)?;
+                start = i + 1;
+            }
+        }
+        self.push_segment(bytes, start, bytes.len())?;
+        self.text = text;
+        Ok(())
     }
 
     /// Number of segments.

@@ -570,7 +570,7 @@ impl View {
             let Some(route) = p.routes.get(r) else {
                 return Ok(Resolution::NotFound);
             };
-            let mut params = Vec::with_capacity(route.pattern.segs.len());
+            let mut params = Params::default();
             for (i, seg) in route.pattern.segs.iter().enumerate() {
                 let Seg::Param(name) = seg else { continue };
                 if name == SLUG {
@@ -578,15 +578,15 @@ impl View {
                     if !value.eq_ignore_ascii_case(self.slug()) {
                         return Ok(self.other_workspace(value));
                     }
-                    params.push((name.as_str(), Cow::Borrowed(self.slug())));
+                    params.push(name.as_str(), Cow::Borrowed(self.slug()));
                 } else if let Some(value) = norm.segment_owned(i) {
-                    params.push((name.as_str(), value));
+                    params.push(name.as_str(), value);
                 }
             }
             return Ok(match self.decision(r) {
                 Decision::Allow => Resolution::Allow {
                     route: p.doc.routes.get(r).map_or("", |d| d.id.as_str()),
-                    params: Params(params),
+                    params,
                 },
                 Decision::Redirect { to, why } => Resolution::Redirect {
                     to: self.href(to),

@@ -263,123 +263,122 @@ impl<'d> Compiler<'d> {
             });
         }
         let doc = self.doc;
-        let node = match cond {
-            ConditionDoc::All(children) | ConditionDoc::Any(children) => {
-                let key = if matches!(cond, ConditionDoc::All(_)) {
-                    "all"
-                } else {
-                    "any"
-                };
-                let base = pointer(at, &[key]);
-                limit(&base, children.len(), MAX_NAMES, "conditions in one list")?;
-                let mut ids = Vec::with_capacity(children.len());
-                for (i, child) in children.iter().enumerate() {
-                    ids.push(self.condition(
-                        child,
-                        &pointer(&base, &[&i.to_string()]),
-                        depth + 1,
-                    )?);
-                }
-                if key == "all" {
-                    ids.sort_by_key(|&c| self.conditions.rank(c));
-                    Node::All(ids)
-                } else {
-                    Node::Any(ids)
-                }
-            }
-            ConditionDoc::Not(inner) => {
-                Node::Not(self.condition(inner, &pointer(at, &["not"]), depth + 1)?)
-            }
-            ConditionDoc::Product(name) => {
-                let ids: Vec<String> = doc.products.iter().map(|p| p.id.clone()).collect();
-                Node::Product(Self::index_of(
-                    &ids,
-                    name,
-                    pointer(at, &["product"]),
-                    RefKind::Product,
-                )?)
-            }
-            ConditionDoc::Permission(text) => {
-                let here = pointer(at, &["permission"]);
-                let permission = parse_permission(&self.vocab, text, &here)?;
-                let existing = self
-                    .conditions
-                    .permissions
-                    .iter()
-                    .position(|l| l.text == *text);
-                let index = match existing {
-                    Some(i) => i,
-                    None => {
-                        self.conditions.permissions.push(PermissionLeaf {
-                            text: text.clone(),
-                            permission,
-                        });
-                        self.conditions.permissions.len() - 1
+        let node =
+            match cond {
+                ConditionDoc::All(children) | ConditionDoc::Any(children) => {
+                    let key = if matches!(cond, ConditionDoc::All(_)) {
+                        "all"
+                    } else {
+                        "any"
+                    };
+                    let base = pointer(at, &[key]);
+                    limit(&base, children.len(), MAX_NAMES, "conditions in one list")?;
+                    let mut ids = Vec::with_capacity(children.len());
+                    for (i, child) in children.iter().enumerate() {
+                        ids.push(self.condition(
+                            child,
+                            &pointer(&base, &[&i.to_string()]),
+                            depth + 1,
+                        )?);
                     }
-                };
-                limit(&here, index, usize::from(u16::MAX), "distinct permissions")?;
-                Node::Permission(index as u16)
-            }
-            ConditionDoc::PlanAtLeast(plan) => Node::PlanAtLeast(Self::index_of(
-                &doc.plans,
-                plan,
-                pointer(at, &["plan_at_least"]),
-                RefKind::Plan,
-            )?),
-            ConditionDoc::Flag(flag) => Node::Flag(Self::index_of(
-                &doc.flags,
-                flag,
-                pointer(at, &["flag"]),
-                RefKind::Flag,
-            )?),
-            ConditionDoc::Environment(envs) => {
-                let base = pointer(at, &["environment"]);
-                if envs.is_empty() {
-                    return Err(invalid(base, "list at least one environment"));
+                    if key == "all" {
+                        ids.sort_by_key(|&c| self.conditions.rank(c));
+                        Node::All(ids)
+                    } else {
+                        Node::Any(ids)
+                    }
                 }
-                let mut mask = 0u64;
-                for (i, env) in envs.iter().enumerate() {
-                    let e = Self::index_of(
-                        &doc.environments,
-                        env,
-                        pointer(&base, &[&i.to_string()]),
-                        RefKind::Environment,
-                    )?;
-                    mask |= 1u64 << e;
+                ConditionDoc::Not(inner) => {
+                    Node::Not(self.condition(inner, &pointer(at, &["not"]), depth + 1)?)
                 }
-                Node::Environment(mask)
-            }
-            ConditionDoc::Setting(s) => Node::Setting(Self::index_of(
-                &doc.settings,
-                s,
-                pointer(at, &["setting"]),
-                RefKind::Setting,
-            )?),
-            ConditionDoc::Preference(p) => Node::Preference(Self::index_of(
-                &doc.preferences,
-                p,
-                pointer(at, &["preference"]),
-                RefKind::Preference,
-            )?),
-            ConditionDoc::WorkspacesAtLeast(n) => {
-                if *n == 0 || *n > 1000 {
-                    return Err(invalid(
-                        pointer(at, &["workspaces_at_least"]),
-                        "use a number from 1 to 1000",
-                    ));
+                ConditionDoc::Product(name) => {
+                    // Products are limited to MAX_NAMES (64).
+                    let index = doc.products.iter().position(|p| p.id == *name);
+                    Node::Product(index.map(|i| i as u8).ok_or_else(|| {
+                        unknown(pointer(at, &["product"]), RefKind::Product, name)
+                    })?)
                 }
-                Node::WorkspacesAtLeast(*n)
-            }
-            ConditionDoc::Ref(name) => {
-                let here = pointer(at, &["ref"]);
-                let index = doc
-                    .conditions
-                    .iter()
-                    .position(|c| c.id == *name)
-                    .ok_or_else(|| unknown(here.clone(), RefKind::Condition, name))?;
-                return self.named_condition(index, &here);
-            }
-        };
+                ConditionDoc::Permission(text) => {
+                    let here = pointer(at, &["permission"]);
+                    let permission = parse_permission(&self.vocab, text, &here)?;
+                    let existing = self
+                        .conditions
+                        .permissions
+                        .iter()
+                        .position(|l| l.text == *text);
+                    let index = match existing {
+                        Some(i) => i,
+                        None => {
+                            self.conditions.permissions.push(PermissionLeaf {
+                                text: text.clone(),
+                                permission,
+                            });
+                            self.conditions.permissions.len() - 1
+                        }
+                    };
+                    limit(&here, index, usize::from(u16::MAX), "distinct permissions")?;
+                    Node::Permission(index as u16)
+                }
+                ConditionDoc::PlanAtLeast(plan) => Node::PlanAtLeast(Self::index_of(
+                    &doc.plans,
+                    plan,
+                    pointer(at, &["plan_at_least"]),
+                    RefKind::Plan,
+                )?),
+                ConditionDoc::Flag(flag) => Node::Flag(Self::index_of(
+                    &doc.flags,
+                    flag,
+                    pointer(at, &["flag"]),
+                    RefKind::Flag,
+                )?),
+                ConditionDoc::Environment(envs) => {
+                    let base = pointer(at, &["environment"]);
+                    if envs.is_empty() {
+                        return Err(invalid(base, "list at least one environment"));
+                    }
+                    let mut mask = 0u64;
+                    for (i, env) in envs.iter().enumerate() {
+                        let e = Self::index_of(
+                            &doc.environments,
+                            env,
+                            pointer(&base, &[&i.to_string()]),
+                            RefKind::Environment,
+                        )?;
+                        mask |= 1u64 << e;
+                    }
+                    Node::Environment(mask)
+                }
+                ConditionDoc::Setting(s) => Node::Setting(Self::index_of(
+                    &doc.settings,
+                    s,
+                    pointer(at, &["setting"]),
+                    RefKind::Setting,
+                )?),
+                ConditionDoc::Preference(p) => Node::Preference(Self::index_of(
+                    &doc.preferences,
+                    p,
+                    pointer(at, &["preference"]),
+                    RefKind::Preference,
+                )?),
+                ConditionDoc::WorkspacesAtLeast(n) => {
+                    if *n == 0 || *n > 1000 {
+                        return Err(invalid(
+                            pointer(at, &["workspaces_at_least"]),
+                            "use a number from 1 to 1000",
+                        ));
+                    }
+                    Node::WorkspacesAtLeast(*n)
+                }
+                ConditionDoc::Ref(name) => {
+                    let here = pointer(at, &["ref"]);
+                    let index = doc
+                        .conditions
+                        .iter()
+                        .position(|c| c.id == *name)
+                        .ok_or_else(|| unknown(here.clone(), RefKind::Condition, name))?;
+                    return self.named_condition(index, &here);
+                }
+            };
         Ok(self.push(node))
     }
 

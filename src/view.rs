@@ -909,18 +909,25 @@ impl View {
             Some(serde_json::Value::Object(map)) => {
                 self.check_request_with(&request.method, &request.path, |k| map.contains_key(k))
             }
-            Some(_) => {
-                // Still refuse what the route itself refuses first.
-                match self.check_request_with(&request.method, &request.path, |_| false)? {
-                    RequestCheck::Ok => Ok(RequestCheck::Denied {
-                        status: 400,
-                        code: "invalid_body",
-                        message: Cow::Borrowed("a request body is a JSON object"),
-                        field: None,
-                    }),
-                    denied => Ok(denied),
-                }
-            }
+            Some(_) => self.check_request_other_body(&request.method, &request.path),
+        }
+    }
+
+    /// A request whose body is neither an object nor null: what the route
+    /// itself refuses first, else 400 `invalid_body`.
+    pub(crate) fn check_request_other_body<'a>(
+        &'a self,
+        method: &str,
+        path: &str,
+    ) -> Result<RequestCheck<'a>, QueryError> {
+        match self.check_request_with(method, path, |_| false)? {
+            RequestCheck::Ok => Ok(RequestCheck::Denied {
+                status: 400,
+                code: "invalid_body",
+                message: Cow::Borrowed("a request body is a JSON object"),
+                field: None,
+            }),
+            denied => Ok(denied),
         }
     }
 

@@ -351,11 +351,7 @@ impl JsView {
                 Object::has_own(&body, &JsValue::from_str(key))
             })
         } else {
-            self.inner.check_request(&crate::ApiRequest {
-                method,
-                path,
-                body: Some(serde_json::Value::Bool(false)),
-            })
+            self.inner.check_request_other_body(&method, &path)
         };
         output(&answer.map_err(throw)?)
     }

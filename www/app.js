@@ -33,7 +33,12 @@ function policy() {
   if (!policies.has(state.ruleset)) policies.set(state.ruleset, Policy.builtin(state.ruleset));
   return policies.get(state.ruleset);
 }
-const rulesetDoc = () => JSON.parse(policy().toJson());
+const docs = new Map();
+/** The ruleset's own data (role ids and labels), parsed once per ruleset. */
+function rulesetDoc() {
+  if (!docs.has(state.ruleset)) docs.set(state.ruleset, JSON.parse(policy().toJson()));
+  return docs.get(state.ruleset);
+}
 const ws = () => state.workspaces[state.workspace];
 const members = (w = ws()) => w.members[state.ruleset];
 const user = (id) => state.users.find((u) => u.id === id);

@@ -19,14 +19,17 @@ bash scripts/setup.sh
 step "format"
 cargo fmt --all -- --check
 
-step "clippy (native, all targets)"
-cargo clippy --locked --all-targets -- -D warnings
+step "clippy (native, all targets, library and server)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "clippy (wasm32, all targets)"
 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests"
 run cargo test --locked
+
+step "server tests (HTTP on 127.0.0.1, SQLite)"
+run cargo test --locked -p harmony-server
 
 step "build pkg/"
 bash scripts/build-wasm.sh

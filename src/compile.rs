@@ -74,6 +74,7 @@ pub(crate) struct FormC {
 /// A compiled API endpoint.
 #[derive(Debug, Clone)]
 pub(crate) struct EndpointC {
+    pub pattern: Pattern,
     pub gate: Option<NodeId>,
     pub fields: Vec<NodeId>,
 }
@@ -932,7 +933,11 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         gates.extend(c.optional(endpoint.requires.as_ref(), &at)?);
         let gate = c.conjoin(gates);
         let fields = api_fields(&mut c, &endpoint.fields, &pointer(&at, &["fields"]))?;
-        endpoints.push(EndpointC { gate, fields });
+        endpoints.push(EndpointC {
+            pattern,
+            gate,
+            fields,
+        });
     }
 
     let global_fields = api_fields(&mut c, &doc.api_fields, "/apiFields")?;

@@ -52,8 +52,8 @@ pub use membership::{
     RoleChangeCheck, RoleHolder, WorkspaceAdmins,
 };
 pub use output::{
-    Change, Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params, ProductImpact,
-    ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
+    Change, Endpoint, Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params,
+    ProductImpact, ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
 };
 pub use permission::Scope;
 pub use policy::{Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};

@@ -230,6 +230,19 @@ impl Serialize for Params<'_> {
     }
 }
 
+/// The ruleset endpoint a request addresses ([`crate::Policy::endpoint`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoint<'a> {
+    /// The endpoint's id in the ruleset, e.g. `contacts.update`.
+    pub id: &'a str,
+    /// Its method as the ruleset spells it, e.g. `PATCH`.
+    pub method: &'a str,
+    /// Its path pattern, e.g. `/api/contacts/{id}`.
+    pub pattern: &'a str,
+    /// Its path parameters, e.g. `{"id": "c_1"}`.
+    pub params: Params<'a>,
+}
+
 /// What to do with a path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -8,7 +8,8 @@ use crate::membership::{
     AccountDeletion, AccountDeletionCheck, Invite, InviteStatus, RoleChange, RoleChangeCheck,
 };
 use crate::model::RulesetDoc;
-use crate::output::{Change, ProductImpact, ProductInfo};
+use crate::output::{Change, Endpoint, Params, ProductImpact, ProductInfo};
+use crate::path::{Normalized, Seg};
 use crate::view::View;
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
@@ -135,6 +136,35 @@ impl Policy {
                 default: p.default,
             })
             .collect()
+    }
+
+    /// The ruleset endpoint that a request addresses, with its path
+    /// parameters, or `None` when no endpoint takes this method at this path.
+    /// Paths are normalized and matched exactly as
+    /// [`View::check_request`] does, so a server can check a request and then
+    /// dispatch it on the endpoint's id: the ruleset is its router.
+    pub fn endpoint<'a>(&'a self, method: &str, path: &'a str) -> Option<Endpoint<'a>> {
+        let p = &self.inner;
+        let norm = Normalized::new(path).ok()?;
+        let &e = p.api_router.find(&norm).iter().find(|&&e| {
+            p.doc
+                .api
+                .get(e)
+                .is_some_and(|d| d.method.eq_ignore_ascii_case(method))
+        })?;
+        let (doc, compiled) = (p.doc.api.get(e)?, p.endpoints.get(e)?);
+        let mut params = Params::default();
+        for (i, seg) in compiled.pattern.segs.iter().enumerate() {
+            if let Seg::Param(name) = seg {
+                params.push(name, norm.segment_owned(i)?);
+            }
+        }
+        Some(Endpoint {
+            id: &doc.id,
+            method: &doc.method,
+            pattern: &doc.path,
+            params,
+        })
     }
 
     /// Compiles a context into a [`View`]. Unknown products, roles, plans,

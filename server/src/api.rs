@@ -1,0 +1,942 @@
+//! The JSON API. Two kinds of endpoints:
+//!
+//! - The server's own (`/api/policy`, `/api/session`, `/api/me`,
+//!   `/api/resolve`, `/api/account`): about the session, not about workspace
+//!   data.
+//! - Everything else under `/api/`: the ruleset's `api` table. Each request
+//!   is checked by [`harmony_policy::View::check_request`] first (a refusal
+//!   answers with the policy's status, code, message and field), then routed
+//!   by [`harmony_policy::Policy::endpoint`] to the handler for the
+//!   endpoint's method and path pattern.
+
+use crate::db;
+use crate::error::ApiError;
+use crate::session::{self, Session};
+use crate::{now_ms, AppState};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use harmony_policy::{
+    AccountDeletion, AccountDeletionCheck, ApiRequest, Context, InviteState, Platform,
+    PreferenceValue, RoleChange, RoleChangeCheck, RoleHolder, View, WorkspaceAdmins,
+};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+type Shared = Arc<AppState>;
+type ApiResult = Result<Response, ApiError>;
+
+/// The largest request body read, in bytes.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+/// The most records one sync request may carry.
+const MAX_SYNC_RECORDS: usize = 1000;
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/policy", get(policy))
+        .route("/api/session", post(sign_in).delete(sign_out).get(me))
+        .route("/api/session/users", get(sign_in_options))
+        .route("/api/me", get(me))
+        .route("/api/me/preferences", axum::routing::patch(set_preferences))
+        .route("/api/account", axum::routing::delete(delete_account))
+        .route("/api/resolve", get(resolve))
+        .route("/api/{*rest}", any(ruleset_endpoint))
+        .route("/api", any(ruleset_endpoint))
+}
+
+fn ok(value: Value) -> ApiResult {
+    Ok(Json(value).into_response())
+}
+
+fn created(value: Value) -> ApiResult {
+    Ok((StatusCode::CREATED, Json(value)).into_response())
+}
+
+// ---------- sessions ----------
+
+/// A request from a signed-in member: their session, the context the
+/// database gives them now, and its compiled view.
+pub(crate) struct Signed {
+    session: Session,
+    context: Context,
+    view: View,
+}
+
+impl FromRequestParts<Shared> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Signed, ApiError> {
+        let session = session::token(&parts.headers)
+            .and_then(|t| state.signer.verify(t))
+            .ok_or_else(ApiError::unauthenticated)?;
+        let context = db::context(
+            &*state.db()?,
+            &session.user,
+            &session.workspace,
+            session.platform,
+        )?
+        .ok_or_else(ApiError::unauthenticated)?;
+        let view = state.policy.view(&context).map_err(|e| {
+            eprintln!(
+                "context of `{}` in `{}`: {e}",
+                session.user, session.workspace
+            );
+            ApiError::new(500, e.code(), e.to_string())
+        })?;
+        Ok(Signed {
+            session,
+            context,
+            view,
+        })
+    }
+}
+
+async fn policy(State(state): State<Shared>) -> ApiResult {
+    let ruleset: Value = serde_json::from_str(state.policy.to_json())
+        .map_err(|e| ApiError::new(500, "invalid_ruleset", e.to_string()))?;
+    ok(json!({
+        "name": state.policy.name(),
+        "fingerprint": state.policy.fingerprint(),
+        "ruleset": ruleset,
+    }))
+}
+
+async fn sign_in_options(State(state): State<Shared>) -> ApiResult {
+    ok(json!({ "users": db::users_with_memberships(&*state.db()?)? }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SignIn {
+    user_id: String,
+    workspace: String,
+    #[serde(default)]
+    platform: Platform,
+}
+
+fn cookie(token: &str, max_age: Option<u32>) -> Result<HeaderValue, ApiError> {
+    let age = max_age.map_or(String::new(), |s| format!("; Max-Age={s}"));
+    HeaderValue::from_str(&format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax{age}",
+        session::COOKIE
+    ))
+    .map_err(|_| {
+        ApiError::new(
+            500,
+            "session_error",
+            "the session cookie could not be written",
+        )
+    })
+}
+
+/// Demo sign-in: a session as any member of a workspace (a stand-in for
+/// real authentication).
+async fn sign_in(State(state): State<Shared>, body: Json<Value>) -> ApiResult {
+    let request: SignIn = serde_json::from_value(body.0)
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    let session = Session {
+        user: request.user_id,
+        workspace: request.workspace,
+        platform: request.platform,
+    };
+    let context = db::context(
+        &*state.db()?,
+        &session.user,
+        &session.workspace,
+        session.platform,
+    )?
+    .ok_or_else(|| {
+        ApiError::new(
+            403,
+            "not_a_member",
+            format!(
+                "`{}` is not a member of `{}`",
+                session.user, session.workspace
+            ),
+        )
+    })?;
+    let token = state.signer.sign(&session);
+    let mut body = describe(&state, &session, &context)?;
+    if let Value::Object(map) = &mut body {
+        map.insert("token".into(), Value::String(token.clone()));
+    }
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(&token, None)?);
+    Ok(response)
+}
+
+async fn sign_out() -> ApiResult {
+    let mut response = Json(json!({ "ok": true })).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie("", Some(0))?);
+    Ok(response)
+}
+
+fn describe(state: &AppState, session: &Session, context: &Context) -> Result<Value, ApiError> {
+    let conn = state.db()?;
+    let workspaces = db::workspaces_of(&conn, &session.user)?;
+    let workspace = workspaces
+        .iter()
+        .find(|w| w.get("slug").and_then(Value::as_str) == Some(session.workspace.as_str()))
+        .cloned()
+        .unwrap_or(Value::Null);
+    Ok(json!({
+        "user": db::user(&conn, &session.user)?,
+        "workspace": workspace,
+        "workspaces": workspaces,
+        "context": context,
+        "fingerprint": state.policy.fingerprint(),
+    }))
+}
+
+/// The signed-in member: who, where, and the context every decision uses.
+async fn me(State(state): State<Shared>, signed: Signed) -> ApiResult {
+    ok(describe(&state, &signed.session, &signed.context)?)
+}
+
+#[derive(Deserialize)]
+struct ResolveQuery {
+    path: String,
+}
+
+/// The server's decision on a page path, the JSON of `view.resolve`.
+async fn resolve(signed: Signed, Query(q): Query<ResolveQuery>) -> ApiResult {
+    ok(json!(signed.view.resolve(&q.path)?))
+}
+
+async fn set_preferences(
+    State(state): State<Shared>,
+    signed: Signed,
+    body: Json<Value>,
+) -> ApiResult {
+    let Value::Object(changes) = body.0 else {
+        return Err(ApiError::bad_request(
+            "invalid_body",
+            "send an object of preference values",
+        ));
+    };
+    let mut preferences = signed.context.member.preferences.clone();
+    for (key, value) in changes {
+        if !state.preferences.contains(&key) {
+            return Err(ApiError::bad_request(
+                "unknown_preference",
+                format!("no preference `{key}` in this ruleset"),
+            )
+            .field(&key));
+        }
+        let value = match value {
+            Value::Bool(b) => PreferenceValue::Bool(b),
+            Value::Null => PreferenceValue::Null,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_value",
+                    "a preference is true, false or null",
+                )
+                .field(&key))
+            }
+        };
+        preferences.insert(key, value);
+    }
+    db::set_preferences(&*state.db()?, &signed.session.user, &preferences)?;
+    ok(json!({ "preferences": preferences }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteAccount {
+    confirmation: String,
+}
+
+/// Deletes the signed-in user's account, unless they are the only active
+/// admin (owner) of a workspace or did not type `DELETE`.
+async fn delete_account(
+    State(state): State<Shared>,
+    signed: Signed,
+    body: Json<Value>,
+) -> ApiResult {
+    let request: DeleteAccount = serde_json::from_value(body.0)
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()).field("confirmation"))?;
+    let user = signed.session.user.clone();
+    let mut conn = state.db()?;
+    let mut memberships = Vec::new();
+    for slug in db::memberships(&conn, &user)? {
+        let holders = db::active_holders(&conn, &slug)?;
+        let mut active_admins: Vec<String> = state
+            .guarded_roles
+            .iter()
+            .filter_map(|r| holders.get(r))
+            .flatten()
+            .cloned()
+            .collect();
+        active_admins.dedup();
+        memberships.push(WorkspaceAdmins {
+            workspace: slug,
+            active_admins,
+        });
+    }
+    let request = AccountDeletion {
+        user_id: user.clone(),
+        confirmation: request.confirmation,
+        memberships,
+    };
+    match state.policy.check_account_deletion(&request)? {
+        AccountDeletionCheck::Ok => {
+            db::delete_user(&mut conn, &user)?;
+            let mut response = Json(json!({ "ok": true })).into_response();
+            response
+                .headers_mut()
+                .insert(header::SET_COOKIE, cookie("", Some(0))?);
+            Ok(response)
+        }
+        AccountDeletionCheck::SoleAdmin { workspaces } => {
+            let mut error = ApiError::new(
+                409,
+                "sole_admin",
+                format!(
+                    "you are the only active admin of {}: make another member an admin first",
+                    workspaces.join(", ")
+                ),
+            );
+            error.workspaces = workspaces.iter().map(|s| (*s).to_owned()).collect();
+            Err(error)
+        }
+        AccountDeletionCheck::ConfirmationRequired => Err(ApiError::bad_request(
+            "confirmation_required",
+            "type `DELETE` to confirm",
+        )
+        .field("confirmation")),
+    }
+}
+
+// ---------- the ruleset's endpoints ----------
+
+/// A request the policy accepted, with the endpoint it addresses.
+pub(crate) struct Decided {
+    signed: Signed,
+    method: String,
+    pattern: String,
+    params: BTreeMap<String, String>,
+    body: Option<Value>,
+}
+
+impl Decided {
+    fn param(&self, name: &str) -> &str {
+        self.params.get(name).map_or("", String::as_str)
+    }
+
+    fn slug(&self) -> &str {
+        &self.signed.session.workspace
+    }
+
+    fn body_object(&self) -> Result<&Map<String, Value>, ApiError> {
+        match &self.body {
+            Some(Value::Object(map)) => Ok(map),
+            _ => Err(ApiError::bad_request("invalid_body", "send a JSON object")),
+        }
+    }
+}
+
+impl FromRequest<Shared> for Decided {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &Shared) -> Result<Decided, ApiError> {
+        let (mut parts, body) = request.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    413,
+                    "input_too_large",
+                    format!("a request body is at most {MAX_BODY_BYTES} bytes"),
+                )
+            })?;
+        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            Some(serde_json::from_slice::<Value>(&bytes).map_err(|e| {
+                ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}"))
+            })?)
+        };
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or(parts.uri.path(), |pq| pq.as_str());
+        let request = ApiRequest {
+            method: parts.method.as_str().to_owned(),
+            path: path.to_owned(),
+            body,
+        };
+        if let Some(refusal) = ApiError::from_check(&signed.view.check_request(&request)?) {
+            return Err(refusal);
+        }
+        let endpoint = state
+            .policy
+            .endpoint(&request.method, &request.path)
+            .ok_or_else(|| ApiError::new(404, "not_found", "no endpoint at this path"))?;
+        let method = endpoint.method.to_ascii_uppercase();
+        let pattern = endpoint.pattern.to_owned();
+        let params = endpoint
+            .params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Ok(Decided {
+            signed,
+            method,
+            pattern,
+            params,
+            body: request.body,
+        })
+    }
+}
+
+/// Record kinds: their fields (the first one required on create) and id
+/// prefix.
+const KINDS: &[(&str, &[&str], &str)] = &[
+    ("contacts", &["name", "email", "phone", "accountId"], "c"),
+    ("accounts", &["name", "domain"], "a"),
+    ("projects", &["name", "criteria", "knowledge"], "p"),
+    ("opportunities", &["name", "stage", "contactId"], "o"),
+    ("conversations", &["title", "when", "with", "summary"], "m"),
+    ("definitions", &["name", "description"], "d"),
+    ("feedback", &["title", "body"], "f"),
+    ("scorecards", &["name", "score"], "s"),
+];
+
+async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> ApiResult {
+    let segments: Vec<&str> = d.pattern.trim_start_matches('/').split('/').collect();
+    match (d.method.as_str(), segments.as_slice()) {
+        ("GET", ["api", "workspace", "products"]) => products(&state, &d),
+        ("PUT", ["api", "workspace", "products"]) => set_products(&state, &d),
+        ("GET", ["api", "members"]) => {
+            ok(json!({ "members": db::members(&*state.db()?, d.slug())? }))
+        }
+        ("PATCH", ["api", "members", "{id}"]) => update_member(&state, &d),
+        ("GET", ["api", "invites"]) => list_invites(&state, &d),
+        ("POST", ["api", "invites"]) => create_invite(&state, &d),
+        ("DELETE", ["api", "invites", "{id}"]) => change_invite(&state, &d, InviteAction::Revoke),
+        ("POST", ["api", "invites", "{id}", "resend"]) => {
+            change_invite(&state, &d, InviteAction::Resend)
+        }
+        ("POST", ["api", "invites", "{id}", "accept"]) => {
+            change_invite(&state, &d, InviteAction::Accept)
+        }
+        ("POST", ["api", "sync", "{integration}"]) => sync(&state, &d),
+        ("GET", ["api", "performance"]) => {
+            ok(json!({ "scorecards": db::count(&*state.db()?, d.slug(), "scorecards")? }))
+        }
+        (method, ["api", kind, rest @ ..]) => {
+            let Some(&(kind, fields, prefix)) = KINDS.iter().find(|(k, _, _)| k == kind) else {
+                return Err(not_served());
+            };
+            match (method, rest) {
+                ("GET", []) => list_records(&state, &d, kind),
+                ("POST", []) => create_record(&state, &d, kind, fields, prefix),
+                ("GET", ["{id}"]) => get_record(&state, &d, kind),
+                ("PATCH", ["{id}"]) => update_record(&state, &d, kind, fields),
+                ("DELETE", ["{id}"]) => {
+                    if db::delete_record(&*state.db()?, d.slug(), kind, d.param("id"))? {
+                        ok(json!({ "ok": true }))
+                    } else {
+                        Err(ApiError::not_found(kind, d.param("id")))
+                    }
+                }
+                _ => Err(not_served()),
+            }
+        }
+        _ => Err(not_served()),
+    }
+}
+
+fn not_served() -> ApiError {
+    ApiError::new(
+        501,
+        "not_implemented",
+        "the ruleset has this endpoint, but this reference server does not serve it",
+    )
+}
+
+fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 5];
+    if getrandom::fill(&mut bytes).is_err() {
+        bytes = now_ms().to_le_bytes()[..5].try_into().unwrap_or_default();
+    }
+    format!("{prefix}_{}", crate::session::hex(&bytes))
+}
+
+// ----- products -----
+
+fn products(state: &AppState, d: &Decided) -> ApiResult {
+    let saved = db::products(&*state.db()?, d.slug())?;
+    let list: Vec<Value> = state
+        .policy
+        .products()
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id, "label": p.label, "description": p.description, "default": p.default,
+                "enabled": saved.get(p.id).copied().unwrap_or(p.default),
+            })
+        })
+        .collect();
+    ok(json!({ "products": list }))
+}
+
+/// Saves product toggles (a partial object: `{"accounts": false}`). Records
+/// of a product turned off stay in the database.
+fn set_products(state: &AppState, d: &Decided) -> ApiResult {
+    let conn = state.db()?;
+    let mut saved = db::products(&conn, d.slug())?;
+    let known = state.policy.products();
+    for (key, value) in d.body_object()? {
+        if !known.iter().any(|p| p.id == key) {
+            return Err(ApiError::bad_request(
+                "unknown_product",
+                format!("no product `{key}` in this ruleset"),
+            )
+            .field(key));
+        }
+        let Value::Bool(on) = value else {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                "a product is turned on with true, off with false",
+            )
+            .field(key));
+        };
+        saved.insert(key.clone(), *on);
+    }
+    db::set_products(&conn, d.slug(), &saved)?;
+    drop(conn);
+    products(state, d)
+}
+
+// ----- members -----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemberChange {
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    active: Option<bool>,
+}
+
+/// Changes a member's role or deactivates/reactivates them, guarded by the
+/// policy's role-change check (last admin, last owner, who may grant what).
+fn update_member(state: &AppState, d: &Decided) -> ApiResult {
+    let change: MemberChange = serde_json::from_value(Value::Object(d.body_object()?.clone()))
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    let conn = state.db()?;
+    let id = d.param("id");
+    let target =
+        db::member(&conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("member", id))?;
+    let actor = db::member(&conn, d.slug(), &d.signed.session.user)?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let holders = db::active_holders(&conn, d.slug())?;
+    let check = |new_role: Option<String>| -> Result<(), ApiError> {
+        let request = RoleChange {
+            actor: RoleHolder {
+                user_id: actor.user_id.clone(),
+                role: actor.role().to_owned(),
+            },
+            target: RoleHolder {
+                user_id: target.user_id.clone(),
+                role: target.role().to_owned(),
+            },
+            new_role,
+            active_holders: holders.clone(),
+        };
+        match state.policy.check_role_change(&request)? {
+            RoleChangeCheck::Ok => Ok(()),
+            RoleChangeCheck::Denied { code, message } => {
+                let status = if code == "permission_denied" {
+                    403
+                } else {
+                    409
+                };
+                Err(ApiError::new(status, &code, message))
+            }
+        }
+    };
+    let mut role = target.role().to_owned();
+    let mut active = target.active;
+    if let Some(new_role) = change.role.filter(|r| *r != role) {
+        if !state.roles.contains(&new_role) {
+            return Err(ApiError::bad_request(
+                "unknown_role",
+                format!("no role `{new_role}` in this ruleset"),
+            )
+            .field("role"));
+        }
+        if target.active {
+            check(Some(new_role.clone()))?;
+        }
+        role = new_role;
+    }
+    match change.active {
+        Some(false) if active => {
+            check(None)?;
+            active = false;
+        }
+        Some(on) => active = on,
+        None => {}
+    }
+    db::update_member(&conn, d.slug(), id, &role, active)?;
+    ok(json!({ "userId": id, "roles": [role], "active": active }))
+}
+
+// ----- invites -----
+
+fn invite_json(state: &AppState, invite: &db::InviteRow, now: i64) -> Result<Value, ApiError> {
+    let status = state.policy.invite_status(&invite.times, now)?;
+    Ok(json!({
+        "id": invite.id, "email": invite.email, "role": invite.role, "landingPage": invite.landing_page,
+        "sentAt": invite.times.sent_at, "acceptedAt": invite.times.accepted_at, "revokedAt": invite.times.revoked_at,
+        "status": status.status, "expiresAt": status.expires_at,
+    }))
+}
+
+fn list_invites(state: &AppState, d: &Decided) -> ApiResult {
+    let now = now_ms();
+    let invites = db::invites(&*state.db()?, d.slug())?;
+    let list = invites
+        .iter()
+        .map(|i| invite_json(state, i, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    ok(json!({ "invites": list }))
+}
+
+/// Invites someone; the role and landing page must be among the options the
+/// invite form offers this member (SPEC 6: the workspace's enabled pages).
+fn create_invite(state: &AppState, d: &Decided) -> ApiResult {
+    let body = d.body_object()?;
+    let form = d.signed.view.form("invite")?;
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    for key in body.keys() {
+        if !form.iter().any(|f| f.field == key) {
+            return Err(ApiError::bad_request(
+                "unknown_field",
+                format!("an invite has no field `{key}`"),
+            )
+            .field(key));
+        }
+    }
+    let email = text("email")
+        .filter(|e| e.contains('@') && e.len() <= 320)
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_email", "give the invitee's email address")
+                .field("email")
+        })?;
+    let option = |key: &str, required: bool| -> Result<Option<String>, ApiError> {
+        let value = text(key);
+        let field = form.iter().find(|f| f.field == key);
+        match (value, field.and_then(|f| f.options.as_ref())) {
+            (None, _) if required => {
+                Err(ApiError::bad_request("invalid_option", format!("choose a `{key}`")).field(key))
+            }
+            (None, _) => Ok(None),
+            (Some(v), Some(options)) if options.contains(&v) => Ok(Some(v.to_owned())),
+            (Some(v), _) => Err(ApiError::bad_request(
+                "invalid_option",
+                format!("`{v}` is not an option for `{key}` here"),
+            )
+            .field(key)),
+        }
+    };
+    let role = option("role", true)?.unwrap_or_default();
+    let landing_page = option("landingPage", false)?;
+    let invite = db::InviteRow {
+        id: new_id("i"),
+        email: email.to_owned(),
+        role,
+        landing_page,
+        times: harmony_policy::Invite {
+            sent_at: now_ms(),
+            accepted_at: None,
+            revoked_at: None,
+        },
+    };
+    db::insert_invite(&*state.db()?, d.slug(), &invite)?;
+    created(invite_json(state, &invite, now_ms())?)
+}
+
+enum InviteAction {
+    Revoke,
+    Resend,
+    Accept,
+}
+
+/// Revokes a pending invite, resends one (a new 14 days), or accepts one on
+/// the invitee's behalf (the demo has no mailbox).
+fn change_invite(state: &AppState, d: &Decided, action: InviteAction) -> ApiResult {
+    let now = now_ms();
+    let mut conn = state.db()?;
+    let id = d.param("id");
+    let mut invite =
+        db::invite(&conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("invite", id))?;
+    let status = state.policy.invite_status(&invite.times, now)?.status;
+    match (action, status) {
+        (InviteAction::Revoke, InviteState::Pending) => invite.times.revoked_at = Some(now),
+        (InviteAction::Revoke, _) => {
+            return Err(ApiError::new(
+                409,
+                "invite_not_pending",
+                "only a pending invite can be revoked",
+            ));
+        }
+        (InviteAction::Resend, InviteState::Accepted) => {
+            return Err(ApiError::new(
+                409,
+                "invite_accepted",
+                "this invite was already accepted",
+            ));
+        }
+        (InviteAction::Resend, _) => {
+            invite.times = harmony_policy::Invite {
+                sent_at: now,
+                accepted_at: None,
+                revoked_at: None,
+            };
+        }
+        (InviteAction::Accept, InviteState::Pending) => {
+            db::accept_invite(&mut conn, d.slug(), &invite, &new_id("u"), now)?;
+            invite.times.accepted_at = Some(now);
+            drop(conn);
+            return ok(invite_json(state, &invite, now)?);
+        }
+        (InviteAction::Accept, InviteState::Expired) => {
+            return Err(ApiError::new(
+                410,
+                "invite_expired",
+                "this invite expired: resend it",
+            ));
+        }
+        (InviteAction::Accept, InviteState::Revoked) => {
+            return Err(ApiError::new(
+                410,
+                "invite_revoked",
+                "this invite was revoked",
+            ));
+        }
+        (InviteAction::Accept, InviteState::Accepted) => {
+            return Err(ApiError::new(
+                409,
+                "invite_accepted",
+                "this invite was already accepted",
+            ));
+        }
+    }
+    db::set_invite_times(&conn, d.slug(), id, &invite.times)?;
+    drop(conn);
+    ok(invite_json(state, &invite, now)?)
+}
+
+// ----- records -----
+
+/// Whether this member may see contacts' account links: the account picker
+/// of the contact form, which the policy shows exactly when the API accepts
+/// `accountId`.
+fn shows_accounts(view: &View) -> bool {
+    view.form("contact")
+        .map(|fields| fields.iter().any(|f| f.field == "accountId" && f.visible))
+        .unwrap_or(false)
+}
+
+/// A record as this member may read it: while Accounts is off a contact's
+/// account link is kept in the database but not shown.
+fn shown(view: &View, kind: &str, mut record: Value) -> Value {
+    if kind == "contacts" && !shows_accounts(view) {
+        if let Value::Object(map) = &mut record {
+            map.remove("accountId");
+        }
+    }
+    record
+}
+
+fn list_records(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
+    let records = db::records(&*state.db()?, d.slug(), kind)?;
+    let list: Vec<Value> = records
+        .into_iter()
+        .map(|r| shown(&d.signed.view, kind, r))
+        .collect();
+    ok(json!({ kind: list }))
+}
+
+fn get_record(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
+    let id = d.param("id");
+    let record = db::record(&*state.db()?, d.slug(), kind, id)?
+        .ok_or_else(|| ApiError::not_found(kind, id))?;
+    ok(shown(&d.signed.view, kind, Value::Object(record)))
+}
+
+/// Checks a create/update body against the kind's fields: strings (or null
+/// to clear an optional one), a contact's `accountId` naming an account of
+/// this workspace.
+fn check_fields(
+    conn: &rusqlite::Connection,
+    slug: &str,
+    body: &Map<String, Value>,
+    fields: &[&str],
+) -> Result<(), ApiError> {
+    for (key, value) in body {
+        if !fields.contains(&key.as_str()) {
+            return Err(
+                ApiError::bad_request("unknown_field", format!("no field `{key}` here")).field(key),
+            );
+        }
+        let required = fields.first() == Some(&key.as_str());
+        match value {
+            Value::String(s) if s.len() > 10_000 => {
+                return Err(ApiError::bad_request(
+                    "input_too_large",
+                    "a field is at most 10000 bytes",
+                )
+                .field(key));
+            }
+            Value::String(s) if required && s.trim().is_empty() => {
+                return Err(ApiError::bad_request(
+                    "required_field",
+                    format!("`{key}` cannot be empty"),
+                )
+                .field(key));
+            }
+            Value::String(s) if key == "accountId" => {
+                if db::record(conn, slug, "accounts", s)?.is_none() {
+                    return Err(ApiError::bad_request(
+                        "unknown_account",
+                        format!("no account `{s}` in this workspace"),
+                    )
+                    .field(key));
+                }
+            }
+            Value::String(_) => {}
+            Value::Null if !required => {}
+            _ => {
+                return Err(ApiError::bad_request(
+                    "invalid_value",
+                    format!("`{key}` takes a string"),
+                )
+                .field(key));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn create_record(
+    state: &AppState,
+    d: &Decided,
+    kind: &str,
+    fields: &[&str],
+    prefix: &str,
+) -> ApiResult {
+    let body = d.body_object()?;
+    let conn = state.db()?;
+    check_fields(&conn, d.slug(), body, fields)?;
+    let first = fields.first().copied().unwrap_or("name");
+    if !body.get(first).is_some_and(Value::is_string) {
+        return Err(
+            ApiError::bad_request("required_field", format!("`{first}` is required")).field(first),
+        );
+    }
+    let id = new_id(prefix);
+    let mut record = Map::new();
+    record.insert("id".into(), Value::String(id.clone()));
+    for field in fields {
+        record.insert(
+            (*field).to_owned(),
+            body.get(*field).cloned().unwrap_or(Value::Null),
+        );
+    }
+    db::put_record(&conn, d.slug(), kind, &id, &record)?;
+    created(shown(&d.signed.view, kind, Value::Object(record)))
+}
+
+/// Updates the fields the body names; the others (an account link the member
+/// cannot see while Accounts is off, say) stay as they are.
+fn update_record(state: &AppState, d: &Decided, kind: &str, fields: &[&str]) -> ApiResult {
+    let body = d.body_object()?;
+    let conn = state.db()?;
+    let id = d.param("id");
+    let mut record =
+        db::record(&conn, d.slug(), kind, id)?.ok_or_else(|| ApiError::not_found(kind, id))?;
+    check_fields(&conn, d.slug(), body, fields)?;
+    for (key, value) in body {
+        record.insert(key.clone(), value.clone());
+    }
+    db::put_record(&conn, d.slug(), kind, id, &record)?;
+    ok(shown(&d.signed.view, kind, Value::Object(record)))
+}
+
+// ----- sync -----
+
+/// Stores HubSpot or Salesforce contact records (`{"records": [...]}`), each
+/// as the policy's `syncRecord` leaves it: while Accounts is off,
+/// `accountId` is dropped, and only it.
+fn sync(state: &AppState, d: &Decided) -> ApiResult {
+    let integration = d.param("integration");
+    let body = d.body_object()?;
+    let Some(Value::Array(records)) = body.get("records") else {
+        return Err(
+            ApiError::bad_request("invalid_body", "send `{\"records\": [...]}`").field("records"),
+        );
+    };
+    if records.len() > MAX_SYNC_RECORDS {
+        return Err(ApiError::bad_request(
+            "input_too_large",
+            format!("at most {MAX_SYNC_RECORDS} records per request"),
+        )
+        .field("records"));
+    }
+    let dropped: Vec<String> = d
+        .signed
+        .view
+        .sync_dropped_fields(integration)?
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let conn = state.db()?;
+    let mut stored = Vec::with_capacity(records.len());
+    for (i, record) in records.iter().enumerate() {
+        let Value::Object(record) = record else {
+            return Err(ApiError::bad_request(
+                "invalid_record",
+                format!("record {i} is not an object"),
+            )
+            .field("records"));
+        };
+        let kept = d.signed.view.sync_record(integration, record.clone())?;
+        let Some(Value::String(external)) = kept.get("id") else {
+            return Err(ApiError::bad_request(
+                "invalid_record",
+                format!("record {i} has no string `id`"),
+            )
+            .field("records"));
+        };
+        let id = format!("{integration}_{external}");
+        let mut contact = Map::new();
+        contact.insert("id".into(), Value::String(id.clone()));
+        for field in ["name", "email", "phone", "accountId"] {
+            if let Some(value) = kept.get(field) {
+                contact.insert(field.to_owned(), value.clone());
+            }
+        }
+        contact.insert("source".into(), Value::String(integration.to_owned()));
+        db::put_record(&conn, d.slug(), "contacts", &id, &contact)?;
+        stored.push(Value::Object(kept));
+    }
+    ok(json!({ "integration": integration, "dropped": dropped, "stored": stored }))
+}

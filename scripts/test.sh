@@ -46,6 +46,10 @@ WASM_BINDGEN_USE_BROWSER=1 run cargo test --locked --target wasm32-unknown-unkno
 step "package tests in Node (pkg/ through its JavaScript glue)"
 run node --test tests/js/
 
+step "server parity with the wasm module (every route and API case of tests/cases)"
+cargo build --locked -p harmony-server
+run node --test --test-concurrency=1 tests/server/
+
 step "end-to-end tests of the demo app in headless Chromium"
 run node --test --test-concurrency=1 tests/e2e/
 

@@ -412,25 +412,41 @@ const KINDS: &[(&str, &[&str], &str)] = &[
     ("scorecards", &["name", "score"], "s"),
 ];
 
-async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> ApiResult {
+/// The header on every answer to a request the policy accepted, so that a
+/// client (and the parity test) can tell the policy's refusals from the
+/// handler's own errors (a record that does not exist, say).
+pub const DECISION_HEADER: &str = "x-harmony-decision";
+
+async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> Response {
+    let mut response = match dispatch(&state, &d) {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    };
+    response
+        .headers_mut()
+        .insert(DECISION_HEADER, HeaderValue::from_static("accepted"));
+    response
+}
+
+fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
     let segments: Vec<&str> = d.pattern.trim_start_matches('/').split('/').collect();
     match (d.method.as_str(), segments.as_slice()) {
-        ("GET", ["api", "workspace", "products"]) => products(&state, &d),
-        ("PUT", ["api", "workspace", "products"]) => set_products(&state, &d),
+        ("GET", ["api", "workspace", "products"]) => products(state, d),
+        ("PUT", ["api", "workspace", "products"]) => set_products(state, d),
         ("GET", ["api", "members"]) => {
             ok(json!({ "members": db::members(&*state.db()?, d.slug())? }))
         }
-        ("PATCH", ["api", "members", "{id}"]) => update_member(&state, &d),
-        ("GET", ["api", "invites"]) => list_invites(&state, &d),
-        ("POST", ["api", "invites"]) => create_invite(&state, &d),
-        ("DELETE", ["api", "invites", "{id}"]) => change_invite(&state, &d, InviteAction::Revoke),
+        ("PATCH", ["api", "members", "{id}"]) => update_member(state, d),
+        ("GET", ["api", "invites"]) => list_invites(state, d),
+        ("POST", ["api", "invites"]) => create_invite(state, d),
+        ("DELETE", ["api", "invites", "{id}"]) => change_invite(state, d, InviteAction::Revoke),
         ("POST", ["api", "invites", "{id}", "resend"]) => {
-            change_invite(&state, &d, InviteAction::Resend)
+            change_invite(state, d, InviteAction::Resend)
         }
         ("POST", ["api", "invites", "{id}", "accept"]) => {
-            change_invite(&state, &d, InviteAction::Accept)
+            change_invite(state, d, InviteAction::Accept)
         }
-        ("POST", ["api", "sync", "{integration}"]) => sync(&state, &d),
+        ("POST", ["api", "sync", "{integration}"]) => sync(state, d),
         ("GET", ["api", "performance"]) => {
             ok(json!({ "scorecards": db::count(&*state.db()?, d.slug(), "scorecards")? }))
         }
@@ -439,10 +455,10 @@ async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> ApiResult 
                 return Err(not_served());
             };
             match (method, rest) {
-                ("GET", []) => list_records(&state, &d, kind),
-                ("POST", []) => create_record(&state, &d, kind, fields, prefix),
-                ("GET", ["{id}"]) => get_record(&state, &d, kind),
-                ("PATCH", ["{id}"]) => update_record(&state, &d, kind, fields),
+                ("GET", []) => list_records(state, d, kind),
+                ("POST", []) => create_record(state, d, kind, fields, prefix),
+                ("GET", ["{id}"]) => get_record(state, d, kind),
+                ("PATCH", ["{id}"]) => update_record(state, d, kind, fields),
                 ("DELETE", ["{id}"]) => {
                     if db::delete_record(&*state.db()?, d.slug(), kind, d.param("id"))? {
                         ok(json!({ "ok": true }))
@@ -919,10 +935,11 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
             .field("records"));
         };
         let kept = d.signed.view.sync_record(integration, record.clone())?;
-        let Some(Value::String(external)) = kept.get("id") else {
+        // HubSpot names its record id `id`, Salesforce `Id`.
+        let Some(Value::String(external)) = kept.get("id").or_else(|| kept.get("Id")) else {
             return Err(ApiError::bad_request(
                 "invalid_record",
-                format!("record {i} has no string `id`"),
+                format!("record {i} has no string `id` (HubSpot) or `Id` (Salesforce)"),
             )
             .field("records"));
         };

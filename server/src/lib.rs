@@ -15,6 +15,7 @@
 //! dependencies.
 
 mod api;
+pub use api::DECISION_HEADER;
 pub mod db;
 pub mod error;
 mod pages;

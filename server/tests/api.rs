@@ -227,6 +227,33 @@ async fn disabled_products_and_missing_permissions_are_403() {
     );
     let (status, _) = s.get(&bob, "/api/contacts").await;
     assert_eq!(status, StatusCode::OK);
+    // Answers to accepted requests say so; the policy's refusals do not.
+    let decision = |path: &'static str| {
+        let request = s.client.get(format!("{}{path}", s.base)).bearer_auth(&bob);
+        async move {
+            let response = request.send().await.unwrap();
+            let header = response
+                .headers()
+                .get(harmony_server::DECISION_HEADER)
+                .cloned();
+            (
+                response.status(),
+                header.map(|v| v.to_str().unwrap().to_owned()),
+            )
+        }
+    };
+    assert_eq!(
+        decision("/api/contacts").await,
+        (StatusCode::OK, Some("accepted".into()))
+    );
+    assert_eq!(
+        decision("/api/contacts/c_404").await,
+        (StatusCode::NOT_FOUND, Some("accepted".into()))
+    );
+    assert_eq!(
+        decision("/api/members").await,
+        (StatusCode::FORBIDDEN, None)
+    );
     // Unknown endpoints and methods answer as the ruleset says.
     let (status, body) = s.get(&bob, "/api/nope").await;
     assert_eq!(

@@ -1,11 +1,16 @@
 // The Harmony demo app. Every decision about what a member sees or may do
 // (sidebar, palette, routes and redirects, form fields, API checks, sync,
 // membership guards) comes from the policy compiled to WebAssembly; this file
-// only draws the answers and keeps the sample records.
+// only draws the answers and keeps the records: the embedded sample data in
+// localStorage, or, when harmony-server serves the page, the server's
+// database through its API (remote.js), where the same policy decides again.
 import init, { Policy } from "/pkg/harmony_policy.js";
 import { load, newId, reset, save } from "./data.js";
+import { connect } from "./remote.js";
 
 let state;
+/** The server connection in server mode; null on the embedded default. */
+let remote = null;
 let currentView = null;
 const policies = new Map();
 const apple = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -30,6 +35,7 @@ const $ = (sel) => document.querySelector(sel);
 
 // ---------- policy, context, view ----------
 function policy() {
+  if (remote) return remote.policy;
   if (!policies.has(state.ruleset)) policies.set(state.ruleset, Policy.builtin(state.ruleset));
   return policies.get(state.ruleset);
 }
@@ -47,6 +53,8 @@ const memberships = (userId = state.actingAs) =>
   Object.values(state.workspaces).filter((w) => members(w).some((m) => m.userId === userId)).map((w) => w.slug);
 
 function context(w = ws(), userId = state.actingAs) {
+  // In server mode the context is the one the server builds from its database.
+  if (remote && w.slug === remote.context.workspace.slug && userId === remote.context.member.userId) return remote.context;
   const m = members(w).find((x) => x.userId === userId);
   const u = user(userId);
   return {
@@ -69,9 +77,33 @@ function view() {
 }
 
 function changed() {
-  save(state);
+  if (!remote) save(state);
   if (currentView) currentView.free();
   currentView = null;
+}
+
+/**
+ * Makes a change: in server mode sends `request` to the API and reloads what
+ * the member may read; on the embedded default runs `local` on the sample
+ * data. Resolves to the server's refusal (`{status, code, message}`), or null.
+ */
+async function commit(request, local) {
+  if (remote) {
+    const res = await remote.call(request.method, request.path, request.body);
+    if (!res.ok) return res.body ?? { status: res.status, code: "network_error", message: `HTTP ${res.status}` };
+    state = await remote.load();
+  } else {
+    local();
+  }
+  changed();
+  return null;
+}
+
+/** Redraws the page with a refusal on top. */
+function refused(refusal) {
+  route();
+  const note = h("div", { class: "callout", role: "alert", dataset: { code: refusal.code } }, `${refusal.status ?? ""} ${refusal.code}: ${refusal.message}`.trim());
+  $("#main").prepend(note);
 }
 
 function ensureActor() {
@@ -218,7 +250,13 @@ function workspaceSwitcher(w) {
 }
 
 /** Seed 001: switching reloads the app in the other workspace's context. */
-function switchWorkspace(slug, path = `/workspace/${slug}`) {
+async function switchWorkspace(slug, path = `/workspace/${slug}`) {
+  if (remote) {
+    const stays = members(state.workspaces[slug]).some((m) => m.userId === state.actingAs);
+    await remote.signIn(stays ? state.actingAs : members(state.workspaces[slug])[0].userId, slug);
+    location.assign(path);
+    return;
+  }
   state.workspace = slug;
   if (!members(state.workspaces[slug]).some((m) => m.userId === state.actingAs)) ensureActor();
   changed();
@@ -239,8 +277,13 @@ function demoControls() {
         "select",
         {
           "aria-label": "View as",
-          onchange: (e) => {
-            state.actingAs = e.target.value;
+          onchange: async (e) => {
+            if (remote) {
+              await remote.signIn(e.target.value, state.workspace);
+              state = await remote.load();
+            } else {
+              state.actingAs = e.target.value;
+            }
             changed();
             route();
           },
@@ -250,7 +293,12 @@ function demoControls() {
         ),
       ),
     ),
-    h(
+    remote
+      ? h("p", { class: "muted server-mode", dataset: { fingerprint: policy().fingerprint } }, `Server mode: ${policy().name} rules, fingerprint ${policy().fingerprint.slice(7, 19)}…`)
+      : null,
+    remote
+      ? null
+      : h(
       "label",
       {},
       "Ruleset",
@@ -268,7 +316,7 @@ function demoControls() {
         ["harmony", "harmonia"].map((r) => h("option", { value: r, selected: r === state.ruleset }, r === "harmony" ? "Harmony" : "Harmonia")),
       ),
     ),
-    h("button", { class: "link", onclick: () => ((state = reset()), changed(), navigate(`/workspace/${state.workspace}`, true)) }, "Reset sample data"),
+    remote ? null : h("button", { class: "link", onclick: () => ((state = reset()), changed(), navigate(`/workspace/${state.workspace}`, true)) }, "Reset sample data"),
   );
 }
 
@@ -397,10 +445,7 @@ const PAGES = {
     if (!a) return page("Account not found", link(href("/accounts"), "All accounts"));
     return page(a.name, h("p", { class: "muted" }, a.domain), h("h2", {}, "Contacts"), h("ul", {}, ws().contacts.filter((c) => c.accountId === a.id).map((c) => h("li", {}, link(href(`/contacts/${c.id}`), c.name)))));
   },
-  "account-new": () => simpleForm("New account", [["name", "Name", true], ["domain", "Domain", false]], (values) => {
-    ws().accounts.push({ id: newId("a"), ...values });
-    return href("/accounts");
-  }),
+  "account-new": () => simpleForm("New account", [["name", "Name", true], ["domain", "Domain", false]], "accounts", "a", href("/accounts")),
   "account-edit": ({ id }) => page("Edit account", h("p", {}, accountName(id))),
   "data-lake": () =>
     page("Data Lake", h("p", {}, "Insight projects and definitions for your conversations."), h("ul", { class: "cards" }, h("li", { class: "card" }, link(href("/data-lake/projects"), "Projects"), h("div", { class: "muted" }, `${ws().projects.length} projects`)), h("li", { class: "card" }, link(href("/data-lake/definitions"), "Insight definitions")))),
@@ -412,10 +457,7 @@ const PAGES = {
     ),
   "project-new": () => {
     const fields = view().form("project").filter((f) => f.visible).map((f) => [f.field, { name: "Name", criteria: "Criteria", knowledge: "Knowledge" }[f.field] ?? f.field, f.required]);
-    return simpleForm("New project", fields, (values) => {
-      ws().projects.push({ id: newId("p"), criteria: "", knowledge: "", ...values });
-      return href("/data-lake/projects");
-    });
+    return simpleForm("New project", fields, "projects", "p", href("/data-lake/projects"));
   },
   project: ({ id }) => {
     const p = ws().projects.find((x) => x.id === id);
@@ -447,16 +489,17 @@ function settingsIndex() {
 }
 
 // ---------- forms ----------
-function simpleForm(title, fields, onSave) {
+/** A create form for records of `kind` (`accounts`, `projects`). */
+function simpleForm(title, fields, kind, prefix, to) {
   const form = h(
     "form",
     {
       class: "form",
-      onsubmit: (e) => {
+      onsubmit: async (e) => {
         e.preventDefault();
         const values = Object.fromEntries(new FormData(e.target).entries());
-        const to = onSave(values);
-        changed();
+        const refusal = await commit({ method: "POST", path: `/api/${kind}`, body: values }, () => ws()[kind].push({ id: newId(prefix), ...values }));
+        if (refusal) return refused(refusal);
         navigate(to);
       },
     },
@@ -475,7 +518,7 @@ function contactForm(contact) {
     "form",
     {
       class: "form",
-      onsubmit: (e) => {
+      onsubmit: async (e) => {
         e.preventDefault();
         const body = Object.fromEntries(new FormData(e.target).entries());
         if (body.accountId === "") body.accountId = null;
@@ -486,9 +529,15 @@ function contactForm(contact) {
           error.textContent = `${check.status} ${check.code}: ${check.message}`;
           return;
         }
-        if (contact) Object.assign(contact, body);
-        else ws().contacts.push({ id: newId("c"), accountId: null, phone: "", email: "", ...body });
-        changed();
+        const refusal = await commit(request, () => {
+          if (contact) Object.assign(contact, body);
+          else ws().contacts.push({ id: newId("c"), accountId: null, phone: "", email: "", ...body });
+        });
+        if (refusal) {
+          error.hidden = false;
+          error.textContent = `${refusal.status} ${refusal.code}: ${refusal.message}`;
+          return;
+        }
         navigate(href("/contacts"));
       },
     },
@@ -537,9 +586,9 @@ function productsPage() {
       }),
     );
   }
-  saveButton.addEventListener("click", () => {
-    ws().products = { ...draft };
-    changed();
+  saveButton.addEventListener("click", async () => {
+    const refusal = await commit({ method: "PUT", path: "/api/workspace/products", body: { ...draft } }, () => (ws().products = { ...draft }));
+    if (refusal) return refused(refusal);
     route();
     $("#main [role=status]").textContent = "Saved. Changes take effect immediately.";
   });
@@ -573,7 +622,7 @@ function activeHolders() {
 function usersPage() {
   const message = h("div", { class: "callout", role: "alert", hidden: true });
   const actor = { userId: state.actingAs, role: me()?.role ?? "member" };
-  const tryChange = (m, newRole, apply) => {
+  const tryChange = async (m, newRole, apply) => {
     const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole, activeHolders: activeHolders() });
     if (!result.ok) {
       message.hidden = false;
@@ -582,8 +631,19 @@ function usersPage() {
       $("#main").prepend(message);
       return;
     }
-    apply();
-    changed();
+    const refusal = await commit({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body: newRole ? { role: newRole } : { active: false } }, apply);
+    if (refusal) return refused(refusal);
+    route();
+  };
+  const reactivate = async (m) => {
+    const refusal = await commit({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body: { active: true } }, () => (m.active = true));
+    if (refusal) return refused(refusal);
+    route();
+  };
+  const invite = async (inv, action, local) => {
+    const request = action === "revoke" ? { method: "DELETE", path: `/api/invites/${inv.id}` } : { method: "POST", path: `/api/invites/${inv.id}/${action}` };
+    const refusal = await commit(request, local);
+    if (refusal) return refused(refusal);
     route();
   };
   const rows = members().map((m) =>
@@ -594,7 +654,7 @@ function usersPage() {
       h("td", {}, user(m.userId)?.email),
       h("td", {}, h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, () => (m.role = e.target.value)) }, roleIds().map((r) => h("option", { value: r, selected: r === m.role }, r)))),
       h("td", {}, m.active ? "Active" : "Deactivated"),
-      h("td", {}, m.active ? h("button", { onclick: () => tryChange(m, null, () => (m.active = false)) }, "Deactivate") : h("button", { onclick: () => ((m.active = true), changed(), route()) }, "Reactivate")),
+      h("td", {}, m.active ? h("button", { onclick: () => tryChange(m, null, () => (m.active = false)) }, "Deactivate") : h("button", { onclick: () => reactivate(m) }, "Reactivate")),
     ),
   );
   const now = Date.now();
@@ -611,9 +671,9 @@ function usersPage() {
       h(
         "td",
         {},
-        s.status === "pending" ? h("button", { onclick: () => acceptInvite(inv) }, "Accept (demo)") : null,
-        s.status !== "accepted" ? h("button", { onclick: () => ((inv.sentAt = Date.now()), delete inv.revokedAt, changed(), route()) }, "Resend") : null,
-        s.status === "pending" ? h("button", { onclick: () => ((inv.revokedAt = Date.now()), changed(), route()) }, "Revoke") : null,
+        s.status === "pending" ? h("button", { onclick: () => invite(inv, "accept", () => acceptInvite(inv)) }, "Accept (demo)") : null,
+        s.status !== "accepted" ? h("button", { onclick: () => invite(inv, "resend", () => ((inv.sentAt = Date.now()), delete inv.revokedAt)) }, "Resend") : null,
+        s.status === "pending" ? h("button", { onclick: () => invite(inv, "revoke", () => (inv.revokedAt = Date.now())) }, "Revoke") : null,
       ),
     );
   });
@@ -635,8 +695,6 @@ function acceptInvite(inv) {
     state.users.push(u);
   }
   if (!members().some((m) => m.userId === u.id)) members().push({ userId: u.id, role: inv.role, active: true, ...(inv.landingPage ? { landingPage: inv.landingPage } : {}) });
-  changed();
-  route();
 }
 
 function inviteForm() {
@@ -648,11 +706,12 @@ function inviteForm() {
     {
       class: "form",
       "aria-label": "Invite user",
-      onsubmit: (e) => {
+      onsubmit: async (e) => {
         e.preventDefault();
         const values = Object.fromEntries(new FormData(e.target).entries());
-        ws().invites.push({ id: newId("i"), email: values.email, role: values.role, ...(values.landingPage ? { landingPage: values.landingPage } : {}), sentAt: Date.now() });
-        changed();
+        const body = { email: values.email, role: values.role, ...(values.landingPage ? { landingPage: values.landingPage } : {}) };
+        const refusal = await commit({ method: "POST", path: "/api/invites", body }, () => ws().invites.push({ id: newId("i"), ...body, sentAt: Date.now() }));
+        if (refusal) return refused(refusal);
         route();
       },
     },
@@ -673,7 +732,7 @@ function deletePage() {
     "form",
     {
       class: "form danger",
-      onsubmit: (e) => {
+      onsubmit: async (e) => {
         e.preventDefault();
         const confirmation = new FormData(e.target).get("confirmation");
         const request = {
@@ -686,7 +745,11 @@ function deletePage() {
         };
         const answer = policy().checkAccountDeletion(request);
         result.hidden = false;
-        if (answer.ok) {
+        if (answer.ok && remote) {
+          const res = await remote.call("DELETE", "/api/account", { confirmation });
+          if (!res.ok) return refused(res.body);
+          location.assign("/");
+        } else if (answer.ok) {
           for (const w of Object.values(state.workspaces)) for (const r of ["harmony", "harmonia"]) w.members[r] = w.members[r].filter((m) => m.userId !== state.actingAs);
           result.textContent = "Your account was deleted.";
           ensureActor();
@@ -714,9 +777,9 @@ function preferencesPage() {
   const on = Boolean(u.preferences["recording.autoJoin"]);
   const feature = view().feature("recording.autoJoin");
   const sw = h("button", { type: "button", role: "switch", "aria-checked": String(on), id: "pref-autojoin" });
-  sw.addEventListener("click", () => {
-    u.preferences["recording.autoJoin"] = !on;
-    changed();
+  sw.addEventListener("click", async () => {
+    const refusal = await commit({ method: "PATCH", path: "/api/me/preferences", body: { "recording.autoJoin": !on } }, () => (u.preferences["recording.autoJoin"] = !on));
+    if (refusal) return refused(refusal);
     route();
   });
   return page(
@@ -811,7 +874,16 @@ document.addEventListener("keydown", (e) => {
 window.addEventListener("popstate", route);
 
 await init();
-state = load();
-ensureActor();
+try {
+  remote = await connect(apple ? "mac" : "other");
+  if (remote) state = await remote.load();
+} catch (e) {
+  $("#app").replaceChildren(h("main", { id: "main" }, h("h1", {}, "Harmony could not start"), h("p", { role: "alert" }, String(e.message ?? e))));
+  throw e;
+}
+if (!remote) {
+  state = load();
+  ensureActor();
+}
 route();
 document.documentElement.dataset.ready = "true";

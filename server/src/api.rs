@@ -39,7 +39,10 @@ const MAX_SYNC_RECORDS: usize = 1000;
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/api/policy", get(policy))
-        .route("/api/session", post(sign_in).delete(sign_out).get(me))
+        .route(
+            "/api/session",
+            post(sign_in).delete(sign_out).get(session_state),
+        )
         .route("/api/session/users", get(sign_in_options))
         .route("/api/me", get(me))
         .route("/api/me/preferences", axum::routing::patch(set_preferences))
@@ -67,11 +70,9 @@ pub(crate) struct Signed {
     view: View,
 }
 
-impl FromRequestParts<Shared> for Signed {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Signed, ApiError> {
-        let session = session::token(&parts.headers)
+impl Signed {
+    fn from_headers(headers: &axum::http::HeaderMap, state: &AppState) -> Result<Signed, ApiError> {
+        let session = session::token(headers)
             .and_then(|t| state.signer.verify(t))
             .ok_or_else(ApiError::unauthenticated)?;
         let context = db::context(
@@ -93,6 +94,14 @@ impl FromRequestParts<Shared> for Signed {
             context,
             view,
         })
+    }
+}
+
+impl FromRequestParts<Shared> for Signed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Signed, ApiError> {
+        Signed::from_headers(&parts.headers, state)
     }
 }
 
@@ -195,6 +204,22 @@ fn describe(state: &AppState, session: &Session, context: &Context) -> Result<Va
         "context": context,
         "fingerprint": state.policy.fingerprint(),
     }))
+}
+
+/// Whether there is a session, and if so the same as `/api/me` (an app asks
+/// this first, so that having no session yet is not an error).
+async fn session_state(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
+    match Signed::from_headers(&headers, &state) {
+        Ok(signed) => {
+            let mut body = describe(&state, &signed.session, &signed.context)?;
+            if let Value::Object(map) = &mut body {
+                map.insert("signedIn".into(), Value::Bool(true));
+            }
+            ok(body)
+        }
+        Err(e) if e.status == 401 => ok(json!({ "signedIn": false })),
+        Err(e) => Err(e),
+    }
 }
 
 /// The signed-in member: who, where, and the context every decision uses.

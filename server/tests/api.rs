@@ -700,7 +700,14 @@ async fn the_app_gets_the_ruleset_its_fingerprint_and_its_own_context() {
             .fingerprint()
     );
 
+    let (status, body) = s.call(None, Method::GET, "/api/session", None).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({ "signedIn": false }))
+    );
     let bob = s.sign_in("u_bob", "acme").await;
+    let (_, session) = s.get(&bob, "/api/session").await;
+    assert_eq!(session["signedIn"], true);
     let (_, me) = s.get(&bob, "/api/me").await;
     assert_eq!(me["user"]["name"], "Bob Marley");
     assert_eq!(me["context"]["member"]["landingPage"], "contacts");

@@ -1,0 +1,152 @@
+// End-to-end: the demo app served by harmony-server (target/debug, built by
+// scripts/test.sh) in headless Chromium. The app loads the server's ruleset,
+// checks its fingerprint, signs in, and reads and writes through the API;
+// what it hides, the server refuses. Screenshots go to
+// target/e2e-screenshots/server-*.png.
+import { after, before, beforeEach, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { signIn, startServer } from "../server/harness.mjs";
+
+const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"];
+const SHOTS = new URL("../../target/e2e-screenshots/", import.meta.url);
+let server, browser, page, errors;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
+  mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+beforeEach(async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  page = await context.newPage();
+  errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+});
+
+async function go(path) {
+  const response = await page.goto(server.url + path);
+  await page.waitForSelector("html[data-ready=true]");
+  return response;
+}
+const sidebar = () => page.$$eval('nav[aria-label="Sidebar"] a[data-id]', (as) => as.map((a) => a.dataset.id));
+const heading = () => page.textContent("main h1");
+const path = () => new URL(page.url()).pathname;
+/** The API as a test client (its own session), to see what the server stored. */
+async function api(method, path, body, as = ["u_ada", "acme"]) {
+  const token = await signIn(server.url, ...as);
+  const res = await fetch(server.url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json() };
+}
+async function setProduct(label, on) {
+  await go("/workspace/acme/settings/products");
+  const sw = page.getByRole("switch", { name: label });
+  if ((await sw.getAttribute("aria-checked")) !== String(on)) await sw.click();
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved. Changes take effect immediately.").waitFor();
+}
+
+test("the app runs on the server's ruleset, fingerprint checked, signed in", async () => {
+  await go("/");
+  assert.equal(path(), "/workspace/acme/conversations");
+  assert.deepEqual(await sidebar(), ["conversations", "contacts", "accounts", "data-lake", "settings"]);
+  const { body: policy } = await api("GET", "/api/policy");
+  assert.equal(await page.getAttribute(".server-mode", "data-fingerprint"), policy.fingerprint);
+  assert.equal(await page.getByLabel("Ruleset").count(), 0, "the server decides the ruleset");
+  assert.match(await page.textContent(".who"), /Ada Lovelace · admin/);
+  await page.screenshot({ path: new URL("server-conversations.png", SHOTS).pathname });
+  assert.deepEqual(errors, []);
+});
+
+test("a ruleset whose fingerprint does not match is refused", async () => {
+  await page.route("**/api/policy", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    await route.fulfill({ response, json: { ...body, fingerprint: "sha256:0000" } });
+  });
+  await page.goto(server.url + "/");
+  await page.getByText("Harmony could not start").waitFor();
+  assert.match(await page.textContent("[role=alert]"), /differ from the rules loaded here/);
+});
+
+test("Accounts off is saved on the server; its pages redirect there and its API refuses accountId; the data comes back", async () => {
+  await setProduct("Accounts", false);
+  const { body } = await api("GET", "/api/workspace/products");
+  assert.equal(body.products.find((p) => p.id === "accounts").enabled, false);
+  assert.ok(!(await sidebar()).includes("accounts"));
+  // The server redirects before the app loads.
+  const response = await go("/workspace/acme/accounts/a_1");
+  assert.equal(response.request().redirectedFrom()?.url(), `${server.url}/workspace/acme/accounts/a_1`);
+  assert.equal(path(), "/workspace/acme/contacts");
+  await go("/workspace/acme/contacts/c_1/edit");
+  assert.equal(await page.locator('select[name="accountId"]').count(), 0);
+  // What the form hides, the API refuses, even from the page's own session.
+  const refused = await page.evaluate(async () => {
+    const res = await fetch("/api/contacts", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Sneaky", accountId: "a_1" }) });
+    return { status: res.status, body: await res.json() };
+  });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.code, "accounts_disabled");
+  assert.equal(refused.body.field, "accountId");
+
+  await setProduct("Accounts", true);
+  await go("/workspace/acme/accounts/a_1");
+  assert.equal(await heading(), "Globex");
+  await go("/workspace/acme/contacts/c_1/edit");
+  assert.equal(await page.locator('select[name="accountId"]').inputValue(), "a_1");
+  assert.deepEqual(errors, ["Failed to load resource: the server responded with a status of 400 (Bad Request)"], "only the refused fetch");
+});
+
+test("a contact saved in the app is stored on the server and survives a reload", async () => {
+  await go("/workspace/acme/contacts/new");
+  await page.getByLabel("Name").fill("Grace Hopper");
+  await page.getByLabel("Email").fill("grace@navy.example");
+  await page.getByLabel("Account").selectOption({ label: "Initech" });
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("link", { name: "Grace Hopper" }).waitFor();
+  const { body } = await api("GET", "/api/contacts");
+  const grace = body.contacts.find((c) => c.name === "Grace Hopper");
+  assert.equal(grace.accountId, "a_2");
+  await page.reload();
+  await page.waitForSelector("html[data-ready=true]");
+  await page.getByRole("link", { name: "Grace Hopper" }).waitFor();
+});
+
+test("members see their own workspace only; another workspace's pages are refused by the server", async () => {
+  await go("/workspace/acme/contacts");
+  await page.getByRole("button", { name: /Acme Corp/ }).click();
+  await page.getByRole("menuitem", { name: "Beta Labs" }).click();
+  await page.waitForURL(/\/workspace\/beta\//);
+  await page.waitForSelector("html[data-ready=true]");
+  await go("/workspace/beta/contacts");
+  const names = await page.$$eval("main table tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
+  assert.deepEqual(names, ["Alice Abernathy"]);
+  const response = await go("/workspace/acme/contacts");
+  assert.equal(response.status(), 403);
+  assert.equal(await heading(), "You can't open this page");
+  await page.getByRole("button", { name: "Switch to Acme Corp" }).waitFor();
+  await page.screenshot({ path: new URL("server-other-workspace.png", SHOTS).pathname });
+});
+
+test("a member cannot change roles: the app offers nothing and the server refuses", async () => {
+  await go("/workspace/acme/conversations");
+  await page.getByLabel("View as").selectOption({ label: "Bob Marley (member)" });
+  await page.waitForFunction(() => document.querySelector(".who")?.textContent.includes("Bob Marley"));
+  const response = await go("/workspace/acme/settings/users");
+  assert.equal(response.status(), 403);
+  const refused = await page.evaluate(async () => {
+    const res = await fetch("/api/members/u_ada", { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ active: false }) });
+    return { status: res.status, body: await res.json() };
+  });
+  assert.deepEqual([refused.status, refused.body.code], [403, "permission_denied"]);
+});

@@ -1,0 +1,116 @@
+// Server mode: when the page is served by harmony-server, the app loads the
+// server's ruleset (checking its fingerprint), signs in through the demo
+// session endpoint, and reads and writes its records through the JSON API.
+// The server decides every request with the same crate (natively); this
+// file only moves data.
+import { Policy } from "/pkg/harmony_policy.js";
+
+/** The lists the app shows, and the endpoints that hold them. */
+const LISTS = ["contacts", "accounts", "projects", "conversations", "invites"];
+
+/** One API call; resolves to `{ ok, status, body }`. */
+export async function call(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  let json = null;
+  try {
+    json = await res.json();
+  } catch {
+    // Not JSON: a network or server failure, described by the status.
+  }
+  return { ok: res.ok, status: res.status, body: json };
+}
+
+/**
+ * The server's policy, or null when no harmony-server answers (the app then
+ * runs on its embedded default). Throws when the ruleset the server sends
+ * does not have the fingerprint it announces.
+ */
+export async function connect(platform) {
+  let res;
+  try {
+    res = await fetch("/api/policy", { headers: { accept: "application/json" } });
+  } catch {
+    return null;
+  }
+  if (!res.ok || !(res.headers.get("content-type") ?? "").includes("application/json")) return null;
+  const { ruleset, fingerprint } = await res.json();
+  const policy = Policy.fromJson(JSON.stringify(ruleset));
+  if (policy.fingerprint !== fingerprint) {
+    throw new Error(`the server's rules (${fingerprint}) differ from the rules loaded here (${policy.fingerprint})`);
+  }
+  return new Remote(policy, platform);
+}
+
+class Remote {
+  constructor(policy, platform) {
+    this.policy = policy;
+    this.platform = platform;
+    this.context = null;
+  }
+
+  call(method, path, body) {
+    return call(method, path, body);
+  }
+
+  /** Demo sign-in (a stand-in for real authentication). */
+  async signIn(userId, workspace) {
+    const res = await call("POST", "/api/session", { userId, workspace, platform: this.platform });
+    if (!res.ok) throw new Error(res.body?.message ?? `sign-in failed (${res.status})`);
+  }
+
+  /**
+   * The app's state, in the shape of the embedded sample data, as this
+   * member may read it. Signs in as the first active member when there is no
+   * session yet.
+   */
+  async load() {
+    const { body: { users } } = await call("GET", "/api/session/users");
+    let me = await call("GET", "/api/session");
+    if (me.ok && !me.body.signedIn) {
+      const first = users.find((u) => u.workspaces.some((w) => w.active)) ?? users[0];
+      if (!first) throw new Error("the server has no members to sign in as");
+      await this.signIn(first.id, (first.workspaces.find((w) => w.active) ?? first.workspaces[0]).workspace);
+      me = await call("GET", "/api/me");
+    }
+    if (!me.ok) throw new Error(me.body?.message ?? `could not load the session (${me.status})`);
+    const context = me.body.context;
+    this.context = context;
+    const ruleset = this.policy.name;
+    const workspaces = {};
+    for (const u of users) {
+      for (const w of u.workspaces) {
+        workspaces[w.workspace] ??= { slug: w.workspace, name: w.name, products: {}, flags: [], settings: {}, members: { [ruleset]: [] } };
+        workspaces[w.workspace].members[ruleset].push({ userId: u.id, role: w.roles[0] ?? "", active: w.active });
+      }
+    }
+    const current = workspaces[context.workspace.slug];
+    Object.assign(current, { plan: context.workspace.plan, flags: context.workspace.flags, settings: context.workspace.settings, products: context.workspace.products });
+    const mine = current.members[ruleset].find((m) => m.userId === context.member.userId);
+    if (mine && context.member.landingPage) mine.landingPage = context.member.landingPage;
+    // Read only what the policy lets this member read: the server would
+    // refuse the rest anyway.
+    const view = this.policy.view(context);
+    try {
+      for (const list of LISTS) {
+        const path = `/api/${list}`;
+        const res = view.checkRequest({ method: "GET", path }).ok ? await call("GET", path) : null;
+        current[list] = res?.ok ? res.body[list] : [];
+      }
+    } finally {
+      view.free();
+    }
+    return {
+      version: 1,
+      ruleset,
+      workspace: context.workspace.slug,
+      actingAs: context.member.userId,
+      users: users.map(({ id, name, email }) => ({ id, name, email, preferences: id === context.member.userId ? context.member.preferences : {} })),
+      workspaces,
+    };
+  }
+}

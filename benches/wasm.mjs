@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import os from "node:os";
-import { initSync, Policy } from "../pkg/harmony_policy.js";
+import { initSync, Policy } from "../pkg/index.js";
 import * as casl from "./casl.mjs";
 import * as cedar from "./cedar.mjs";
 import * as nav from "./navigation.mjs";

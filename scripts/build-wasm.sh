@@ -22,6 +22,10 @@ sed -i 's/: any\b/: unknown/g; s/(a: any/(a: unknown/g; s/, \([a-z]\): any/, \1:
 # arguments are optional (SPEC 9: `Policy.builtin()`, `view.palette()`).
 sed -i 's/static builtin(name: /static builtin(name?: /; s/palette(query: string)/palette(query?: string)/' pkg/harmony_policy.d.ts
 grep -q 'static builtin(name?: ' pkg/harmony_policy.d.ts && grep -q 'palette(query?: string)' pkg/harmony_policy.d.ts
+# The entry point: the JavaScript layer over the generated classes, and types
+# that are the generated ones (the layer has the same API).
+cp src/js/index.js pkg/index.js
+cp src/js/index.d.ts pkg/index.d.ts
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 cat > pkg/package.json <<JSON
 {
@@ -30,11 +34,11 @@ cat > pkg/package.json <<JSON
   "description": "Harmony's authoritative ruleset and evaluator, compiled to WebAssembly.",
   "license": "MIT OR Apache-2.0",
   "type": "module",
-  "main": "harmony_policy.js",
-  "module": "harmony_policy.js",
-  "types": "harmony_policy.d.ts",
+  "main": "index.js",
+  "module": "index.js",
+  "types": "index.d.ts",
   "sideEffects": ["./snippets/*"],
-  "files": ["harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts"]
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts"]
 }
 JSON
 raw=$(wc -c < pkg/harmony_policy_bg.wasm)

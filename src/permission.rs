@@ -187,21 +187,66 @@ impl std::hash::Hasher for WordHash {
 
 /// Every well-formed permission of a vocabulary, by its text, so that a
 /// permission asked by name is one hash lookup.
-pub(crate) type PermissionTable =
-    std::collections::HashMap<Box<str>, Permission, std::hash::BuildHasherDefault<WordHash>>;
+pub(crate) struct PermissionTable {
+    ids: std::collections::HashMap<Box<str>, u32, std::hash::BuildHasherDefault<WordHash>>,
+    list: Vec<Permission>,
+}
+
+impl PermissionTable {
+    /// The permission written exactly as `text`.
+    pub fn get(&self, text: &str) -> Option<&Permission> {
+        self.id(text).and_then(|i| self.by_id(i))
+    }
+
+    /// The id of the permission written as `text`: a small integer a caller
+    /// can keep instead of the text.
+    pub fn id(&self, text: &str) -> Option<u32> {
+        self.ids.get(text).copied()
+    }
+
+    /// The permission with this id.
+    pub fn by_id(&self, id: u32) -> Option<&Permission> {
+        self.list.get(id as usize)
+    }
+
+    /// How many permissions there are.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Every permission with its text.
+    #[cfg(test)]
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Permission)> {
+        self.ids
+            .iter()
+            .filter_map(|(text, &i)| Some((text.as_ref(), self.by_id(i)?)))
+    }
+}
+
+impl std::fmt::Debug for PermissionTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PermissionTable({} permissions)", self.list.len())
+    }
+}
 
 impl Vocabulary {
     /// The table of every permission this vocabulary can write:
     /// `(resources + 1) × (actions + 1) × 3` entries.
     pub fn table(&self) -> PermissionTable {
-        let mut table = PermissionTable::default();
+        let mut table = PermissionTable {
+            ids: Default::default(),
+            list: Vec::new(),
+        };
         let star = String::from("*");
         for r in self.resources.iter().chain(std::iter::once(&star)) {
             for a in self.actions.iter().chain(std::iter::once(&star)) {
                 for scope in ["own", "team", "all"] {
                     let text = format!("{r}:{a}:{scope}");
                     if let Ok(p) = self.parse(&text) {
-                        table.insert(text.into_boxed_str(), p);
+                        let id = table.list.len() as u32;
+                        table.list.push(p);
+                        table.ids.insert(text.into_boxed_str(), id);
                     }
                 }
             }
@@ -303,10 +348,11 @@ mod tests {
         let v = vocab();
         let table = v.table();
         assert_eq!(table.len(), (3 + 1) * (2 + 1) * 3);
-        for (text, p) in &table {
+        for (text, p) in table.iter() {
             assert_eq!(v.parse(text).as_ref(), Ok(p));
+            assert_eq!(table.by_id(table.id(text).unwrap()), Some(p));
         }
-        assert!(!table.contains_key("roles:read"));
+        assert!(table.get("roles:read").is_none());
     }
 
     #[test]

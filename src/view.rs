@@ -16,6 +16,9 @@ use crate::permission::{Grants, PermissionProblem};
 use std::borrow::Cow;
 use std::sync::Arc;
 
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) mod compact;
+
 /// Most memberships, roles, permissions, flags, settings or preferences in a
 /// context.
 pub const MAX_CONTEXT_LIST: usize = 256;
@@ -105,6 +108,48 @@ fn mask_bit(i: usize) -> u64 {
         1u64 << i
     } else {
         0
+    }
+}
+
+fn failure_reason(policy: &Compiled, f: Failure, environment: u8) -> Reason<'_> {
+    let doc = &policy.doc;
+    match f {
+        Failure::Product(i) => Reason::ProductDisabled {
+            product: doc
+                .products
+                .get(usize::from(i))
+                .map_or("", |p| p.id.as_str()),
+        },
+        Failure::Permission(i) => Reason::PermissionDenied {
+            permission: policy
+                .conditions
+                .permissions
+                .get(usize::from(i))
+                .map_or("", |l| l.text.as_str()),
+        },
+        Failure::Plan(i) => Reason::PlanRequired {
+            plan: doc.plans.get(usize::from(i)).map_or("", String::as_str),
+        },
+        Failure::Flag(i) => Reason::FlagDisabled {
+            flag: doc.flags.get(usize::from(i)).map_or("", String::as_str),
+        },
+        Failure::Environment => Reason::EnvironmentUnsupported {
+            environment: doc
+                .environments
+                .get(usize::from(environment))
+                .map_or("", String::as_str),
+        },
+        Failure::Setting(i) => Reason::SettingDisabled {
+            setting: doc.settings.get(usize::from(i)).map_or("", String::as_str),
+        },
+        Failure::Preference(i) => Reason::PreferenceOff {
+            preference: doc
+                .preferences
+                .get(usize::from(i))
+                .map_or("", String::as_str),
+        },
+        Failure::Workspaces(count) => Reason::WorkspacesRequired { count },
+        Failure::Negated => Reason::ConditionFailed,
     }
 }
 
@@ -416,46 +461,7 @@ impl View {
     }
 
     fn failure_reason(&self, f: Failure) -> Reason<'_> {
-        let doc = &self.policy.doc;
-        match f {
-            Failure::Product(i) => Reason::ProductDisabled {
-                product: doc
-                    .products
-                    .get(usize::from(i))
-                    .map_or("", |p| p.id.as_str()),
-            },
-            Failure::Permission(i) => Reason::PermissionDenied {
-                permission: self
-                    .policy
-                    .conditions
-                    .permissions
-                    .get(usize::from(i))
-                    .map_or("", |l| l.text.as_str()),
-            },
-            Failure::Plan(i) => Reason::PlanRequired {
-                plan: doc.plans.get(usize::from(i)).map_or("", String::as_str),
-            },
-            Failure::Flag(i) => Reason::FlagDisabled {
-                flag: doc.flags.get(usize::from(i)).map_or("", String::as_str),
-            },
-            Failure::Environment => Reason::EnvironmentUnsupported {
-                environment: doc
-                    .environments
-                    .get(usize::from(self.facts.environment))
-                    .map_or("", String::as_str),
-            },
-            Failure::Setting(i) => Reason::SettingDisabled {
-                setting: doc.settings.get(usize::from(i)).map_or("", String::as_str),
-            },
-            Failure::Preference(i) => Reason::PreferenceOff {
-                preference: doc
-                    .preferences
-                    .get(usize::from(i))
-                    .map_or("", String::as_str),
-            },
-            Failure::Workspaces(count) => Reason::WorkspacesRequired { count },
-            Failure::Negated => Reason::ConditionFailed,
-        }
+        failure_reason(&self.policy, f, self.facts.environment)
     }
 
     fn why_reason(&self, why: Why) -> Reason<'_> {
@@ -470,19 +476,52 @@ impl View {
     /// The sidebar items the member may open, in ruleset order.
     pub fn sidebar(&self) -> Vec<SidebarItem<'_>> {
         let p = &self.policy;
-        p.doc
-            .navigation
+        p.nav_routes
             .iter()
-            .zip(p.nav_routes.iter())
+            .enumerate()
             .filter(|(_, &r)| self.decision(r) == Decision::Allow)
-            .map(|(item, &r)| SidebarItem {
-                id: &item.id,
-                label: &item.label,
-                href: self.href(r),
-                section: &item.section,
-                icon: &item.icon,
-            })
+            .filter_map(|(i, _)| self.sidebar_item(i))
             .collect()
+    }
+
+    /// Navigation item `i` as a sidebar item of this view, shown or not.
+    pub(crate) fn sidebar_item(&self, i: usize) -> Option<SidebarItem<'_>> {
+        let p = &self.policy;
+        let (item, &r) = (p.doc.navigation.get(i)?, p.nav_routes.get(i)?);
+        Some(SidebarItem {
+            id: &item.id,
+            label: &item.label,
+            href: self.href(r),
+            section: &item.section,
+            icon: &item.icon,
+        })
+    }
+
+    /// Palette entry `i` as this view shows it (its link, the platform's
+    /// shortcut label), with `score`, whether it is visible or not.
+    pub(crate) fn palette_entry(&self, i: usize, score: u32) -> Option<PaletteEntry<'_>> {
+        let p = &self.policy;
+        let (doc, compiled) = (p.doc.palette.get(i)?, p.palette.get(i)?);
+        Some(PaletteEntry {
+            id: &doc.id,
+            label: &doc.label,
+            kind: if doc.action.is_some() {
+                PaletteKind::Action
+            } else {
+                PaletteKind::Navigate
+            },
+            href: compiled.route.map(|r| self.href(r)),
+            action: doc.action.as_deref(),
+            keywords: &doc.keywords,
+            shortcut: compiled.shortcut.as_ref().map(|s| {
+                if self.apple {
+                    s.mac.as_str()
+                } else {
+                    s.other.as_str()
+                }
+            }),
+            score,
+        })
     }
 
     fn palette_visible(&self, i: usize) -> bool {
@@ -509,33 +548,14 @@ impl View {
         }
         let p = &self.policy;
         let mut out: Vec<PaletteEntry<'_>> = Vec::new();
-        for (i, (doc, compiled)) in p.doc.palette.iter().zip(p.palette.iter()).enumerate() {
+        for (i, doc) in p.doc.palette.iter().enumerate() {
             if !self.palette_visible(i) {
                 continue;
             }
             let Some(score) = crate::palette::score(query, &doc.label, &doc.keywords) else {
                 continue;
             };
-            out.push(PaletteEntry {
-                id: &doc.id,
-                label: &doc.label,
-                kind: if doc.action.is_some() {
-                    PaletteKind::Action
-                } else {
-                    PaletteKind::Navigate
-                },
-                href: compiled.route.map(|r| self.href(r)),
-                action: doc.action.as_deref(),
-                keywords: &doc.keywords,
-                shortcut: compiled.shortcut.as_ref().map(|s| {
-                    if self.apple {
-                        s.mac.as_str()
-                    } else {
-                        s.other.as_str()
-                    }
-                }),
-                score,
-            });
+            out.extend(self.palette_entry(i, score));
         }
         if !query.trim().is_empty() {
             // Best first, ties in ruleset order. An insertion sort is stable

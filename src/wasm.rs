@@ -13,9 +13,14 @@
 
 use crate::decode::{decode_json, DecodeError};
 use crate::error::{Error, QueryError};
-use crate::{AccountDeletion, Context, Invite, Policy, RoleChange, View};
+use crate::view::compact;
+use crate::{
+    AccountDeletion, Context, Invite, Member, Platform, Policy, PreferenceValue, RoleChange, View,
+    Workspace,
+};
 use js_sys::{JsString, Object, Reflect};
 use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -391,5 +396,226 @@ impl JsView {
     ) -> Result<JsValue, JsValue> {
         let target = string_arg(&target, "target")?;
         output(&self.inner.explain(&target).map_err(throw)?)
+    }
+}
+
+// ---------- Raw exports for the package's JavaScript layer ----------
+//
+// `pkg/index.js` (source: `src/js/index.js`) wraps the classes above with the
+// same API, and answers the hot queries from records it builds once per
+// policy, asking these exports only which records apply (see
+// `crate::view::compact`). They are not part of the public types; each
+// answer that is a list of numbers is written to one scratch buffer in wasm
+// memory: the export returns its address, the first number is the count of
+// those that follow. The buffer is valid until the next such call.
+
+thread_local! {
+    static SCRATCH: RefCell<Vec<u32>> = RefCell::new(Vec::with_capacity(256));
+}
+
+/// Runs `write` on the cleared scratch buffer and returns its address.
+fn scratch(write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>) -> Result<u32, JsValue> {
+    SCRATCH.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        buf.clear();
+        buf.push(0);
+        write(&mut buf).map_err(throw)?;
+        let count = buf.len() as u32 - 1;
+        if let Some(first) = buf.first_mut() {
+            *first = count;
+        }
+        Ok(buf.as_ptr() as u32)
+    })
+}
+
+/// Separators of the packed context (`src/js/index.js` writes it; a context
+/// with any of these characters in a string takes the JSON path instead).
+const FIELD: char = '\u{1}';
+const ITEM: char = '\u{2}';
+const PAIR: char = '\u{3}';
+
+/// Reads a context packed by the JavaScript layer. It packs only contexts
+/// whose every key and type the JSON decoder would accept, so the answer is
+/// the same as decoding `JSON.stringify(context)`.
+fn unpack_context(packed: &str) -> Option<Context> {
+    let mut fields = packed.split(FIELD);
+    let mut next = || fields.next();
+    let list = |s: &str| -> Vec<String> {
+        if s.is_empty() {
+            Vec::new()
+        } else {
+            s.split(ITEM).map(str::to_owned).collect()
+        }
+    };
+    let optional = |s: &str| -> Option<Option<String>> {
+        match s.split_at_checked(1)? {
+            ("-", "") => Some(None),
+            ("+", rest) => Some(Some(rest.to_owned())),
+            _ => None,
+        }
+    };
+    let switches = |s: &str| -> Option<std::collections::BTreeMap<String, bool>> {
+        list(s)
+            .iter()
+            .map(|item| {
+                let (k, v) = item.split_once(PAIR)?;
+                Some((k.to_owned(), v == "1"))
+            })
+            .collect()
+    };
+    let slug = next()?.to_owned();
+    let products = switches(next()?)?;
+    let plan = optional(next()?)?;
+    let flags = list(next()?);
+    let environment = optional(next()?)?;
+    let settings = switches(next()?)?;
+    let user_id = next()?.to_owned();
+    let roles = list(next()?);
+    let permissions = list(next()?);
+    let active = next()? == "1";
+    let landing_page = optional(next()?)?;
+    let preferences = list(next()?)
+        .iter()
+        .map(|item| {
+            let (k, v) = item.split_once(PAIR)?;
+            let value = match v.split_at_checked(1)? {
+                ("b", b) => PreferenceValue::Bool(b == "1"),
+                ("n", n) => PreferenceValue::Number(n.parse().ok()?),
+                ("s", text) => PreferenceValue::String(text.to_owned()),
+                ("z", "") => PreferenceValue::Null,
+                _ => return None,
+            };
+            Some((k.to_owned(), value))
+        })
+        .collect::<Option<_>>()?;
+    let memberships = list(next()?);
+    let platform = match next()? {
+        "mac" => Platform::Mac,
+        "ios" => Platform::Ios,
+        "windows" => Platform::Windows,
+        "linux" => Platform::Linux,
+        "android" => Platform::Android,
+        "other" => Platform::Other,
+        _ => return None,
+    };
+    if next().is_some() {
+        return None;
+    }
+    Some(Context {
+        workspace: Workspace {
+            slug,
+            products,
+            plan,
+            flags,
+            environment,
+            settings,
+        },
+        member: Member {
+            user_id,
+            roles,
+            permissions,
+            active,
+            landing_page,
+            preferences,
+        },
+        memberships,
+        platform,
+    })
+}
+
+#[wasm_bindgen(js_class = Policy)]
+impl JsPolicy {
+    /// A view of a context packed by the JavaScript layer.
+    #[wasm_bindgen(js_name = __viewPacked, skip_typescript)]
+    pub fn view_packed(&self, packed: &str) -> Result<JsView, JsValue> {
+        let ctx = unpack_context(packed)
+            .ok_or_else(|| js_error("internal", "a packed context that does not unpack", None))?;
+        self.inner
+            .view(&ctx)
+            .map(|inner| JsView { inner })
+            .map_err(throw)
+    }
+}
+
+#[wasm_bindgen(js_class = View)]
+impl JsView {
+    /// The JSON of the reason with this key.
+    #[wasm_bindgen(js_name = __reason, skip_typescript)]
+    pub fn reason(&self, key: u32) -> Result<JsValue, JsValue> {
+        match compact::reason_from_key(self.inner.compiled(), key) {
+            Some(reason) => output(&reason),
+            None => Err(js_error("internal", "no reason has this key", None)),
+        }
+    }
+
+    /// The id of a permission written exactly this way, or -1.
+    #[wasm_bindgen(js_name = __permissionId, skip_typescript)]
+    pub fn permission_id(&self, text: &str) -> i32 {
+        self.inner
+            .compiled()
+            .permission_table
+            .id(text)
+            .and_then(|id| i32::try_from(id).ok())
+            .unwrap_or(-1)
+    }
+
+    /// Every link of this view, in route order, `\n`-separated.
+    #[wasm_bindgen(js_name = __links, skip_typescript)]
+    pub fn links(&self) -> String {
+        self.inner.links()
+    }
+
+    /// The current slug, then the other memberships, `,`-separated.
+    #[wasm_bindgen(js_name = __slugs, skip_typescript)]
+    pub fn slugs(&self) -> String {
+        self.inner.slugs().to_owned()
+    }
+
+    /// Navigation item `i` as this view's sidebar item (shown or not).
+    #[wasm_bindgen(js_name = __sidebarItem, skip_typescript)]
+    pub fn sidebar_item(&self, i: u32) -> Result<JsValue, JsValue> {
+        output(&self.inner.sidebar_item(i as usize))
+    }
+
+    /// Palette entry `i` as this view shows it, with score 0.
+    #[wasm_bindgen(js_name = __paletteEntry, skip_typescript)]
+    pub fn palette_entry(&self, i: u32) -> Result<JsValue, JsValue> {
+        output(&self.inner.palette_entry(i as usize, 0))
+    }
+
+    /// The sidebar: navigation indices.
+    #[wasm_bindgen(js_name = __sidebar, skip_typescript)]
+    pub fn sidebar_raw(&self) -> Result<u32, JsValue> {
+        scratch(|out| {
+            self.inner.sidebar_indices(out);
+            Ok(())
+        })
+    }
+
+    /// The palette: `(index, score)` pairs.
+    #[wasm_bindgen(js_name = __palette, skip_typescript)]
+    pub fn palette_raw(&self, query: &str) -> Result<u32, JsValue> {
+        scratch(|out| self.inner.palette_indices(query, out))
+    }
+
+    /// A compact resolution.
+    #[wasm_bindgen(js_name = __resolve, skip_typescript)]
+    pub fn resolve_raw(&self, path: &str) -> Result<u32, JsValue> {
+        scratch(|out| self.inner.resolve_compact(path, out))
+    }
+
+    /// `(field, flags)` pairs of form `form` (an index).
+    #[wasm_bindgen(js_name = __form, skip_typescript)]
+    pub fn form_raw(&self, form: u32) -> Result<u32, JsValue> {
+        scratch(|out| {
+            self.inner.form_flags(form as usize, out);
+            Ok(())
+        })
+    }
+
+    /// Whether the member holds the permission with this id.
+    #[wasm_bindgen(js_name = __can, skip_typescript)]
+    pub fn can_id(&self, id: u32) -> bool {
+        self.inner.can_id(id)
     }
 }

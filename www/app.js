@@ -4,7 +4,7 @@
 // only draws the answers and keeps the records: the embedded sample data in
 // localStorage, or, when harmony-server serves the page, the server's
 // database through its API (remote.js), where the same policy decides again.
-import init, { Policy } from "/pkg/harmony_policy.js";
+import init, { Policy } from "/pkg/index.js";
 import { load, newId, reset, save } from "./data.js";
 import { connect } from "./remote.js";
 

@@ -3,7 +3,7 @@
 // session endpoint, and reads and writes its records through the JSON API.
 // The server decides every request with the same crate (natively); this
 // file only moves data.
-import { Policy } from "/pkg/harmony_policy.js";
+import { Policy } from "/pkg/index.js";
 
 /** The lists the app shows, and the endpoints that hold them. */
 const LISTS = ["contacts", "accounts", "projects", "conversations", "invites"];

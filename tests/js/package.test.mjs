@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
-import init, { initSync, Policy, View } from "../../pkg/harmony_policy.js";
+import init, { initSync, Policy, View } from "../../pkg/index.js";
 import { runCase } from "./cases.mjs";
 
 const root = new URL("../../", import.meta.url);

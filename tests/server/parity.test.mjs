@@ -14,7 +14,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
-import { initSync, Policy } from "../../pkg/harmony_policy.js";
+import { initSync, Policy } from "../../pkg/index.js";
 import { jsonEqual } from "../js/cases.mjs";
 import { root, signIn, startServer } from "./harness.mjs";
 

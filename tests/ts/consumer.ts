@@ -18,7 +18,7 @@ import init, {
   type RoleChangeCheck,
   type InviteStatus,
   type PolicyError,
-} from "../../pkg/harmony_policy.js";
+} from "../../pkg/index.js";
 
 export async function main(): Promise<void> {
   await init();

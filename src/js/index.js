@@ -1,0 +1,389 @@
+// harmony-policy's JavaScript API (SPEC section 9): the package's entry.
+//
+// The same `Policy` and `View` as the wasm module's own classes, with the
+// same methods and answers, but the hot queries (sidebar, palette, resolve,
+// form, can) do not build their answers inside wasm on every call: that
+// costs as much as a JavaScript policy library (../shared/BOUNDARY.md).
+// Instead, each record (a sidebar item, a palette entry, a reason, a
+// redirect) is built once per policy (and workspace slug, and platform) by
+// the wasm module itself, frozen and kept here; a query asks wasm only which
+// records apply, as numbers in a scratch buffer (src/view/compact.rs), and
+// hands out the shared records. Nothing is decided here: every number comes
+// from the compiled policy, and whatever has no compact form (an error, a
+// form with options, a path that needed decoding) is answered by the wasm
+// module's own method.
+//
+// Shared records are frozen (deeply), so a caller that mutates one gets a
+// TypeError in strict mode; copies (`{...item}`, `structuredClone`) are free
+// to change.
+import initWasm, { initSync as initSyncWasm, Policy as WasmPolicy } from "./harmony_policy.js";
+
+let wasm = null;
+let words = new Uint32Array(0);
+
+/** The wasm memory as 32-bit words (a new view after the memory grew). */
+function memory() {
+  const buffer = wasm.memory.buffer;
+  if (words.buffer !== buffer) words = new Uint32Array(buffer);
+  return words;
+}
+
+/** Loads the module (see the wasm-bindgen `init`); resolves to its exports. */
+export default async function init(input) {
+  wasm = await initWasm(input);
+  return wasm;
+}
+
+/** Loads the module synchronously from bytes or a `WebAssembly.Module`. */
+export function initSync(input) {
+  wasm = initSyncWasm(input);
+  return wasm;
+}
+
+function deepFreeze(value) {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+const NOT_FOUND = deepFreeze({ kind: "not_found" });
+const TAG = { ALLOW: 0, REDIRECT: 1, FORBIDDEN: 2, NOT_FOUND: 3, OTHER_WORKSPACE: 4, FULL: 5 };
+const PLATFORMS = new Set(["mac", "ios", "windows", "linux", "android", "other"]);
+const APPLE = new Set(["mac", "ios"]);
+
+/** What a policy's records need of its ruleset, shared by every `Policy`
+ * object with the same fingerprint. */
+class Catalog {
+  constructor(doc) {
+    this.routes = doc.routes.map((r) => ({
+      id: r.id,
+      params: r.pattern.split("/").filter((s) => s.startsWith("{")).map((s) => s.slice(1, -1)),
+      allow: null,
+    }));
+    this.forms = new Map(doc.forms.map((f, index) => [f.id, { index, fields: f.fields.map((x) => x.id), records: new Map() }]));
+    this.reasons = new Map();
+    this.forbidden = new Map();
+    this.permissions = new Map();
+    this.slugs = new Map();
+  }
+
+  /** Records that depend on the workspace slug (links). */
+  slug(slug, rawView) {
+    let s = this.slugs.get(slug);
+    if (!s) {
+      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), other: [] };
+      this.slugs.set(slug, s);
+    }
+    return s;
+  }
+}
+
+const catalogs = new Map();
+
+function catalogFor(raw) {
+  const fingerprint = raw.fingerprint;
+  let catalog = catalogs.get(fingerprint);
+  if (!catalog) {
+    catalog = new Catalog(JSON.parse(raw.toJson()));
+    catalogs.set(fingerprint, catalog);
+  }
+  return catalog;
+}
+
+const plainObject = (v) => v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+const SEPARATORS = /[\u0001-\u0003]/;
+const text = (v) => typeof v === "string" && !SEPARATORS.test(v);
+const WORKSPACE_KEYS = new Set(["slug", "products", "plan", "flags", "environment", "settings"]);
+const MEMBER_KEYS = new Set(["userId", "roles", "permissions", "active", "landingPage", "preferences"]);
+const CONTEXT_KEYS = new Set(["workspace", "member", "memberships", "platform"]);
+
+function onlyKeys(object, allowed) {
+  for (const k in object) if (!allowed.has(k)) return false;
+  return true;
+}
+function list(v) {
+  if (v === undefined) return "";
+  if (!Array.isArray(v) || !v.every(text)) return null;
+  return v.join("\u0002");
+}
+function switches(v) {
+  if (v === undefined) return "";
+  if (!plainObject(v)) return null;
+  const out = [];
+  for (const k in v) {
+    const on = v[k];
+    if (!text(k) || typeof on !== "boolean") return null;
+    out.push(k + "\u0003" + (on ? "1" : "0"));
+  }
+  return out.join("\u0002");
+}
+function optional(v) {
+  if (v === undefined) return "-";
+  return text(v) ? "+" + v : null;
+}
+function preferences(v) {
+  if (v === undefined) return "";
+  if (!plainObject(v)) return null;
+  const out = [];
+  for (const k in v) {
+    const x = v[k];
+    if (!text(k)) return null;
+    if (typeof x === "boolean") out.push(k + "\u0003b" + (x ? "1" : "0"));
+    else if (typeof x === "number" && Number.isFinite(x)) out.push(k + "\u0003n" + String(x));
+    else if (text(x)) out.push(k + "\u0003s" + x);
+    else if (x === null) out.push(k + "\u0003z");
+    else return null;
+  }
+  return out.join("\u0002");
+}
+
+/**
+ * The context packed for wasm (src/wasm.rs `unpack_context`), or null when
+ * it is anything but a plain, well-typed context: those go through
+ * `JSON.stringify` and the decoder, which report every problem precisely.
+ */
+function pack(ctx) {
+  if (!plainObject(ctx) || !onlyKeys(ctx, CONTEXT_KEYS)) return null;
+  const w = ctx.workspace;
+  const m = ctx.member;
+  if (!plainObject(w) || !onlyKeys(w, WORKSPACE_KEYS) || !plainObject(m) || !onlyKeys(m, MEMBER_KEYS)) return null;
+  const platform = ctx.platform === undefined ? "other" : ctx.platform;
+  if (!text(w.slug) || !text(m.userId) || !PLATFORMS.has(platform)) return null;
+  if (m.active !== undefined && typeof m.active !== "boolean") return null;
+  const fields = [
+    w.slug, switches(w.products), optional(w.plan), list(w.flags), optional(w.environment), switches(w.settings),
+    m.userId, list(m.roles), list(m.permissions), m.active === false ? "0" : "1", optional(m.landingPage), preferences(m.preferences),
+    list(ctx.memberships), platform,
+  ];
+  for (const f of fields) if (f === null) return null;
+  return fields.join("\u0001");
+}
+
+/** A compiled ruleset (see the TypeScript types for every method). */
+export class Policy {
+  #raw;
+  #catalog = null;
+
+  constructor(raw) {
+    if (!(raw instanceof WasmPolicy)) throw new TypeError("use Policy.builtin() or Policy.fromJson()");
+    this.#raw = raw;
+  }
+
+  static builtin(name) {
+    return new Policy(WasmPolicy.builtin(name));
+  }
+
+  static fromJson(text) {
+    return new Policy(WasmPolicy.fromJson(text));
+  }
+
+  get fingerprint() {
+    return this.#raw.fingerprint;
+  }
+
+  get name() {
+    return this.#raw.name;
+  }
+
+  toJson() {
+    return this.#raw.toJson();
+  }
+
+  products() {
+    return this.#raw.products();
+  }
+
+  view(context) {
+    const packed = pack(context);
+    const raw = packed === null ? this.#raw.view(context) : this.#raw.__viewPacked(packed);
+    this.#catalog ??= catalogFor(this.#raw);
+    return new View(raw, this.#catalog, context.workspace.slug, APPLE.has(context.platform));
+  }
+
+  productImpact(context, product, enabled) {
+    return this.#raw.productImpact(context, product, enabled);
+  }
+
+  checkAccountDeletion(request) {
+    return this.#raw.checkAccountDeletion(request);
+  }
+
+  checkRoleChange(request) {
+    return this.#raw.checkRoleChange(request);
+  }
+
+  inviteStatus(invite, now) {
+    return this.#raw.inviteStatus(invite, now);
+  }
+
+  free() {
+    this.#raw.free();
+  }
+
+  [Symbol.dispose]() {
+    this.free();
+  }
+}
+
+/** A context compiled against a policy. */
+export class View {
+  #raw;
+  #catalog;
+  #slug;
+  #records;
+  #apple;
+  #memberships = null;
+
+  constructor(raw, catalog, slug, apple) {
+    if (!catalog) throw new TypeError("use policy.view(context)");
+    this.#raw = raw;
+    this.#catalog = catalog;
+    this.#slug = slug;
+    this.#records = catalog.slug(slug, raw);
+    this.#apple = apple;
+  }
+
+  sidebar() {
+    const at = this.#raw.__sidebar() >>> 2;
+    let m = memory();
+    const n = m[at];
+    const out = new Array(n);
+    const cache = this.#records.sidebar;
+    for (let i = 0; i < n; i++) {
+      const index = m[at + 1 + i];
+      let item = cache[index];
+      if (item === undefined) {
+        item = cache[index] = deepFreeze(this.#raw.__sidebarItem(index));
+        m = memory();
+      }
+      out[i] = item;
+    }
+    return out;
+  }
+
+  palette(query) {
+    if (query === undefined || query === null) query = "";
+    else if (typeof query !== "string") return this.#raw.palette(query);
+    const at = this.#raw.__palette(query) >>> 2;
+    let m = memory();
+    const n = m[at] >>> 1;
+    const out = new Array(n);
+    const cache = this.#apple ? this.#records.palette.apple : this.#records.palette.other;
+    for (let i = 0; i < n; i++) {
+      const index = m[at + 1 + 2 * i];
+      const score = m[at + 2 + 2 * i];
+      let entry = cache[index];
+      if (entry === undefined) {
+        entry = cache[index] = deepFreeze(this.#raw.__paletteEntry(index));
+        m = memory();
+      }
+      out[i] = score === 0 ? entry : { ...entry, score };
+    }
+    return out;
+  }
+
+  resolve(path) {
+    if (typeof path !== "string") return this.#raw.resolve(path);
+    const at = this.#raw.__resolve(path) >>> 2;
+    const m = memory();
+    switch (m[at + 1]) {
+      case TAG.ALLOW: {
+        const route = this.#catalog.routes[m[at + 2]];
+        const count = m[at + 3];
+        if (count === 0) return (route.allow ??= deepFreeze({ kind: "allow", route: route.id, params: {} }));
+        const params = {};
+        for (let i = 0; i < count; i++) {
+          const start = m[at + 4 + 2 * i];
+          params[route.params[i]] = start === 0xffffffff ? this.#slug : path.slice(start, m[at + 5 + 2 * i]);
+        }
+        return { kind: "allow", route: route.id, params };
+      }
+      case TAG.REDIRECT: {
+        const to = m[at + 2];
+        const key = m[at + 3];
+        let byKey = this.#records.redirects.get(to);
+        if (!byKey) this.#records.redirects.set(to, (byKey = new Map()));
+        let answer = byKey.get(key);
+        if (!answer) byKey.set(key, (answer = deepFreeze({ kind: "redirect", to: this.#records.links[to], reason: this.#reason(key) })));
+        return answer;
+      }
+      case TAG.FORBIDDEN: {
+        const key = m[at + 2];
+        let answer = this.#catalog.forbidden.get(key);
+        if (!answer) this.#catalog.forbidden.set(key, (answer = deepFreeze({ kind: "forbidden", reason: this.#reason(key) })));
+        return answer;
+      }
+      case TAG.NOT_FOUND:
+        return NOT_FOUND;
+      case TAG.OTHER_WORKSPACE: {
+        const k = m[at + 2];
+        if (k === 0) return (this.#records.other[0] ??= deepFreeze({ kind: "forbidden", reason: { code: "other_workspace" } }));
+        this.#memberships ??= this.#raw.__slugs().split(",");
+        return deepFreeze({ kind: "forbidden", reason: { code: "other_workspace", switchTo: this.#memberships[k - 1] } });
+      }
+      default:
+        return this.#raw.resolve(path);
+    }
+  }
+
+  #reason(key) {
+    let reason = this.#catalog.reasons.get(key);
+    if (!reason) this.#catalog.reasons.set(key, (reason = deepFreeze(this.#raw.__reason(key))));
+    return reason;
+  }
+
+  form(form) {
+    const known = typeof form === "string" ? this.#catalog.forms.get(form) : undefined;
+    if (!known) return this.#raw.form(form);
+    const at = this.#raw.__form(known.index) >>> 2;
+    const m = memory();
+    const n = m[at] >>> 1;
+    const out = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const field = m[at + 1 + 2 * i];
+      const flags = m[at + 2 + 2 * i];
+      if (flags & 4) return this.#raw.form(form);
+      const key = field * 4 + flags;
+      let record = known.records.get(key);
+      if (!record) known.records.set(key, (record = deepFreeze({ field: known.fields[field], visible: (flags & 1) === 1, required: (flags & 2) === 2 })));
+      out[i] = record;
+    }
+    return out;
+  }
+
+  can(permission) {
+    if (typeof permission !== "string") return this.#raw.can(permission);
+    let id = this.#catalog.permissions.get(permission);
+    if (id === undefined) {
+      id = this.#raw.__permissionId(permission);
+      if (this.#catalog.permissions.size < 4096) this.#catalog.permissions.set(permission, id);
+    }
+    return id < 0 ? this.#raw.can(permission) : this.#raw.__can(id);
+  }
+
+  feature(id) {
+    return this.#raw.feature(id);
+  }
+
+  checkRequest(request) {
+    return this.#raw.checkRequest(request);
+  }
+
+  syncRecord(integration, record) {
+    return this.#raw.syncRecord(integration, record);
+  }
+
+  explain(target) {
+    return this.#raw.explain(target);
+  }
+
+  free() {
+    this.#raw.free();
+  }
+
+  [Symbol.dispose]() {
+    this.free();
+  }
+}

@@ -1,0 +1,398 @@
+//! Compact answers, for the JavaScript layer.
+//!
+//! Building answer objects inside wasm costs as much as a JavaScript policy
+//! library (../shared/BOUNDARY.md). The package's JavaScript layer therefore
+//! builds each record once per policy (and slug, and platform) and asks wasm
+//! only which records apply: these functions write that as numbers. They
+//! decide nothing the object-returning queries above do not decide the same
+//! way; `tests/js/layer.test.mjs` holds the two to the same answers.
+
+use super::{failure_reason, Decision, View, Why};
+use crate::compile::Compiled;
+use crate::condition::Failure;
+use crate::error::QueryError;
+use crate::output::{Reason, Resolution};
+
+/// Tags of a compact resolution (the first number written).
+pub(crate) mod tag {
+    /// `[ALLOW, route, params, (start, end)…]`: byte ranges of the parameter
+    /// values in the input path, `(u32::MAX, 0)` for the view's slug.
+    pub const ALLOW: u32 = 0;
+    /// `[REDIRECT, to_route, reason_key]`.
+    pub const REDIRECT: u32 = 1;
+    /// `[FORBIDDEN, reason_key]`.
+    pub const FORBIDDEN: u32 = 2;
+    /// `[NOT_FOUND]`.
+    pub const NOT_FOUND: u32 = 3;
+    /// `[OTHER_WORKSPACE, k]`: forbidden, `other_workspace`, switching to the
+    /// view's membership `k - 1` (0: no switch).
+    pub const OTHER_WORKSPACE: u32 = 4;
+    /// `[FULL]`: no compact form (parameters that needed decoding); ask
+    /// `resolve` itself.
+    pub const FULL: u32 = 5;
+}
+
+/// A reason as one number: a tag in the high byte, an index below.
+fn why_key(why: Why, environment: u8) -> Option<u32> {
+    let (tag, arg) = match why {
+        Why::Fail(f) => match f {
+            Failure::Product(i) => (1, u32::from(i)),
+            Failure::Permission(i) => (2, u32::from(i)),
+            Failure::Plan(i) => (3, u32::from(i)),
+            Failure::Flag(i) => (4, u32::from(i)),
+            Failure::Environment => (5, u32::from(environment)),
+            Failure::Setting(i) => (6, u32::from(i)),
+            Failure::Preference(i) => (7, u32::from(i)),
+            Failure::Workspaces(count) => (8, count),
+            Failure::Negated => (9, 0),
+        },
+        Why::Inactive => (10, 0),
+        Why::Landing => (11, 0),
+        Why::NoPages => (12, 0),
+    };
+    (arg < 1 << 24).then_some(tag << 24 | arg)
+}
+
+/// The reason a key written by a view of `policy` stands for.
+pub(crate) fn reason_from_key(policy: &Compiled, key: u32) -> Option<Reason<'_>> {
+    let arg = key & 0x00ff_ffff;
+    let small = u8::try_from(arg).ok();
+    let failure = match key >> 24 {
+        1 => Failure::Product(small?),
+        2 => Failure::Permission(u16::try_from(arg).ok()?),
+        3 => Failure::Plan(small?),
+        4 => Failure::Flag(small?),
+        5 => return Some(failure_reason(policy, Failure::Environment, small?)),
+        6 => Failure::Setting(small?),
+        7 => Failure::Preference(small?),
+        8 => Failure::Workspaces(arg),
+        9 => Failure::Negated,
+        10 => return Some(Reason::InactiveMember),
+        11 => return Some(Reason::LandingPage),
+        12 => return Some(Reason::NoPages),
+        _ => return None,
+    };
+    Some(failure_reason(policy, failure, 0))
+}
+
+impl View {
+    /// The policy this view was compiled against.
+    pub(crate) fn compiled(&self) -> &std::sync::Arc<Compiled> {
+        &self.policy
+    }
+
+    /// Every link of this view, in route order, `\n`-separated (a route
+    /// without a link gives an empty line).
+    pub(crate) fn links(&self) -> String {
+        let mut out = String::with_capacity(self.hrefs.len() + self.policy.routes.len());
+        for r in 0..self.policy.routes.len() {
+            if r > 0 {
+                out.push('\n');
+            }
+            out.push_str(self.href(r));
+        }
+        out
+    }
+
+    /// The current slug, then the other memberships, `,`-separated.
+    pub(crate) fn slugs(&self) -> &str {
+        &self.slugs
+    }
+
+    /// Indices (into the ruleset's `navigation`) of the sidebar items.
+    pub(crate) fn sidebar_indices(&self, out: &mut Vec<u32>) {
+        let p = &self.policy;
+        for (i, &r) in p.nav_routes.iter().enumerate() {
+            if self.decision(r) == Decision::Allow {
+                out.push(i as u32);
+            }
+        }
+    }
+
+    /// `(index, score)` of each palette entry, in the order `palette` gives.
+    pub(crate) fn palette_indices(
+        &self,
+        query: &str,
+        out: &mut Vec<u32>,
+    ) -> Result<(), QueryError> {
+        for entry in self.palette(query)? {
+            let i = self
+                .policy
+                .doc
+                .palette
+                .iter()
+                .position(|d| std::ptr::eq(d.id.as_str(), entry.id))
+                .unwrap_or(usize::MAX);
+            out.push(i as u32);
+            out.push(entry.score);
+        }
+        Ok(())
+    }
+
+    /// `(field, flags)` for each field of form `form` (an index into the
+    /// ruleset's `forms`): bit 0 visible, bit 1 required, bit 2 options
+    /// listed (then ask `form` itself: options vary by view).
+    pub(crate) fn form_flags(&self, form: usize, out: &mut Vec<u32>) {
+        let p = &self.policy;
+        let (Some(doc), Some(compiled)) = (p.doc.forms.get(form), p.forms.get(form)) else {
+            return;
+        };
+        let form_ok = self.holds(compiled.gate);
+        for (i, (field, &gate)) in doc.fields.iter().zip(compiled.fields.iter()).enumerate() {
+            let visible = form_ok && self.holds(gate);
+            let required = visible && field.required;
+            let options = visible && field.options.is_some();
+            out.push(i as u32);
+            out.push(u32::from(visible) | u32::from(required) << 1 | u32::from(options) << 2);
+        }
+    }
+
+    /// Whether the member holds the permission with id `id` (see
+    /// [`crate::Policy::permission_id`]).
+    pub(crate) fn can_id(&self, id: u32) -> bool {
+        self.active
+            && self
+                .policy
+                .permission_table
+                .by_id(id)
+                .is_some_and(|p| self.facts.grants.allows(p))
+    }
+
+    /// `resolve`, written compactly (see [`tag`]). Errors are those of
+    /// `resolve`.
+    pub(crate) fn resolve_compact(&self, path: &str, out: &mut Vec<u32>) -> Result<(), QueryError> {
+        let answer = self.resolve(path)?;
+        let env = self.facts.environment;
+        let mark = out.len();
+        match answer {
+            Resolution::Allow { route, params } => {
+                // Byte ranges are string indices in JavaScript only for ASCII.
+                if !params.is_empty() && !path.is_ascii() {
+                    out.push(tag::FULL);
+                    return Ok(());
+                }
+                let Some(r) = self.policy.doc.routes.iter().position(|d| d.id == route) else {
+                    out.push(tag::FULL);
+                    return Ok(());
+                };
+                let base = path.as_ptr() as usize;
+                out.push(tag::ALLOW);
+                out.push(r as u32);
+                out.push(params.len() as u32);
+                for (_, value) in params.iter() {
+                    if std::ptr::eq(value.as_ptr(), self.slug().as_ptr()) {
+                        out.push(u32::MAX);
+                        out.push(0);
+                        continue;
+                    }
+                    let start = (value.as_ptr() as usize).wrapping_sub(base);
+                    // A value that is not a slice of the input was decoded.
+                    if start > path.len() || path.get(start..start + value.len()) != Some(value) {
+                        out.truncate(mark);
+                        out.push(tag::FULL);
+                        return Ok(());
+                    }
+                    out.push(start as u32);
+                    out.push((start + value.len()) as u32);
+                }
+            }
+            Resolution::Redirect { to, reason } => {
+                let target = (0..self.policy.routes.len()).find(|&r| {
+                    let h = self.href(r);
+                    std::ptr::eq(h.as_ptr(), to.as_ptr()) && h.len() == to.len()
+                });
+                match (target, self.reason_key(&reason, env)) {
+                    (Some(t), Some(key)) => out.extend([tag::REDIRECT, t as u32, key]),
+                    _ => out.push(tag::FULL),
+                }
+            }
+            Resolution::Forbidden {
+                reason: Reason::OtherWorkspace { switch_to },
+            } => {
+                let k = switch_to.map_or(0, |s| {
+                    self.slugs
+                        .split(',')
+                        .position(|m| std::ptr::eq(m.as_ptr(), s.as_ptr()))
+                        .map_or(0, |k| k + 1)
+                });
+                out.extend([tag::OTHER_WORKSPACE, k as u32]);
+            }
+            Resolution::Forbidden { reason } => match self.reason_key(&reason, env) {
+                Some(key) => out.extend([tag::FORBIDDEN, key]),
+                None => out.push(tag::FULL),
+            },
+            Resolution::NotFound => out.push(tag::NOT_FOUND),
+        }
+        Ok(())
+    }
+
+    /// The key of a reason this view gave (the inverse of
+    /// [`reason_from_key`]).
+    fn reason_key(&self, reason: &Reason<'_>, env: u8) -> Option<u32> {
+        let p = &self.policy;
+        let index = |list: &[String], name: &str| list.iter().position(|x| x == name);
+        let why = match *reason {
+            Reason::ProductDisabled { product } => Why::Fail(Failure::Product(
+                p.doc.products.iter().position(|x| x.id == product)? as u8,
+            )),
+            Reason::PermissionDenied { permission } => Why::Fail(Failure::Permission(
+                p.conditions
+                    .permissions
+                    .iter()
+                    .position(|l| l.text == permission)? as u16,
+            )),
+            Reason::PlanRequired { plan } => {
+                Why::Fail(Failure::Plan(index(&p.doc.plans, plan)? as u8))
+            }
+            Reason::FlagDisabled { flag } => {
+                Why::Fail(Failure::Flag(index(&p.doc.flags, flag)? as u8))
+            }
+            Reason::EnvironmentUnsupported { .. } => Why::Fail(Failure::Environment),
+            Reason::SettingDisabled { setting } => {
+                Why::Fail(Failure::Setting(index(&p.doc.settings, setting)? as u8))
+            }
+            Reason::PreferenceOff { preference } => {
+                Why::Fail(Failure::Preference(
+                    index(&p.doc.preferences, preference)? as u8
+                ))
+            }
+            Reason::WorkspacesRequired { count } => Why::Fail(Failure::Workspaces(count)),
+            Reason::ConditionFailed => Why::Fail(Failure::Negated),
+            Reason::InactiveMember => Why::Inactive,
+            Reason::LandingPage => Why::Landing,
+            Reason::NoPages => Why::NoPages,
+            Reason::OtherWorkspace { .. } | Reason::NotFound => return None,
+        };
+        why_key(why, env)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Context, Policy};
+
+    /// Every context and path of the conformance cases, plus every route
+    /// pattern of the ruleset filled in: the compact answer stands for
+    /// exactly the answer `resolve` gives.
+    #[test]
+    fn compact_resolutions_decode_to_resolve() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("json") {
+                continue;
+            }
+            let case: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let policy = match &case["ruleset"] {
+                serde_json::Value::String(name) => Policy::builtin(name),
+                serde_json::Value::Null => Policy::builtin("harmony"),
+                doc => Policy::from_json(&doc.to_string()),
+            };
+            let Ok(policy) = policy else {
+                continue; // the cases of invalid rulesets
+            };
+            let doc: serde_json::Value = serde_json::from_str(policy.to_json()).unwrap();
+            let mut paths: Vec<String> = doc["routes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    r["pattern"]
+                        .as_str()
+                        .unwrap()
+                        .replace("{slug}", "acme")
+                        .replace('{', "x")
+                        .replace('}', "1")
+                })
+                .collect();
+            let steps = case["steps"].as_array().unwrap();
+            for step in steps {
+                if step["call"] == "resolve" {
+                    paths.push(step["args"][0].as_str().unwrap().to_owned());
+                }
+            }
+            let contexts = std::iter::once(&case["context"])
+                .chain(steps.iter().map(|s| &s["context"]))
+                .filter(|c| c.is_object());
+            for ctx in contexts {
+                let Ok(ctx) = Context::from_json(&ctx.to_string()) else {
+                    continue;
+                };
+                let Ok(view) = policy.view(&ctx) else {
+                    continue;
+                };
+                for p in &paths {
+                    check(&view, p);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    fn check(view: &View, path: &str) {
+        // The wasm layer writes after a count; answers must keep it.
+        let mut out = vec![7];
+        let Ok(full) = view.resolve(path) else {
+            assert!(view.resolve_compact(path, &mut out).is_err(), "{path}");
+            return;
+        };
+        view.resolve_compact(path, &mut out).unwrap();
+        assert_eq!(out.remove(0), 7, "{path}");
+        let all_links = view.links();
+        let links: Vec<&str> = all_links.split('\n').collect();
+        let policy = view.compiled();
+        match (out.as_slice(), &full) {
+            ([tag::ALLOW, r, n, ranges @ ..], Resolution::Allow { route, params }) => {
+                assert_eq!(policy.doc.routes[*r as usize].id, *route, "{path}");
+                assert_eq!(*n as usize, params.len());
+                let values: Vec<&str> = ranges
+                    .chunks(2)
+                    .map(|c| match c {
+                        [u32::MAX, 0] => view.slug(),
+                        [s, e] => &path[*s as usize..*e as usize],
+                        _ => unreachable!(),
+                    })
+                    .collect();
+                let want: Vec<&str> = params.iter().map(|(_, v)| v).collect();
+                assert_eq!(values, want, "{path}");
+            }
+            ([tag::REDIRECT, to, key], Resolution::Redirect { to: want, reason }) => {
+                assert_eq!(links[*to as usize], *want, "{path}");
+                assert_eq!(
+                    reason_from_key(policy, *key).as_ref(),
+                    Some(reason),
+                    "{path}"
+                );
+            }
+            ([tag::FORBIDDEN, key], Resolution::Forbidden { reason }) => {
+                assert_eq!(
+                    reason_from_key(policy, *key).as_ref(),
+                    Some(reason),
+                    "{path}"
+                );
+            }
+            (
+                [tag::OTHER_WORKSPACE, k],
+                Resolution::Forbidden {
+                    reason: Reason::OtherWorkspace { switch_to },
+                },
+            ) => {
+                let slugs: Vec<&str> = view.slugs().split(',').collect();
+                let got = (*k > 0).then(|| slugs[*k as usize - 1]);
+                assert_eq!(got, *switch_to, "{path}");
+            }
+            ([tag::NOT_FOUND], Resolution::NotFound) => {}
+            ([tag::FULL], _) => {
+                assert!(
+                    path.contains('%') || path.contains('\\') || !path.is_ascii(),
+                    "{path}"
+                );
+            }
+            (got, want) => panic!("{path}: compact {got:?} for {want:?}"),
+        }
+    }
+}

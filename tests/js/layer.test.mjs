@@ -1,0 +1,143 @@
+// The package entry (pkg/index.js) answers exactly what the generated
+// classes (pkg/harmony_policy.js) answer: for every context of the
+// conformance cases, every route pattern and every path of the cases, every
+// form, palette queries and permissions, and for contexts that must take the
+// JSON path (odd shapes, errors). It also hands out shared, frozen records.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { initSync, Policy } from "../../pkg/index.js";
+import { Policy as RawPolicy } from "../../pkg/harmony_policy.js";
+
+const root = new URL("../../", import.meta.url);
+initSync({ module: readFileSync(new URL("pkg/harmony_policy_bg.wasm", root)) });
+
+/** The answer, or the error's code and path. */
+function outcome(fn) {
+  try {
+    return { value: fn() };
+  } catch (e) {
+    return { error: e.code, path: e.path, message: e.message };
+  }
+}
+
+const dir = new URL("tests/cases/", root);
+const cases = readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => [f, JSON.parse(readFileSync(new URL(f, dir), "utf8"))]);
+const PERMISSIONS = ["contacts:create:own", "billing:read:all", "roles:*:all", "*:*:all", "accounts:read:team", "users:update:all", "modules:update:all", "nope:read:all", "roles:read", "Roles:read:all", "", "x".repeat(5000)];
+const QUERIES = ["", "acc", "set", "new con", "zzz", "a".repeat(300), " "];
+
+function policies(ruleset) {
+  try {
+    return typeof ruleset === "string" ? [Policy.builtin(ruleset), RawPolicy.builtin(ruleset)] : [Policy.fromJson(JSON.stringify(ruleset)), RawPolicy.fromJson(JSON.stringify(ruleset))];
+  } catch {
+    return null;
+  }
+}
+
+test("every query of every case context answers the same through the entry and the generated classes", () => {
+  let compared = 0;
+  for (const [file, c] of cases) {
+    const pair = policies(c.ruleset ?? "harmony");
+    if (!pair) continue;
+    const [policy, raw] = pair;
+    const doc = JSON.parse(policy.toJson());
+    const paths = doc.routes.map((r) => r.pattern.replace("{slug}", "acme").replace(/\{[^}]+\}/g, "x_1"));
+    for (const s of c.steps) if (s.call === "resolve" && typeof s.args[0] === "string") paths.push(s.args[0]);
+    paths.push("/workspace/beta/contacts", "/workspace/acme/contacts/x%2Fy", "/workspace/acme/contacts/é", "/", "", "/x".repeat(1100));
+    const contexts = [c.context, ...c.steps.map((s) => s.context)].filter(Boolean);
+    for (const ctx of contexts) {
+      const a = outcome(() => policy.view(ctx));
+      const b = outcome(() => raw.view(ctx));
+      assert.deepEqual(a.error, b.error, `${file}: view errors`);
+      assert.deepEqual(a.path, b.path, `${file}: view error paths`);
+      if (a.error) continue;
+      const [v, w] = [a.value, b.value];
+      const same = (label, f) => {
+        assert.deepEqual(outcome(() => f(v)), outcome(() => f(w)), `${file}: ${label} for ${JSON.stringify(ctx)}`);
+        compared++;
+      };
+      same("sidebar", (x) => x.sidebar());
+      for (const q of QUERIES) same(`palette(${q})`, (x) => x.palette(q));
+      same("palette()", (x) => x.palette());
+      for (const p of paths) same(`resolve(${p})`, (x) => x.resolve(p));
+      for (const f of [...doc.forms.map((f) => f.id), "nope"]) same(`form(${f})`, (x) => x.form(f));
+      for (const p of PERMISSIONS) same(`can(${p})`, (x) => x.can(p));
+      for (const bad of [undefined, 42, null, {}]) {
+        same(`resolve(${bad})`, (x) => x.resolve(bad));
+        same(`can(${bad})`, (x) => x.can(bad));
+        same(`form(${bad})`, (x) => x.form(bad));
+      }
+      v.free();
+      w.free();
+    }
+  }
+  assert.ok(compared > 5000, `only ${compared} comparisons`);
+});
+
+test("contexts that are not plain well-typed objects take the JSON path and answer the same", () => {
+  const policy = Policy.builtin();
+  const raw = RawPolicy.builtin();
+  const base = () => ({ workspace: { slug: "acme", products: { accounts: false } }, member: { userId: "u_1", roles: ["member"] }, memberships: ["acme", "beta"], platform: "mac" });
+  const odd = [
+    (c) => (c.workspace.plan = null),
+    (c) => (c.workspace.plan = undefined),
+    (c) => (c.platform = undefined),
+    (c) => (c.platform = "amiga"),
+    (c) => (c.member.active = "yes"),
+    (c) => (c.member.extra = 1),
+    (c) => (c.extra = 1),
+    (c) => (c.member.preferences = { "recording.autoJoin": NaN }),
+    (c) => (c.member.preferences = { "recording.autoJoin": 1.5, x: "s", y: null, z: true }),
+    (c) => (c.member.roles = ["mem\u0002ber"]),
+    (c) => (c.member.userId = "u\u0001x"),
+    (c) => (c.workspace.products = { accounts: 0 }),
+    (c) => (c.workspace.products = { acounts: false }),
+    (c) => (c.workspace.slug = "ACME"),
+    (c) => (c.memberships = "acme"),
+    (c) => (c.member.permissions = ["roles:*:all", "bad"]),
+    (c) => (c.member.landingPage = "accounts"),
+    (c) => (c.workspace.environment = "staging"),
+    (c) => (c.workspace = new Date(0)),
+    (c) => (c.toJSON = () => ({ nope: 1 })),
+    (c) => Object.setPrototypeOf(c.member, { roles: ["admin"] }),
+  ];
+  for (const change of odd) {
+    const ctx = base();
+    change(ctx);
+    const a = outcome(() => policy.view(ctx));
+    const b = outcome(() => raw.view(ctx));
+    assert.equal(a.error, b.error, String(change));
+    assert.equal(a.path, b.path, String(change));
+    if (!a.error) {
+      assert.deepEqual(a.value.sidebar(), b.value.sidebar(), String(change));
+      assert.deepEqual(a.value.palette(), b.value.palette(), String(change));
+      assert.deepEqual(a.value.resolve("/workspace/acme"), b.value.resolve("/workspace/acme"), String(change));
+    }
+  }
+});
+
+test("records are built once, shared and frozen", () => {
+  const policy = Policy.builtin();
+  const ctx = { workspace: { slug: "acme", products: { accounts: false } }, member: { userId: "u_1", roles: ["member"] }, platform: "mac" };
+  const one = policy.view(ctx);
+  const two = Policy.builtin().view({ ...ctx, member: { userId: "u_2", roles: ["member"] } });
+  assert.equal(one.sidebar()[0], two.sidebar()[0]);
+  assert.ok(Object.isFrozen(one.sidebar()[0]));
+  assert.equal(one.palette()[0], two.palette()[0]);
+  assert.ok(Object.isFrozen(one.palette()[0].keywords));
+  const redirect = one.resolve("/workspace/acme/accounts/a_1");
+  assert.equal(redirect, two.resolve("/workspace/acme/accounts"));
+  assert.ok(Object.isFrozen(redirect.reason));
+  assert.throws(() => {
+    "use strict";
+    redirect.to = "/elsewhere";
+  }, TypeError);
+  // Answers with parameters are fresh objects.
+  const a = one.resolve("/workspace/acme/contacts/c_1");
+  assert.notEqual(a, one.resolve("/workspace/acme/contacts/c_1"));
+  assert.deepEqual(a, { kind: "allow", route: "contact", params: { slug: "acme", id: "c_1" } });
+  // A different workspace gets its own links.
+  const beta = policy.view({ ...ctx, workspace: { slug: "beta" } });
+  assert.equal(beta.sidebar()[0].href, "/workspace/beta/conversations");
+  assert.equal(one.sidebar()[0].href, "/workspace/acme/conversations");
+});

@@ -16,6 +16,13 @@
 // Shared records are frozen (deeply), so a caller that mutates one gets a
 // TypeError in strict mode; copies (`{...item}`, `structuredClone`) are free
 // to change.
+//
+// Views are immutable, so the layer also keeps the last few compiled views
+// by their (packed) context, and each view's answers by query: an app that
+// builds the view of the same member again (every navigation, every render)
+// gets it, and every answer it already asked for, without compiling again.
+// `free()` releases a view's share; a compiled view is freed once no one
+// holds it and it has left the cache.
 import initWasm, { initSync as initSyncWasm, Policy as WasmPolicy } from "./harmony_policy.js";
 
 let wasm = null;
@@ -52,6 +59,14 @@ const NOT_FOUND = deepFreeze({ kind: "not_found" });
 const TAG = { ALLOW: 0, REDIRECT: 1, FORBIDDEN: 2, NOT_FOUND: 3, OTHER_WORKSPACE: 4, FULL: 5 };
 const PLATFORMS = new Set(["mac", "ios", "windows", "linux", "android", "other"]);
 const APPLE = new Set(["mac", "ios"]);
+/** How many compiled views a policy keeps, and answers a view keeps. */
+const MAX_VIEWS = 16;
+const MAX_ANSWERS = 256;
+
+/** A compiled view, who holds it, and the answers it gave. */
+function newEntry(raw, cached) {
+  return { raw, holders: 0, cached, resolved: new Map(), sidebar: null, palette: null, forms: new Map() };
+}
 
 /** What a policy's records need of its ruleset, shared by every `Policy`
  * object with the same fingerprint. */
@@ -67,6 +82,27 @@ class Catalog {
     this.forbidden = new Map();
     this.permissions = new Map();
     this.slugs = new Map();
+    /** Compiled views by packed context, least recently used first. */
+    this.views = new Map();
+  }
+
+  /** A shared compiled view for a packed context. */
+  view(packed, build) {
+    let entry = this.views.get(packed);
+    if (entry) {
+      this.views.delete(packed);
+    } else {
+      entry = newEntry(build(), true);
+    }
+    this.views.set(packed, entry);
+    entry.holders++;
+    for (const [key, old] of this.views) {
+      if (this.views.size <= MAX_VIEWS) break;
+      this.views.delete(key);
+      old.cached = false;
+      if (old.holders === 0) old.raw.free();
+    }
+    return entry;
   }
 
   /** Records that depend on the workspace slug (links). */
@@ -196,10 +232,16 @@ export class Policy {
   }
 
   view(context) {
-    const packed = pack(context);
-    const raw = packed === null ? this.#raw.view(context) : this.#raw.__viewPacked(packed);
     this.#catalog ??= catalogFor(this.#raw);
-    return new View(raw, this.#catalog, context.workspace.slug, APPLE.has(context.platform));
+    const packed = pack(context);
+    let entry;
+    if (packed === null) {
+      entry = newEntry(this.#raw.view(context), false);
+      entry.holders = 1;
+    } else {
+      entry = this.#catalog.view(packed, () => this.#raw.__viewPacked(packed));
+    }
+    return new View(entry, this.#catalog, context.workspace.slug, APPLE.has(context.platform));
   }
 
   productImpact(context, product, enabled) {
@@ -229,6 +271,7 @@ export class Policy {
 
 /** A context compiled against a policy. */
 export class View {
+  #entry;
   #raw;
   #catalog;
   #slug;
@@ -236,16 +279,22 @@ export class View {
   #apple;
   #memberships = null;
 
-  constructor(raw, catalog, slug, apple) {
+  constructor(entry, catalog, slug, apple) {
     if (!catalog) throw new TypeError("use policy.view(context)");
-    this.#raw = raw;
+    this.#entry = entry;
+    this.#raw = entry.raw;
     this.#catalog = catalog;
     this.#slug = slug;
-    this.#records = catalog.slug(slug, raw);
+    this.#records = catalog.slug(slug, entry.raw);
     this.#apple = apple;
   }
 
   sidebar() {
+    this.#entry.sidebar ??= this.#sidebar();
+    return this.#entry.sidebar.slice();
+  }
+
+  #sidebar() {
     const at = this.#raw.__sidebar() >>> 2;
     let m = memory();
     const n = m[at];
@@ -264,8 +313,15 @@ export class View {
   }
 
   palette(query) {
-    if (query === undefined || query === null) query = "";
-    else if (typeof query !== "string") return this.#raw.palette(query);
+    if (query === undefined || query === null || query === "") {
+      this.#entry.palette ??= this.#palette("");
+      return this.#entry.palette.slice();
+    }
+    if (typeof query !== "string") return this.#raw.palette(query);
+    return this.#palette(query);
+  }
+
+  #palette(query) {
     const at = this.#raw.__palette(query) >>> 2;
     let m = memory();
     const n = m[at] >>> 1;
@@ -286,6 +342,16 @@ export class View {
 
   resolve(path) {
     if (typeof path !== "string") return this.#raw.resolve(path);
+    const resolved = this.#entry.resolved;
+    let answer = resolved.get(path);
+    if (answer === undefined) {
+      answer = this.#resolve(path);
+      if (resolved.size < MAX_ANSWERS) resolved.set(path, answer);
+    }
+    return answer;
+  }
+
+  #resolve(path) {
     const at = this.#raw.__resolve(path) >>> 2;
     const m = memory();
     switch (m[at + 1]) {
@@ -298,7 +364,7 @@ export class View {
           const start = m[at + 4 + 2 * i];
           params[route.params[i]] = start === 0xffffffff ? this.#slug : path.slice(start, m[at + 5 + 2 * i]);
         }
-        return { kind: "allow", route: route.id, params };
+        return deepFreeze({ kind: "allow", route: route.id, params });
       }
       case TAG.REDIRECT: {
         const to = m[at + 2];
@@ -324,7 +390,7 @@ export class View {
         return deepFreeze({ kind: "forbidden", reason: { code: "other_workspace", switchTo: this.#memberships[k - 1] } });
       }
       default:
-        return this.#raw.resolve(path);
+        return deepFreeze(this.#raw.resolve(path));
     }
   }
 
@@ -337,6 +403,13 @@ export class View {
   form(form) {
     const known = typeof form === "string" ? this.#catalog.forms.get(form) : undefined;
     if (!known) return this.#raw.form(form);
+    let fields = this.#entry.forms.get(known.index);
+    if (fields === undefined) this.#entry.forms.set(known.index, (fields = this.#form(known)));
+    return fields === null ? this.#raw.form(form) : fields.slice();
+  }
+
+  /** The form's shared field records, or null when it lists options. */
+  #form(known) {
     const at = this.#raw.__form(known.index) >>> 2;
     const m = memory();
     const n = m[at] >>> 1;
@@ -344,7 +417,7 @@ export class View {
     for (let i = 0; i < n; i++) {
       const field = m[at + 1 + 2 * i];
       const flags = m[at + 2 + 2 * i];
-      if (flags & 4) return this.#raw.form(form);
+      if (flags & 4) return null;
       const key = field * 4 + flags;
       let record = known.records.get(key);
       if (!record) known.records.set(key, (record = deepFreeze({ field: known.fields[field], visible: (flags & 1) === 1, required: (flags & 2) === 2 })));
@@ -379,8 +452,14 @@ export class View {
     return this.#raw.explain(target);
   }
 
+  /** Releases this view's share of the compiled view. */
   free() {
-    this.#raw.free();
+    const entry = this.#entry;
+    if (!entry) return;
+    this.#entry = null;
+    this.#raw = null;
+    entry.holders--;
+    if (entry.holders === 0 && !entry.cached) entry.raw.free();
   }
 
   [Symbol.dispose]() {

@@ -3,7 +3,8 @@
 // the main pages go to target/e2e-screenshots/.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serve } from "../../scripts/serve.mjs";
 
@@ -216,4 +217,18 @@ test("the harmonia ruleset: its own pages, modules, and SSO on the agency plan",
   await viewAs("Bob Marley (member)");
   await go("/workspace/acme/settings/billing");
   assert.equal(await heading(), "You can't open this page");
+});
+
+test("the conformance cases pass in Chromium through the package entry (pkg/index.js)", async () => {
+  const dir = new URL("../cases/", import.meta.url);
+  const cases = readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => [f, JSON.parse(readFileSync(new URL(f, dir), "utf8"))]);
+  await page.route("**/__tests__/cases.mjs", (route) => route.fulfill({ path: fileURLToPath(new URL("../js/cases.mjs", import.meta.url)), contentType: "text/javascript" }));
+  await go("/");
+  const result = await page.evaluate(async (all) => {
+    const { Policy } = await import("/pkg/index.js");
+    const { runCase } = await import("/__tests__/cases.mjs");
+    return { count: all.length, failures: all.flatMap(([name, c]) => runCase(Policy, name, c)) };
+  }, cases);
+  assert.ok(result.count >= 50);
+  assert.deepEqual(result.failures, []);
 });

@@ -132,12 +132,42 @@ test("records are built once, shared and frozen", () => {
     "use strict";
     redirect.to = "/elsewhere";
   }, TypeError);
-  // Answers with parameters are fresh objects.
+  // Answers with parameters are kept per view and path, frozen too.
   const a = one.resolve("/workspace/acme/contacts/c_1");
-  assert.notEqual(a, one.resolve("/workspace/acme/contacts/c_1"));
+  assert.equal(a, one.resolve("/workspace/acme/contacts/c_1"));
+  assert.ok(Object.isFrozen(a.params));
   assert.deepEqual(a, { kind: "allow", route: "contact", params: { slug: "acme", id: "c_1" } });
+  // Each query hands out a fresh array of the shared records.
+  assert.notEqual(one.sidebar(), one.sidebar());
+  one.sidebar().push("mine");
+  assert.equal(one.sidebar().length, two.sidebar().length);
   // A different workspace gets its own links.
   const beta = policy.view({ ...ctx, workspace: { slug: "beta" } });
   assert.equal(beta.sidebar()[0].href, "/workspace/beta/conversations");
   assert.equal(one.sidebar()[0].href, "/workspace/acme/conversations");
+});
+
+test("views of the same context share one compiled view; free() releases only a share", () => {
+  const policy = Policy.builtin();
+  const ctx = (i) => ({ workspace: { slug: "acme", products: { accounts: i % 2 === 0 } }, member: { userId: `u_${i}`, roles: ["member"] } });
+  const a = policy.view(ctx(0));
+  const b = policy.view(ctx(0));
+  const first = a.resolve("/workspace/acme/accounts");
+  a.free();
+  a.free(); // a second free is harmless
+  assert.throws(() => a.sidebar(), TypeError);
+  assert.equal(b.resolve("/workspace/acme/accounts"), first, "the share still held keeps working");
+  // More distinct contexts than the cache keeps: views still held keep
+  // answering after they left the cache, and are freed with their last share.
+  const held = Array.from({ length: 40 }, (_, i) => policy.view(ctx(i)));
+  for (const [i, v] of held.entries()) {
+    assert.equal(v.resolve("/workspace/acme/accounts").kind, i % 2 === 0 ? "allow" : "redirect");
+    v.free();
+  }
+  assert.equal(b.resolve("/workspace/acme/accounts"), first);
+  b.free();
+  // After all that, new views compile and answer.
+  const c = policy.view(ctx(1));
+  assert.deepEqual(c.resolve("/workspace/acme/accounts").to, "/workspace/acme/contacts");
+  c.free();
 });

@@ -41,6 +41,8 @@ mod native {
         c.bench_function("can", |b| {
             b.iter(|| view.can(black_box("contacts:create:own")).unwrap())
         });
+        let id = policy.permission("contacts:create:own").unwrap();
+        c.bench_function("can_id", |b| b.iter(|| view.can_id(black_box(id))));
         c.bench_function("view", |b| b.iter(|| policy.view(black_box(&ctx)).unwrap()));
         c.bench_function("resolve", |b| {
             b.iter(|| {

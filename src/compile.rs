@@ -88,6 +88,9 @@ pub(crate) struct Compiled {
     pub conditions: Conditions,
     pub vocab: Vocabulary,
     pub permission_table: crate::permission::PermissionTable,
+    /// Tells this compiled policy apart from every other in the process (for
+    /// [`crate::PermissionId`]).
+    pub instance: u32,
     pub products: Vec<ProductC>,
     pub default_products: u64,
     pub roles: Vec<RoleC>,
@@ -994,6 +997,10 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         conditions,
         vocab,
         permission_table,
+        instance: {
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        },
         products,
         default_products,
         roles,

@@ -56,7 +56,7 @@ pub use output::{
     ProductImpact, ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
 };
 pub use permission::Scope;
-pub use policy::{Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};
+pub use policy::{PermissionId, Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};
 pub use view::{View, MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES};
 
 /// Limits on inputs, in one place.

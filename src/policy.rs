@@ -23,6 +23,14 @@ pub const BUILTIN_NAMES: [&str; 2] = ["harmony", "harmonia"];
 const HARMONY: &str = include_str!("rulesets/harmony.json");
 const HARMONIA: &str = include_str!("rulesets/harmonia.json");
 
+/// A permission looked up in one policy ([`Policy::permission`]), to test
+/// with [`View::can_id`] without reading text again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PermissionId {
+    pub(crate) policy: u32,
+    pub(crate) index: u32,
+}
+
 /// A compiled ruleset. Cloning is cheap (a reference count); a `Policy` is
 /// `Send` and `Sync`, so a server compiles it once and shares it.
 #[derive(Debug, Clone)]
@@ -164,6 +172,26 @@ impl Policy {
             method: &doc.method,
             pattern: &doc.path,
             params,
+        })
+    }
+
+    /// Looks a permission up once, for [`View::can_id`]: a server that
+    /// checks the same permissions on every request keeps their ids. Errors
+    /// are those of [`View::can`] (malformed or unknown permissions).
+    pub fn permission(&self, text: &str) -> Result<PermissionId, QueryError> {
+        let p = &self.inner;
+        let Some(index) = p.permission_table.id(text) else {
+            crate::view::parse_permission(p, text)?;
+            // Every permission the vocabulary can write is in the table.
+            return Err(QueryError::Unknown {
+                what: "permission",
+                name: clip(text),
+                path: None,
+            });
+        };
+        Ok(PermissionId {
+            policy: p.instance,
+            index,
         })
     }
 

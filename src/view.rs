@@ -153,6 +153,32 @@ fn failure_reason(policy: &Compiled, f: Failure, environment: u8) -> Reason<'_> 
     }
 }
 
+/// Parses a permission against a policy's vocabulary, with the errors `can`
+/// reports.
+pub(crate) fn parse_permission(
+    policy: &Compiled,
+    permission: &str,
+) -> Result<crate::permission::Permission, QueryError> {
+    if permission.len() > MAX_NAME_BYTES {
+        return Err(QueryError::TooLarge {
+            what: "permission",
+            size: permission.len(),
+            limit: MAX_NAME_BYTES,
+        });
+    }
+    policy.vocab.parse(permission).map_err(|p| match p {
+        PermissionProblem::Malformed(problem) => QueryError::InvalidPermission {
+            permission: clip(permission),
+            problem,
+        },
+        PermissionProblem::Unknown => QueryError::Unknown {
+            what: "permission",
+            name: clip(permission),
+            path: None,
+        },
+    })
+}
+
 impl View {
     /// Compiles `ctx`; `product_override` sets one product's toggle (for
     /// impact previews).
@@ -746,24 +772,14 @@ impl View {
         &self,
         permission: &str,
     ) -> Result<crate::permission::Permission, QueryError> {
-        if permission.len() > MAX_NAME_BYTES {
-            return Err(QueryError::TooLarge {
-                what: "permission",
-                size: permission.len(),
-                limit: MAX_NAME_BYTES,
-            });
-        }
-        self.policy.vocab.parse(permission).map_err(|p| match p {
-            PermissionProblem::Malformed(problem) => QueryError::InvalidPermission {
-                permission: clip(permission),
-                problem,
-            },
-            PermissionProblem::Unknown => QueryError::Unknown {
-                what: "permission",
-                name: clip(permission),
-                path: None,
-            },
-        })
+        parse_permission(&self.policy, permission)
+    }
+
+    /// Whether the member holds a permission looked up once with
+    /// [`crate::Policy::permission`]: a bit test, no text to read. An id of
+    /// another policy is never held.
+    pub fn can_id(&self, id: crate::PermissionId) -> bool {
+        id.policy == self.policy.instance && self.can_index(id.index)
     }
 
     fn feature_index(&self, id: &str) -> Result<usize, QueryError> {

@@ -616,6 +616,6 @@ impl JsView {
     /// Whether the member holds the permission with this id.
     #[wasm_bindgen(js_name = __can, skip_typescript)]
     pub fn can_id(&self, id: u32) -> bool {
-        self.inner.can_id(id)
+        self.inner.can_index(id)
     }
 }

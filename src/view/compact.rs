@@ -147,9 +147,9 @@ impl View {
         }
     }
 
-    /// Whether the member holds the permission with id `id` (see
-    /// [`crate::Policy::permission_id`]).
-    pub(crate) fn can_id(&self, id: u32) -> bool {
+    /// Whether the member holds the permission at `index` in the policy's
+    /// permission table.
+    pub(crate) fn can_index(&self, id: u32) -> bool {
         self.active
             && self
                 .policy

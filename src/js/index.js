@@ -65,7 +65,7 @@ const MAX_ANSWERS = 256;
 
 /** A compiled view, who holds it, and the answers it gave. */
 function newEntry(raw, cached) {
-  return { raw, holders: 0, cached, resolved: new Map(), sidebar: null, palette: null, forms: new Map() };
+  return { raw, holders: 0, cached, resolved: null, sidebar: null, palette: null, forms: null };
 }
 
 /** What a policy's records need of its ruleset, shared by every `Policy`
@@ -96,8 +96,8 @@ class Catalog {
     }
     this.views.set(packed, entry);
     entry.holders++;
-    for (const [key, old] of this.views) {
-      if (this.views.size <= MAX_VIEWS) break;
+    if (this.views.size > MAX_VIEWS) {
+      const [key, old] = this.views.entries().next().value;
       this.views.delete(key);
       old.cached = false;
       if (old.holders === 0) old.raw.free();
@@ -342,7 +342,7 @@ export class View {
 
   resolve(path) {
     if (typeof path !== "string") return this.#raw.resolve(path);
-    const resolved = this.#entry.resolved;
+    const resolved = (this.#entry.resolved ??= new Map());
     let answer = resolved.get(path);
     if (answer === undefined) {
       answer = this.#resolve(path);
@@ -364,7 +364,8 @@ export class View {
           const start = m[at + 4 + 2 * i];
           params[route.params[i]] = start === 0xffffffff ? this.#slug : path.slice(start, m[at + 5 + 2 * i]);
         }
-        return deepFreeze({ kind: "allow", route: route.id, params });
+        Object.freeze(params);
+        return Object.freeze({ kind: "allow", route: route.id, params });
       }
       case TAG.REDIRECT: {
         const to = m[at + 2];
@@ -403,8 +404,9 @@ export class View {
   form(form) {
     const known = typeof form === "string" ? this.#catalog.forms.get(form) : undefined;
     if (!known) return this.#raw.form(form);
-    let fields = this.#entry.forms.get(known.index);
-    if (fields === undefined) this.#entry.forms.set(known.index, (fields = this.#form(known)));
+    const forms = (this.#entry.forms ??= new Map());
+    let fields = forms.get(known.index);
+    if (fields === undefined) forms.set(known.index, (fields = this.#form(known)));
     return fields === null ? this.#raw.form(form) : fields.slice();
   }
 

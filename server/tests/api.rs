@@ -134,6 +134,20 @@ impl Server {
     }
 }
 
+/// The status and the `code` of an answer.
+fn code(answer: &(StatusCode, Value)) -> (StatusCode, Option<&str>) {
+    (answer.0, answer.1["code"].as_str())
+}
+
+/// The status, `code` and `field` of a refusal.
+fn refusal(answer: &(StatusCode, Value)) -> (StatusCode, Option<&str>, Option<&str>) {
+    (
+        answer.0,
+        answer.1["code"].as_str(),
+        answer.1["field"].as_str(),
+    )
+}
+
 fn ids(list: &Value) -> Vec<&str> {
     list.as_array()
         .unwrap()
@@ -173,16 +187,16 @@ async fn account_id_is_refused_with_400_while_accounts_is_off() {
     assert_eq!(body["ok"], false);
     assert_eq!(body["status"], 400);
     // Even `null` counts as submitting the field, on update too.
-    let (status, body) = s
-        .call(
-            Some(&ada),
-            Method::PATCH,
-            "/api/contacts/c_1",
-            Some(json!({ "accountId": null })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                Some(&ada),
+                Method::PATCH,
+                "/api/contacts/c_1",
+                Some(json!({ "accountId": null })),
+            )
+            .await
+        ),
         (StatusCode::BAD_REQUEST, Some("accounts_disabled"))
     );
     // Without it the same request is fine.
@@ -203,21 +217,20 @@ async fn disabled_products_and_missing_permissions_are_403() {
     let s = start().await;
     let ada = s.sign_in("u_ada", "acme").await;
     let bob = s.sign_in("u_bob", "acme").await;
-    let (status, body) = s.get(&ada, "/api/scorecards").await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(&s.get(&ada, "/api/scorecards").await),
         (StatusCode::FORBIDDEN, Some("product_disabled"))
     );
-    let (status, body) = s
-        .call(
-            Some(&bob),
-            Method::PUT,
-            "/api/workspace/products",
-            Some(json!({ "accounts": false })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                Some(&bob),
+                Method::PUT,
+                "/api/workspace/products",
+                Some(json!({ "accounts": false })),
+            )
+            .await
+        ),
         (StatusCode::FORBIDDEN, Some("permission_denied"))
     );
     let (status, body) = s.get(&bob, "/api/members").await;
@@ -255,14 +268,12 @@ async fn disabled_products_and_missing_permissions_are_403() {
         (StatusCode::FORBIDDEN, None)
     );
     // Unknown endpoints and methods answer as the ruleset says.
-    let (status, body) = s.get(&bob, "/api/nope").await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(&s.get(&bob, "/api/nope").await),
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
-    let (status, body) = s.call(Some(&bob), Method::PUT, "/api/contacts", None).await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(&s.call(Some(&bob), Method::PUT, "/api/contacts", None).await),
         (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
     );
 }
@@ -308,11 +319,11 @@ async fn sync_drops_account_id_only_while_accounts_is_off() {
     let (_, contact) = s.get(&ada, "/api/contacts/hubspot_77").await;
     assert_eq!(contact["accountId"], "a_2");
     // Syncing needs the integrations permission.
-    let (status, body) = s
-        .call(Some(&bob), Method::POST, "/api/sync/hubspot", Some(records))
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(Some(&bob), Method::POST, "/api/sync/hubspot", Some(records))
+                .await
+        ),
         (StatusCode::FORBIDDEN, Some("permission_denied"))
     );
 }
@@ -411,29 +422,29 @@ async fn workspaces_are_isolated() {
         .collect();
     assert_eq!(users, ["u_cy", "u_ada"]);
     // An account of another workspace cannot be linked.
-    let (status, body) = s
-        .call(
-            Some(&cy),
-            Method::POST,
-            "/api/contacts",
-            Some(json!({ "name": "X", "accountId": "a_1" })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                Some(&cy),
+                Method::POST,
+                "/api/contacts",
+                Some(json!({ "name": "X", "accountId": "a_1" })),
+            )
+            .await
+        ),
         (StatusCode::BAD_REQUEST, Some("unknown_account"))
     );
     // Cy is no member of acme: no session there, and acme's pages are refused.
-    let (status, body) = s
-        .call(
-            None,
-            Method::POST,
-            "/api/session",
-            Some(json!({ "userId": "u_cy", "workspace": "acme" })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                None,
+                Method::POST,
+                "/api/session",
+                Some(json!({ "userId": "u_cy", "workspace": "acme" })),
+            )
+            .await
+        ),
         (StatusCode::FORBIDDEN, Some("not_a_member"))
     );
     assert_eq!(
@@ -456,9 +467,8 @@ async fn workspaces_are_isolated() {
     let last = forged.pop().unwrap();
     forged.push(if last == '0' { '1' } else { '0' });
     for token in [forged.as_str(), "nonsense"] {
-        let (status, body) = s.get(token, "/api/contacts").await;
         assert_eq!(
-            (status, body["code"].as_str()),
+            code(&s.get(token, "/api/contacts").await),
             (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
         );
     }
@@ -482,28 +492,28 @@ async fn membership_guards_protect_the_last_admin_and_expire_invites() {
         (StatusCode::CONFLICT, Some("last_admin")),
         "{body}"
     );
-    let (status, body) = s
-        .call(
-            Some(&ada),
-            Method::PATCH,
-            "/api/members/u_ada",
-            Some(json!({ "role": "member" })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                Some(&ada),
+                Method::PATCH,
+                "/api/members/u_ada",
+                Some(json!({ "role": "member" })),
+            )
+            .await
+        ),
         (StatusCode::CONFLICT, Some("last_admin"))
     );
-    let (status, body) = s
-        .call(
-            Some(&bob),
-            Method::PATCH,
-            "/api/members/u_ada",
-            Some(json!({ "active": false })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                Some(&bob),
+                Method::PATCH,
+                "/api/members/u_ada",
+                Some(json!({ "active": false })),
+            )
+            .await
+        ),
         (StatusCode::FORBIDDEN, Some("permission_denied"))
     );
 
@@ -565,11 +575,11 @@ async fn membership_guards_protect_the_last_admin_and_expire_invites() {
         .map(|i| (i["id"].as_str().unwrap(), i["status"].as_str().unwrap()))
         .collect();
     assert_eq!(statuses, [("i_1", "pending"), ("i_2", "expired")]);
-    let (status, body) = s
-        .call(Some(&dee), Method::POST, "/api/invites/i_2/accept", None)
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(Some(&dee), Method::POST, "/api/invites/i_2/accept", None)
+                .await
+        ),
         (StatusCode::GONE, Some("invite_expired"))
     );
     let (status, body) = s
@@ -594,24 +604,24 @@ async fn membership_guards_protect_the_last_admin_and_expire_invites() {
         .find(|m| m["email"] == "fay@acme.example")
         .unwrap();
     assert_eq!(fay["roles"], json!(["member"]));
-    let (status, body) = s
-        .call(Some(&dee), Method::DELETE, "/api/invites/i_2", None)
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(Some(&dee), Method::DELETE, "/api/invites/i_2", None)
+                .await
+        ),
         (StatusCode::CONFLICT, Some("invite_not_pending"))
     );
     // New invites take only the roles and landing pages the form offers.
-    let (status, body) = s
-        .call(
-            Some(&dee),
-            Method::POST,
-            "/api/invites",
-            Some(json!({ "email": "gus@x.example", "role": "owner" })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str(), body["field"].as_str()),
+        refusal(
+            &s.call(
+                Some(&dee),
+                Method::POST,
+                "/api/invites",
+                Some(json!({ "email": "gus@x.example", "role": "owner" })),
+            )
+            .await
+        ),
         (
             StatusCode::BAD_REQUEST,
             Some("invalid_option"),
@@ -725,28 +735,28 @@ async fn the_app_gets_the_ruleset_its_fingerprint_and_its_own_context() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "invalid_json");
-    let (status, body) = s
-        .call(
-            Some(&bob),
-            Method::POST,
-            "/api/contacts",
-            Some(json!(["a"])),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                Some(&bob),
+                Method::POST,
+                "/api/contacts",
+                Some(json!(["a"])),
+            )
+            .await
+        ),
         (StatusCode::BAD_REQUEST, Some("invalid_body"))
     );
-    let (status, body) = s
-        .call(
-            Some(&bob),
-            Method::POST,
-            "/api/contacts",
-            Some(json!({ "name": "A", "owner": "me" })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str(), body["field"].as_str()),
+        refusal(
+            &s.call(
+                Some(&bob),
+                Method::POST,
+                "/api/contacts",
+                Some(json!({ "name": "A", "owner": "me" })),
+            )
+            .await
+        ),
         (
             StatusCode::BAD_REQUEST,
             Some("unknown_field"),
@@ -777,16 +787,16 @@ async fn harmonia_runs_with_its_own_roles_and_modules() {
         (StatusCode::FORBIDDEN, Some("permission_denied")),
         "only owners take the owner role"
     );
-    let (status, body) = s
-        .call(
-            Some(&ada),
-            Method::PATCH,
-            "/api/members/u_ada",
-            Some(json!({ "role": "admin" })),
-        )
-        .await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(
+            &s.call(
+                Some(&ada),
+                Method::PATCH,
+                "/api/members/u_ada",
+                Some(json!({ "role": "admin" })),
+            )
+            .await
+        ),
         (StatusCode::CONFLICT, Some("last_owner"))
     );
     let (status, body) = s
@@ -798,9 +808,8 @@ async fn harmonia_runs_with_its_own_roles_and_modules() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "admins manage modules: {body}");
-    let (status, body) = s.get(&ada, "/api/accounts").await;
     assert_eq!(
-        (status, body["code"].as_str()),
+        code(&s.get(&ada, "/api/accounts").await),
         (StatusCode::FORBIDDEN, Some("product_disabled"))
     );
 }

@@ -3,50 +3,37 @@
 // the main pages go to target/e2e-screenshots/.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launch, newPage, setProduct as saveProduct, shotPath, sidebarIds } from "./browser.mjs";
 import { serve } from "../../scripts/serve.mjs";
 
-const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"];
-const SHOTS = new URL("../../target/e2e-screenshots/", import.meta.url);
 let server, browser, base, page, errors;
 
 before(async () => {
   server = await serve(0);
   base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
   server?.close();
 });
 beforeEach(async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  page = await context.newPage();
-  errors = [];
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(String(e)));
+  ({ page, errors } = await newPage(browser));
 });
 
 async function go(path) {
   await page.goto(base + path);
   await page.waitForSelector("html[data-ready=true]");
 }
-const sidebar = () => page.$$eval('nav[aria-label="Sidebar"] a[data-id]', (as) => as.map((a) => a.dataset.id));
+const sidebar = () => sidebarIds(page);
 const heading = () => page.textContent("main h1");
 const path = () => new URL(page.url()).pathname;
 async function shot(name) {
-  await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname });
+  await page.screenshot({ path: shotPath(name) });
 }
-async function setProduct(label, on) {
-  await go("/workspace/acme/settings/products");
-  const sw = page.getByRole("switch", { name: label });
-  if ((await sw.getAttribute("aria-checked")) !== String(on)) await sw.click();
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Saved. Changes take effect immediately.").waitFor();
-}
+const setProduct = (label, on) => saveProduct(page, go, label, on);
 async function paletteOptions(query) {
   await page.keyboard.press("Control+k");
   await page.getByRole("combobox", { name: "Search pages and actions" }).fill(query);

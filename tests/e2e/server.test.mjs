@@ -5,29 +5,21 @@
 // target/e2e-screenshots/server-*.png.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launch, newPage, setProduct as saveProduct, shotPath, sidebarIds } from "./browser.mjs";
 import { signIn, startServer } from "../server/harness.mjs";
 
-const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"];
-const SHOTS = new URL("../../target/e2e-screenshots/", import.meta.url);
 let server, browser, page, errors;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
-  mkdirSync(SHOTS, { recursive: true });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
   server?.stop();
 });
 beforeEach(async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  page = await context.newPage();
-  errors = [];
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(String(e)));
+  ({ page, errors } = await newPage(browser));
 });
 
 async function go(path) {
@@ -35,7 +27,7 @@ async function go(path) {
   await page.waitForSelector("html[data-ready=true]");
   return response;
 }
-const sidebar = () => page.$$eval('nav[aria-label="Sidebar"] a[data-id]', (as) => as.map((a) => a.dataset.id));
+const sidebar = () => sidebarIds(page);
 const heading = () => page.textContent("main h1");
 const path = () => new URL(page.url()).pathname;
 /** The API as a test client (its own session), to see what the server stored. */
@@ -48,13 +40,7 @@ async function api(method, path, body, as = ["u_ada", "acme"]) {
   });
   return { status: res.status, body: await res.json() };
 }
-async function setProduct(label, on) {
-  await go("/workspace/acme/settings/products");
-  const sw = page.getByRole("switch", { name: label });
-  if ((await sw.getAttribute("aria-checked")) !== String(on)) await sw.click();
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Saved. Changes take effect immediately.").waitFor();
-}
+const setProduct = (label, on) => saveProduct(page, go, label, on);
 
 test("the app runs on the server's ruleset, fingerprint checked, signed in", async () => {
   await go("/");
@@ -64,7 +50,7 @@ test("the app runs on the server's ruleset, fingerprint checked, signed in", asy
   assert.equal(await page.getAttribute(".server-mode", "data-fingerprint"), policy.fingerprint);
   assert.equal(await page.getByLabel("Ruleset").count(), 0, "the server decides the ruleset");
   assert.match(await page.textContent(".who"), /Ada Lovelace · admin/);
-  await page.screenshot({ path: new URL("server-conversations.png", SHOTS).pathname });
+  await page.screenshot({ path: shotPath("server-conversations") });
   assert.deepEqual(errors, []);
 });
 
@@ -135,7 +121,7 @@ test("members see their own workspace only; another workspace's pages are refuse
   assert.equal(response.status(), 403);
   assert.equal(await heading(), "You can't open this page");
   await page.getByRole("button", { name: "Switch to Acme Corp" }).waitFor();
-  await page.screenshot({ path: new URL("server-other-workspace.png", SHOTS).pathname });
+  await page.screenshot({ path: shotPath("server-other-workspace") });
 });
 
 test("a member cannot change roles: the app offers nothing and the server refuses", async () => {

@@ -145,7 +145,7 @@ fn cookie(token: &str, max_age: Option<u32>) -> Result<HeaderValue, ApiError> {
 
 /// Demo sign-in: a session as any member of a workspace (a stand-in for
 /// real authentication).
-async fn sign_in(State(state): State<Shared>, body: Json<Value>) -> ApiResult {
+async fn sign_in(State(state): State<Shared>, body: JsonBody) -> ApiResult {
     let request: SignIn = serde_json::from_value(body.0)
         .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
     let session = Session {
@@ -237,11 +237,7 @@ async fn resolve(signed: Signed, Query(q): Query<ResolveQuery>) -> ApiResult {
     ok(json!(signed.view.resolve(&q.path)?))
 }
 
-async fn set_preferences(
-    State(state): State<Shared>,
-    signed: Signed,
-    body: Json<Value>,
-) -> ApiResult {
+async fn set_preferences(State(state): State<Shared>, signed: Signed, body: JsonBody) -> ApiResult {
     let Value::Object(changes) = body.0 else {
         return Err(ApiError::bad_request(
             "invalid_body",
@@ -282,11 +278,7 @@ struct DeleteAccount {
 
 /// Deletes the signed-in user's account, unless they are the only active
 /// admin (owner) of a workspace or did not type `DELETE`.
-async fn delete_account(
-    State(state): State<Shared>,
-    signed: Signed,
-    body: Json<Value>,
-) -> ApiResult {
+async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonBody) -> ApiResult {
     let request: DeleteAccount = serde_json::from_value(body.0)
         .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()).field("confirmation"))?;
     let user = signed.session.user.clone();
@@ -301,6 +293,7 @@ async fn delete_account(
             .flatten()
             .cloned()
             .collect();
+        active_admins.sort();
         active_admins.dedup();
         memberships.push(WorkspaceAdmins {
             workspace: slug,
@@ -375,22 +368,7 @@ impl FromRequest<Shared> for Decided {
     async fn from_request(request: Request, state: &Shared) -> Result<Decided, ApiError> {
         let (mut parts, body) = request.into_parts();
         let signed = Signed::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    413,
-                    "input_too_large",
-                    format!("a request body is at most {MAX_BODY_BYTES} bytes"),
-                )
-            })?;
-        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
-            None
-        } else {
-            Some(serde_json::from_slice::<Value>(&bytes).map_err(|e| {
-                ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}"))
-            })?)
-        };
+        let body = read_json(body).await?;
         let path = parts
             .uri
             .path_and_query()
@@ -421,6 +399,39 @@ impl FromRequest<Shared> for Decided {
             params,
             body: request.body,
         })
+    }
+}
+
+/// Reads a request body as JSON: `None` when it is empty, 413 when it is too
+/// large, 400 `invalid_json` when it is not JSON.
+async fn read_json(body: axum::body::Body) -> Result<Option<Value>, ApiError> {
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                413,
+                "input_too_large",
+                format!("a request body is at most {MAX_BODY_BYTES} bytes"),
+            )
+        })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}")))
+}
+
+/// The JSON body of a request to one of the server's own endpoints
+/// (`null` when there is none), with the API's errors.
+pub(crate) struct JsonBody(Value);
+
+impl FromRequest<Shared> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _: &Shared) -> Result<JsonBody, ApiError> {
+        let body = read_json(request.into_body()).await?;
+        Ok(JsonBody(body.unwrap_or(Value::Null)))
     }
 }
 

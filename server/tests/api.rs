@@ -710,6 +710,33 @@ async fn the_app_gets_the_ruleset_its_fingerprint_and_its_own_context() {
             .fingerprint()
     );
 
+    // The server's own endpoints answer bad input in the same shape.
+    let response = s
+        .client
+        .post(format!("{}/api/session", s.base))
+        .header("content-type", "text/plain")
+        .body("u_bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        (body["ok"].as_bool(), body["code"].as_str()),
+        (Some(false), Some("invalid_json"))
+    );
+    assert_eq!(
+        code(
+            &s.call(
+                None,
+                Method::POST,
+                "/api/session",
+                Some(json!({ "userId": "u_bob" }))
+            )
+            .await
+        ),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
     let (status, body) = s.call(None, Method::GET, "/api/session", None).await;
     assert_eq!(
         (status, body),

@@ -37,6 +37,17 @@ pub(crate) enum Decision {
     Forbidden(Why),
 }
 
+/// What `resolve` answers, by route index and cause; [`View::resolve`]
+/// writes it out with links and reasons, the compact form as numbers.
+#[derive(Debug)]
+pub(crate) enum Answer<'a> {
+    Allow { route: usize, params: Params<'a> },
+    Redirect { to: usize, why: Why },
+    Forbidden(Why),
+    OtherWorkspace(Option<&'a str>),
+    NotFound,
+}
+
 /// The cause behind a decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Why {
@@ -55,8 +66,9 @@ pub struct View {
     active: bool,
     apple: bool,
     slug_len: usize,
-    /// Every link, in route order, with the slug filled in.
-    hrefs: String,
+    /// Every link, in route order, with the slug filled in: written on first
+    /// use (a view that is only asked for numbers never needs it).
+    hrefs: std::sync::OnceLock<String>,
     /// The current slug, then the other memberships, `,`-separated.
     slugs: String,
     decisions: Vec<Decision>,
@@ -357,13 +369,6 @@ impl View {
 
         // Links.
         let slug_len = ws.slug.len();
-        let mut hrefs =
-            String::with_capacity(policy.href_fixed_total + policy.href_count * slug_len);
-        for slot in policy.routes.iter().filter_map(|r| r.href.as_ref()) {
-            hrefs.push_str(&slot.before);
-            hrefs.push_str(&ws.slug);
-            hrefs.push_str(&slot.after);
-        }
 
         let facts = Facts {
             products,
@@ -381,7 +386,7 @@ impl View {
             active: member.active,
             apple: ctx.platform.is_apple(),
             slug_len,
-            hrefs,
+            hrefs: std::sync::OnceLock::new(),
             slugs,
             decisions: Vec::new(),
         };
@@ -456,9 +461,24 @@ impl View {
             return "";
         };
         let start = slot.fixed_start + slot.ordinal * self.slug_len;
-        self.hrefs
+        self.hrefs()
             .get(start..start + slot.fixed_len + self.slug_len)
             .unwrap_or("")
+    }
+
+    /// Every link, written once.
+    fn hrefs(&self) -> &str {
+        self.hrefs.get_or_init(|| {
+            let p = &self.policy;
+            let slug = self.slug();
+            let mut hrefs = String::with_capacity(p.href_fixed_total + p.href_count * slug.len());
+            for slot in p.routes.iter().filter_map(|r| r.href.as_ref()) {
+                hrefs.push_str(&slot.before);
+                hrefs.push_str(slug);
+                hrefs.push_str(&slot.after);
+            }
+            hrefs
+        })
     }
 
     fn slug(&self) -> &str {
@@ -600,6 +620,28 @@ impl View {
     /// Decides what to do with a path (SPEC section 6). The path is
     /// normalized first (see [`crate::path`]).
     pub fn resolve<'a>(&'a self, path: &'a str) -> Result<Resolution<'a>, QueryError> {
+        let p = &self.policy;
+        Ok(match self.answer(path)? {
+            Answer::Allow { route, params } => Resolution::Allow {
+                route: p.doc.routes.get(route).map_or("", |d| d.id.as_str()),
+                params,
+            },
+            Answer::Redirect { to, why } => Resolution::Redirect {
+                to: self.href(to),
+                reason: self.why_reason(why),
+            },
+            Answer::Forbidden(why) => Resolution::Forbidden {
+                reason: self.why_reason(why),
+            },
+            Answer::OtherWorkspace(switch_to) => Resolution::Forbidden {
+                reason: Reason::OtherWorkspace { switch_to },
+            },
+            Answer::NotFound => Resolution::NotFound,
+        })
+    }
+
+    /// What `resolve` answers, by route index and cause.
+    fn answer<'a>(&'a self, path: &'a str) -> Result<Answer<'a>, QueryError> {
         let norm = match Normalized::new(path) {
             Ok(n) => n,
             Err(NormError::TooLong(size)) => {
@@ -609,12 +651,12 @@ impl View {
                     limit: MAX_PATH_BYTES,
                 })
             }
-            Err(_) => return Ok(Resolution::NotFound),
+            Err(_) => return Ok(Answer::NotFound),
         };
         let p = &self.policy;
         if let Some(&r) = p.router.find(&norm).first() {
             let Some(route) = p.routes.get(r) else {
-                return Ok(Resolution::NotFound);
+                return Ok(Answer::NotFound);
             };
             let mut params = Params::default();
             for (i, seg) in route.pattern.segs.iter().enumerate() {
@@ -630,17 +672,9 @@ impl View {
                 }
             }
             return Ok(match self.decision(r) {
-                Decision::Allow => Resolution::Allow {
-                    route: p.doc.routes.get(r).map_or("", |d| d.id.as_str()),
-                    params,
-                },
-                Decision::Redirect { to, why } => Resolution::Redirect {
-                    to: self.href(to),
-                    reason: self.why_reason(why),
-                },
-                Decision::Forbidden(why) => Resolution::Forbidden {
-                    reason: self.why_reason(why),
-                },
+                Decision::Allow => Answer::Allow { route: r, params },
+                Decision::Redirect { to, why } => Answer::Redirect { to, why },
+                Decision::Forbidden(why) => Answer::Forbidden(why),
             });
         }
         // No route: a path under a product's paths still follows the product.
@@ -653,34 +687,32 @@ impl View {
                     return Ok(self.other_workspace(slug));
                 }
                 if !self.active {
-                    return Ok(Resolution::Forbidden {
-                        reason: Reason::InactiveMember,
-                    });
+                    return Ok(Answer::Forbidden(Why::Inactive));
                 }
                 if self.facts.products & mask_bit(i) == 0 {
                     let to = product
                         .fallback
                         .filter(|&f| self.decision(f) == Decision::Allow)
                         .unwrap_or(p.home);
-                    return Ok(Resolution::Redirect {
-                        to: self.href(to),
-                        reason: self.failure_reason(Failure::Product(i as u8)),
+                    return Ok(Answer::Redirect {
+                        to,
+                        why: Why::Fail(Failure::Product(i as u8)),
                     });
                 }
             }
         }
-        Ok(Resolution::NotFound)
+        Ok(Answer::NotFound)
     }
 
-    fn other_workspace(&self, slug: &str) -> Resolution<'_> {
-        let switch_to = self
-            .slugs
-            .split(',')
-            .skip(1)
-            .find(|m| m.eq_ignore_ascii_case(slug));
-        Resolution::Forbidden {
-            reason: Reason::OtherWorkspace { switch_to },
-        }
+    /// Forbidden as another workspace's page, with the membership to switch
+    /// to when the member belongs to it.
+    fn other_workspace(&self, slug: &str) -> Answer<'_> {
+        Answer::OtherWorkspace(
+            self.slugs
+                .split(',')
+                .skip(1)
+                .find(|m| m.eq_ignore_ascii_case(slug)),
+        )
     }
 
     fn form_index(&self, form: &str) -> Result<usize, QueryError> {

@@ -7,11 +7,13 @@
 //! decide nothing the object-returning queries above do not decide the same
 //! way; `tests/js/layer.test.mjs` holds the two to the same answers.
 
-use super::{failure_reason, Decision, View, Why};
+use super::{failure_reason, Answer, Decision, View, Why};
 use crate::compile::Compiled;
 use crate::condition::Failure;
 use crate::error::QueryError;
-use crate::output::{Reason, Resolution};
+use crate::output::Reason;
+#[cfg(test)]
+use crate::output::Resolution;
 
 /// Tags of a compact resolution (the first number written).
 pub(crate) mod tag {
@@ -84,7 +86,7 @@ impl View {
     /// Every link of this view, in route order, `\n`-separated (a route
     /// without a link gives an empty line).
     pub(crate) fn links(&self) -> String {
-        let mut out = String::with_capacity(self.hrefs.len() + self.policy.routes.len());
+        let mut out = String::with_capacity(self.hrefs().len() + self.policy.routes.len());
         for r in 0..self.policy.routes.len() {
             if r > 0 {
                 out.push('\n');
@@ -161,28 +163,20 @@ impl View {
     /// `resolve`, written compactly (see [`tag`]). Errors are those of
     /// `resolve`.
     pub(crate) fn resolve_compact(&self, path: &str, out: &mut Vec<u32>) -> Result<(), QueryError> {
-        let answer = self.resolve(path)?;
         let env = self.facts.environment;
         let mark = out.len();
-        match answer {
-            Resolution::Allow { route, params } => {
+        match self.answer(path)? {
+            Answer::Allow { route, params } => {
                 // Byte ranges are string indices in JavaScript only for ASCII.
                 if !params.is_empty() && !path.is_ascii() {
                     out.push(tag::FULL);
                     return Ok(());
                 }
-                let Some(r) = self.policy.doc.routes.iter().position(|d| d.id == route) else {
-                    out.push(tag::FULL);
-                    return Ok(());
-                };
                 let base = path.as_ptr() as usize;
-                out.push(tag::ALLOW);
-                out.push(r as u32);
-                out.push(params.len() as u32);
+                out.extend([tag::ALLOW, route as u32, params.len() as u32]);
                 for (_, value) in params.iter() {
                     if std::ptr::eq(value.as_ptr(), self.slug().as_ptr()) {
-                        out.push(u32::MAX);
-                        out.push(0);
+                        out.extend([u32::MAX, 0]);
                         continue;
                     }
                     let start = (value.as_ptr() as usize).wrapping_sub(base);
@@ -192,78 +186,29 @@ impl View {
                         out.push(tag::FULL);
                         return Ok(());
                     }
-                    out.push(start as u32);
-                    out.push((start + value.len()) as u32);
+                    out.extend([start as u32, (start + value.len()) as u32]);
                 }
             }
-            Resolution::Redirect { to, reason } => {
-                let target = (0..self.policy.routes.len()).find(|&r| {
-                    let h = self.href(r);
-                    std::ptr::eq(h.as_ptr(), to.as_ptr()) && h.len() == to.len()
-                });
-                match (target, self.reason_key(&reason, env)) {
-                    (Some(t), Some(key)) => out.extend([tag::REDIRECT, t as u32, key]),
-                    _ => out.push(tag::FULL),
-                }
-            }
-            Resolution::Forbidden {
-                reason: Reason::OtherWorkspace { switch_to },
-            } => {
+            Answer::Redirect { to, why } => match why_key(why, env) {
+                Some(key) => out.extend([tag::REDIRECT, to as u32, key]),
+                None => out.push(tag::FULL),
+            },
+            Answer::Forbidden(why) => match why_key(why, env) {
+                Some(key) => out.extend([tag::FORBIDDEN, key]),
+                None => out.push(tag::FULL),
+            },
+            Answer::OtherWorkspace(switch_to) => {
                 let k = switch_to.map_or(0, |s| {
-                    self.slugs
+                    self.slugs()
                         .split(',')
-                        .position(|m| std::ptr::eq(m.as_ptr(), s.as_ptr()))
+                        .position(|m| m == s)
                         .map_or(0, |k| k + 1)
                 });
                 out.extend([tag::OTHER_WORKSPACE, k as u32]);
             }
-            Resolution::Forbidden { reason } => match self.reason_key(&reason, env) {
-                Some(key) => out.extend([tag::FORBIDDEN, key]),
-                None => out.push(tag::FULL),
-            },
-            Resolution::NotFound => out.push(tag::NOT_FOUND),
+            Answer::NotFound => out.push(tag::NOT_FOUND),
         }
         Ok(())
-    }
-
-    /// The key of a reason this view gave (the inverse of
-    /// [`reason_from_key`]).
-    fn reason_key(&self, reason: &Reason<'_>, env: u8) -> Option<u32> {
-        let p = &self.policy;
-        let index = |list: &[String], name: &str| list.iter().position(|x| x == name);
-        let why = match *reason {
-            Reason::ProductDisabled { product } => Why::Fail(Failure::Product(
-                p.doc.products.iter().position(|x| x.id == product)? as u8,
-            )),
-            Reason::PermissionDenied { permission } => Why::Fail(Failure::Permission(
-                p.conditions
-                    .permissions
-                    .iter()
-                    .position(|l| l.text == permission)? as u16,
-            )),
-            Reason::PlanRequired { plan } => {
-                Why::Fail(Failure::Plan(index(&p.doc.plans, plan)? as u8))
-            }
-            Reason::FlagDisabled { flag } => {
-                Why::Fail(Failure::Flag(index(&p.doc.flags, flag)? as u8))
-            }
-            Reason::EnvironmentUnsupported { .. } => Why::Fail(Failure::Environment),
-            Reason::SettingDisabled { setting } => {
-                Why::Fail(Failure::Setting(index(&p.doc.settings, setting)? as u8))
-            }
-            Reason::PreferenceOff { preference } => {
-                Why::Fail(Failure::Preference(
-                    index(&p.doc.preferences, preference)? as u8
-                ))
-            }
-            Reason::WorkspacesRequired { count } => Why::Fail(Failure::Workspaces(count)),
-            Reason::ConditionFailed => Why::Fail(Failure::Negated),
-            Reason::InactiveMember => Why::Inactive,
-            Reason::LandingPage => Why::Landing,
-            Reason::NoPages => Why::NoPages,
-            Reason::OtherWorkspace { .. } | Reason::NotFound => return None,
-        };
-        why_key(why, env)
     }
 }
 

@@ -174,11 +174,12 @@ impl Reason<'_> {
 }
 
 /// How many parameters a [`Params`] keeps without allocating.
-const INLINE_PARAMS: usize = 4;
+const INLINE_PARAMS: usize = 2;
 
 /// Route parameters, serialized as a JSON object in pattern order. Values
-/// borrow the resolved path unless it needed decoding. Up to four are kept
-/// inline, so resolving allocates nothing for them.
+/// borrow the resolved path unless it needed decoding. Up to two (as many as
+/// any bundled route has) are kept inline, so resolving allocates nothing for
+/// them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Params<'a> {
     len: usize,
@@ -406,4 +407,34 @@ pub struct ProductImpact<'a> {
     /// API endpoints (`endpoint`) and body fields (`endpoint.field`, or the
     /// bare name of a field checked on every endpoint).
     pub api: Change<'a>,
+}
+
+#[cfg(test)]
+mod params_tests {
+    use super::*;
+
+    #[test]
+    fn params_past_the_inline_ones_keep_their_order() {
+        let mut params = Params::default();
+        for (i, name) in ["slug", "a", "b", "c", "d"].into_iter().enumerate() {
+            params.push(name, Cow::Owned(i.to_string()));
+        }
+        assert_eq!(params.len(), 5);
+        let all: Vec<(&str, &str)> = params.iter().collect();
+        assert_eq!(
+            all,
+            [
+                ("slug", "0"),
+                ("a", "1"),
+                ("b", "2"),
+                ("c", "3"),
+                ("d", "4")
+            ]
+        );
+        assert_eq!(params.get("c"), Some("3"));
+        assert_eq!(
+            serde_json::to_string(&params).unwrap(),
+            r#"{"slug":"0","a":"1","b":"2","c":"3","d":"4"}"#
+        );
+    }
 }

@@ -640,7 +640,9 @@ impl View {
         })
     }
 
-    /// What `resolve` answers, by route index and cause.
+    /// What `resolve` answers, by route index and cause. Inlined into both
+    /// callers so that the parameters are not copied on the way out.
+    #[inline(always)]
     fn answer<'a>(&'a self, path: &'a str) -> Result<Answer<'a>, QueryError> {
         let norm = match Normalized::new(path) {
             Ok(n) => n,

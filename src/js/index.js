@@ -105,6 +105,16 @@ class Catalog {
     return entry;
   }
 
+  /** Lets go of the cached views (those still held are freed with their
+   * last share). */
+  release() {
+    for (const entry of this.views.values()) {
+      entry.cached = false;
+      if (entry.holders === 0) entry.raw.free();
+    }
+    this.views.clear();
+  }
+
   /** Records that depend on the workspace slug (links). */
   slug(slug, rawView) {
     let s = this.slugs.get(slug);
@@ -116,7 +126,9 @@ class Catalog {
   }
 }
 
+/** Catalogs by fingerprint, least recently loaded first. */
 const catalogs = new Map();
+const MAX_CATALOGS = 8;
 
 function catalogFor(raw) {
   const fingerprint = raw.fingerprint;
@@ -124,6 +136,11 @@ function catalogFor(raw) {
   if (!catalog) {
     catalog = new Catalog(JSON.parse(raw.toJson()));
     catalogs.set(fingerprint, catalog);
+    if (catalogs.size > MAX_CATALOGS) {
+      const [key, old] = catalogs.entries().next().value;
+      catalogs.delete(key);
+      old.release();
+    }
   }
   return catalog;
 }

@@ -171,3 +171,21 @@ test("views of the same context share one compiled view; free() releases only a 
   assert.deepEqual(c.resolve("/workspace/acme/accounts").to, "/workspace/acme/contacts");
   c.free();
 });
+
+test("many custom rulesets: each keeps answering while older catalogs are let go", () => {
+  const base = JSON.parse(Policy.builtin().toJson());
+  const ctx = { workspace: { slug: "acme" }, member: { userId: "u", roles: ["admin"] } };
+  const views = [];
+  for (let i = 0; i < 12; i++) {
+    const doc = { ...base, label: `Custom ${i}` };
+    const policy = Policy.fromJson(JSON.stringify(doc));
+    const view = policy.view(ctx);
+    assert.equal(view.resolve("/workspace/acme/settings/products").kind, "allow");
+    views.push(view);
+  }
+  // Views of catalogs that were let go still answer until they are freed.
+  for (const view of views) {
+    assert.equal(view.sidebar()[0].id, "conversations");
+    view.free();
+  }
+});

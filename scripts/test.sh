@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (idempotent) and runs every test: formatting,
-# clippy natively and for wasm32, the native tests (unit, conformance,
-# properties, validator, doc), pkg/ built, the wasm tests in Node and in
-# headless Chromium, the package's Node tests, the demo app's end-to-end
-# tests in headless Chromium and the TypeScript check.
+# clippy natively (library and server) and for wasm32, the native tests
+# (unit, conformance, properties, validator, doc), the server's HTTP tests,
+# pkg/ built, the wasm tests in Node and in headless Chromium, the package's
+# Node tests, the server's parity with pkg/, the end-to-end tests in headless
+# Chromium (the demo app on its default and against the server) and the
+# TypeScript check.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,14 +45,14 @@ run cargo test --locked --target wasm32-unknown-unknown --tests
 step "wasm tests in headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 run cargo test --locked --target wasm32-unknown-unknown --test wasm
 
-step "package tests in Node (pkg/ through its JavaScript glue)"
+step "package tests in Node (pkg/index.js, held to the generated classes)"
 run node --test tests/js/
 
 step "server parity with the wasm module (every route and API case of tests/cases)"
 cargo build --locked -p harmony-server
 run node --test --test-concurrency=1 tests/server/
 
-step "end-to-end tests of the demo app in headless Chromium"
+step "end-to-end tests in headless Chromium (the app on its default and against the server)"
 run node --test --test-concurrency=1 tests/e2e/
 
 step "TypeScript check (tsc --strict against pkg/)"

@@ -522,12 +522,13 @@ impl View {
     /// The sidebar items the member may open, in ruleset order.
     pub fn sidebar(&self) -> Vec<SidebarItem<'_>> {
         let p = &self.policy;
-        p.nav_routes
-            .iter()
-            .enumerate()
-            .filter(|(_, &r)| self.decision(r) == Decision::Allow)
-            .filter_map(|(i, _)| self.sidebar_item(i))
-            .collect()
+        let mut out = Vec::with_capacity(p.nav_routes.len());
+        for (i, &r) in p.nav_routes.iter().enumerate() {
+            if self.decision(r) == Decision::Allow {
+                out.extend(self.sidebar_item(i));
+            }
+        }
+        out
     }
 
     /// Navigation item `i` as a sidebar item of this view, shown or not.
@@ -593,7 +594,7 @@ impl View {
             });
         }
         let p = &self.policy;
-        let mut out: Vec<PaletteEntry<'_>> = Vec::new();
+        let mut out: Vec<PaletteEntry<'_>> = Vec::with_capacity(p.doc.palette.len());
         for (i, doc) in p.doc.palette.iter().enumerate() {
             if !self.palette_visible(i) {
                 continue;

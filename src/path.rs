@@ -309,6 +309,16 @@ impl<'a> Normalized<'a> {
         self.text.get(usize::from(s)..usize::from(e))
     }
 
+    /// Segment `i` as bytes (for matching literals).
+    #[inline]
+    fn segment_bytes(&self, i: usize) -> Option<&[u8]> {
+        if i >= self.count {
+            return None;
+        }
+        let &(s, e) = self.spans.get(i)?;
+        self.text.as_bytes().get(usize::from(s)..usize::from(e))
+    }
+
     /// Segment `i` for an answer: borrowed from the input when the input
     /// needed no decoding.
     pub fn segment_owned(&self, i: usize) -> Option<Cow<'a, str>> {
@@ -387,13 +397,13 @@ impl Router {
 
     fn walk(&self, at: usize, path: &Normalized<'_>, depth: usize) -> Option<&[usize]> {
         let node = self.nodes.get(at)?;
-        let Some(seg) = path.segment(depth) else {
+        let Some(seg) = path.segment_bytes(depth) else {
             return (!node.entries.is_empty()).then_some(node.entries.as_slice());
         };
         if let Some(&(_, child)) = node
             .literals
             .iter()
-            .find(|(l, _)| l.eq_ignore_ascii_case(seg))
+            .find(|(l, _)| l.as_bytes().eq_ignore_ascii_case(seg))
         {
             if let Some(found) = self.walk(child, path, depth + 1) {
                 return Some(found);

@@ -11,26 +11,10 @@ mod native {
     use harmony_policy::{ApiRequest, Context, Policy};
     use std::hint::black_box;
 
-    const ROUTES: [&str; 10] = [
-        "/workspace/acme",
-        "/workspace/acme/conversations",
-        "/workspace/acme/contacts/c_1",
-        "/workspace/acme/accounts/a_1",
-        "/workspace/acme/data-lake/projects/new",
-        "/workspace/acme/feedback",
-        "/workspace/acme/settings/products",
-        "/workspace/beta/contacts",
-        "/workspace/acme/nope",
-        "/workspace/acme/contacts/../accounts",
-    ];
+    include!("support/workload.rs");
 
     fn context() -> Context {
-        Context::from_json(
-            r#"{"workspace":{"slug":"acme","products":{"accounts":false,"feedback":true},"plan":"agency"},
-                "member":{"userId":"u_1","roles":["member"],"permissions":["billing:read:all"],"landingPage":"contacts"},
-                "memberships":["acme","beta"],"platform":"mac"}"#,
-        )
-        .unwrap()
+        Context::from_json(CONTEXT).unwrap()
     }
 
     fn benches(c: &mut Criterion) {

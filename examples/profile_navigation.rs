@@ -13,27 +13,11 @@
 
 use harmony_policy::{Context, Policy, Resolution};
 
-const ROUTES: [&str; 10] = [
-    "/workspace/acme",
-    "/workspace/acme/conversations",
-    "/workspace/acme/contacts/c_1",
-    "/workspace/acme/accounts/a_1",
-    "/workspace/acme/data-lake/projects/new",
-    "/workspace/acme/feedback",
-    "/workspace/acme/settings/products",
-    "/workspace/beta/contacts",
-    "/workspace/acme/nope",
-    "/workspace/acme/contacts/../accounts",
-];
+include!("../benches/support/workload.rs");
 
 fn main() {
     let policy = Policy::builtin("harmony").unwrap();
-    let ctx = Context::from_json(
-        r#"{"workspace":{"slug":"acme","products":{"accounts":false,"feedback":true},"plan":"agency"},
-            "member":{"userId":"u_1","roles":["member"],"permissions":["billing:read:all"],"landingPage":"contacts"},
-            "memberships":["acme","beta"],"platform":"mac"}"#,
-    )
-    .unwrap();
+    let ctx = Context::from_json(CONTEXT).unwrap();
     let view = policy.view(&ctx).unwrap();
     let mut n = 0usize;
     for _ in 0..10_000 {

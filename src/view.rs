@@ -586,6 +586,26 @@ impl View {
     /// ruleset order; otherwise entries whose label or keywords match every
     /// word of the query, best first (ties in ruleset order).
     pub fn palette(&self, query: &str) -> Result<Vec<PaletteEntry<'_>>, QueryError> {
+        let mut out = Vec::with_capacity(self.policy.doc.palette.len());
+        self.palette_ranked(
+            query,
+            &mut out,
+            |i, score| self.palette_entry(i, score),
+            |e| e.score,
+        )?;
+        Ok(out)
+    }
+
+    /// Appends to `out` what `make` builds of each visible entry matching
+    /// `query` (from its index and score): in ruleset order for an empty
+    /// query, else best first with ties in ruleset order.
+    pub(crate) fn palette_ranked<T>(
+        &self,
+        query: &str,
+        out: &mut Vec<T>,
+        make: impl Fn(usize, u32) -> Option<T>,
+        score_of: impl Fn(&T) -> u32,
+    ) -> Result<(), QueryError> {
         if query.len() > MAX_QUERY_BYTES {
             return Err(QueryError::TooLarge {
                 what: "palette query",
@@ -593,29 +613,29 @@ impl View {
                 limit: MAX_QUERY_BYTES,
             });
         }
-        let p = &self.policy;
-        let mut out: Vec<PaletteEntry<'_>> = Vec::with_capacity(p.doc.palette.len());
-        for (i, doc) in p.doc.palette.iter().enumerate() {
+        let start = out.len();
+        for (i, doc) in self.policy.doc.palette.iter().enumerate() {
             if !self.palette_visible(i) {
                 continue;
             }
             let Some(score) = crate::palette::score(query, &doc.label, &doc.keywords) else {
                 continue;
             };
-            out.extend(self.palette_entry(i, score));
+            out.extend(make(i, score));
         }
         if !query.trim().is_empty() {
             // Best first, ties in ruleset order. An insertion sort is stable
             // without the buffer `sort_by` allocates, and palettes are short.
-            for i in 1..out.len() {
+            let ranked = out.get_mut(start..).unwrap_or_default();
+            for i in 1..ranked.len() {
                 let mut j = i;
-                while j > 0 && out.get(j - 1).map(|e| e.score) < out.get(j).map(|e| e.score) {
-                    out.swap(j - 1, j);
+                while j > 0 && ranked.get(j - 1).map(&score_of) < ranked.get(j).map(&score_of) {
+                    ranked.swap(j - 1, j);
                     j -= 1;
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Decides what to do with a path (SPEC section 6). The path is

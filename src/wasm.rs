@@ -434,19 +434,18 @@ const FIELD: char = '\u{1}';
 const ITEM: char = '\u{2}';
 const PAIR: char = '\u{3}';
 
+/// The items of a packed list field (none for an empty field).
+fn items(field: &str) -> impl Iterator<Item = &str> {
+    field.split(ITEM).filter(move |_| !field.is_empty())
+}
+
 /// Reads a context packed by the JavaScript layer. It packs only contexts
 /// whose every key and type the JSON decoder would accept, so the answer is
 /// the same as decoding `JSON.stringify(context)`.
 fn unpack_context(packed: &str) -> Option<Context> {
     let mut fields = packed.split(FIELD);
     let mut next = || fields.next();
-    let list = |s: &str| -> Vec<String> {
-        if s.is_empty() {
-            Vec::new()
-        } else {
-            s.split(ITEM).map(str::to_owned).collect()
-        }
-    };
+    let list = |s: &str| -> Vec<String> { items(s).map(str::to_owned).collect() };
     let optional = |s: &str| -> Option<Option<String>> {
         match s.split_at_checked(1)? {
             ("-", "") => Some(None),
@@ -455,8 +454,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
         }
     };
     let switches = |s: &str| -> Option<std::collections::BTreeMap<String, bool>> {
-        list(s)
-            .iter()
+        items(s)
             .map(|item| {
                 let (k, v) = item.split_once(PAIR)?;
                 Some((k.to_owned(), v == "1"))
@@ -474,8 +472,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
     let permissions = list(next()?);
     let active = next()? == "1";
     let landing_page = optional(next()?)?;
-    let preferences = list(next()?)
-        .iter()
+    let preferences = items(next()?)
         .map(|item| {
             let (k, v) = item.split_once(PAIR)?;
             let value = match v.split_at_checked(1)? {

@@ -1,12 +1,6 @@
 //! `Policy::endpoint`: the ruleset as a server's router.
 
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use harmony_policy::Policy;
 

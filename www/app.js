@@ -99,6 +99,14 @@ async function commit(request, local) {
   return null;
 }
 
+/** Makes a change (see `commit`), then runs `then` (by default: redraw), or
+ * redraws with the refusal on top. */
+async function change(request, local, then = route) {
+  const refusal = await commit(request, local);
+  if (refusal) refused(refusal);
+  else then();
+}
+
 /** Redraws the page with a refusal on top. */
 function refused(refusal) {
   route();
@@ -498,9 +506,7 @@ function simpleForm(title, fields, kind, prefix, to) {
       onsubmit: async (e) => {
         e.preventDefault();
         const values = Object.fromEntries(new FormData(e.target).entries());
-        const refusal = await commit({ method: "POST", path: `/api/${kind}`, body: values }, () => ws()[kind].push({ id: newId(prefix), ...values }));
-        if (refusal) return refused(refusal);
-        navigate(to);
+        await change({ method: "POST", path: `/api/${kind}`, body: values }, () => ws()[kind].push({ id: newId(prefix), ...values }), () => navigate(to));
       },
     },
     fields.map(([name, label, required]) => h("label", {}, label, h("input", { name, required }))),
@@ -587,10 +593,10 @@ function productsPage() {
     );
   }
   saveButton.addEventListener("click", async () => {
-    const refusal = await commit({ method: "PUT", path: "/api/workspace/products", body: { ...draft } }, () => (ws().products = { ...draft }));
-    if (refusal) return refused(refusal);
-    route();
-    $("#main [role=status]").textContent = "Saved. Changes take effect immediately.";
+    await change({ method: "PUT", path: "/api/workspace/products", body: { ...draft } }, () => (ws().products = { ...draft }), () => {
+      route();
+      $("#main [role=status]").textContent = "Saved. Changes take effect immediately.";
+    });
   });
   const list = h(
     "ul",
@@ -631,21 +637,12 @@ function usersPage() {
       $("#main").prepend(message);
       return;
     }
-    const refusal = await commit({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body: newRole ? { role: newRole } : { active: false } }, apply);
-    if (refusal) return refused(refusal);
-    route();
+    await updateMember(m, newRole ? { role: newRole } : { active: false }, apply);
   };
-  const reactivate = async (m) => {
-    const refusal = await commit({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body: { active: true } }, () => (m.active = true));
-    if (refusal) return refused(refusal);
-    route();
-  };
-  const invite = async (inv, action, local) => {
-    const request = action === "revoke" ? { method: "DELETE", path: `/api/invites/${inv.id}` } : { method: "POST", path: `/api/invites/${inv.id}/${action}` };
-    const refusal = await commit(request, local);
-    if (refusal) return refused(refusal);
-    route();
-  };
+  const updateMember = (m, body, local) => change({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body }, local);
+  const reactivate = (m) => updateMember(m, { active: true }, () => (m.active = true));
+  const invite = (inv, action, local) =>
+    change(action === "revoke" ? { method: "DELETE", path: `/api/invites/${inv.id}` } : { method: "POST", path: `/api/invites/${inv.id}/${action}` }, local);
   const rows = members().map((m) =>
     h(
       "tr",
@@ -710,9 +707,7 @@ function inviteForm() {
         e.preventDefault();
         const values = Object.fromEntries(new FormData(e.target).entries());
         const body = { email: values.email, role: values.role, ...(values.landingPage ? { landingPage: values.landingPage } : {}) };
-        const refusal = await commit({ method: "POST", path: "/api/invites", body }, () => ws().invites.push({ id: newId("i"), ...body, sentAt: Date.now() }));
-        if (refusal) return refused(refusal);
-        route();
+        await change({ method: "POST", path: "/api/invites", body }, () => ws().invites.push({ id: newId("i"), ...body, sentAt: Date.now() }));
       },
     },
     h("h2", {}, "Invite user"),
@@ -778,9 +773,7 @@ function preferencesPage() {
   const feature = view().feature("recording.autoJoin");
   const sw = h("button", { type: "button", role: "switch", "aria-checked": String(on), id: "pref-autojoin" });
   sw.addEventListener("click", async () => {
-    const refusal = await commit({ method: "PATCH", path: "/api/me/preferences", body: { "recording.autoJoin": !on } }, () => (u.preferences["recording.autoJoin"] = !on));
-    if (refusal) return refused(refusal);
-    route();
+    await change({ method: "PATCH", path: "/api/me/preferences", body: { "recording.autoJoin": !on } }, () => (u.preferences["recording.autoJoin"] = !on));
   });
   return page(
     "Preferences",

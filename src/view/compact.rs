@@ -117,17 +117,14 @@ impl View {
         query: &str,
         out: &mut Vec<u32>,
     ) -> Result<(), QueryError> {
-        for entry in self.palette(query)? {
-            let i = self
-                .policy
-                .doc
-                .palette
-                .iter()
-                .position(|d| std::ptr::eq(d.id.as_str(), entry.id))
-                .unwrap_or(usize::MAX);
-            out.push(i as u32);
-            out.push(entry.score);
-        }
+        let mut pairs: Vec<[u32; 2]> = Vec::new();
+        self.palette_ranked(
+            query,
+            &mut pairs,
+            |i, score| Some([i as u32, score]),
+            |p| p[1],
+        )?;
+        out.extend(pairs.iter().flatten());
         Ok(())
     }
 

@@ -1,8 +1,22 @@
 //! Turning JSON-shaped input into typed documents, with a JSON pointer for
-//! every problem. One mechanism serves rulesets and contexts, natively (from
-//! text) and in wasm (from any serde `Deserializer`).
+//! every problem. One mechanism serves rulesets and contexts, natively and in
+//! wasm: text is parsed into a [`Json`] tree (`crate::json`), and the tree is
+//! read by the derived serde decoders through [`Node`], a `Deserializer` that
+//! knows where it is. Input from another serde `Deserializer` is first
+//! collected into a tree, then read the same way.
+//!
+//! Invariants: a value's problem is reported at the pointer of the innermost
+//! value that failed; a key the target type does not define is an error (the
+//! first such key, after the rest decoded), never silently dropped.
 
-use serde::de::{Deserialize, Deserializer};
+use crate::json::{self, Json, Number, ParseError};
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess,
+    SeqAccess, Unexpected, VariantAccess, Visitor,
+};
+use std::cell::RefCell;
+use std::fmt;
 
 /// What went wrong while decoding, and where.
 #[derive(Debug)]
@@ -36,99 +50,64 @@ pub(crate) fn pointer(base: &str, tokens: &[&str]) -> String {
     out
 }
 
-fn ignored_to_pointer(path: &serde_ignored::Path<'_>, out: &mut String) -> Option<String> {
-    match path {
-        serde_ignored::Path::Root => None,
-        serde_ignored::Path::Seq { parent, index } => {
-            ignored_to_pointer(parent, out);
-            let token = index.to_string();
-            push_token(out, &token);
-            Some(token)
-        }
-        serde_ignored::Path::Map { parent, key } => {
-            ignored_to_pointer(parent, out);
-            push_token(out, key);
-            Some(key.clone())
-        }
-        serde_ignored::Path::Some { parent }
-        | serde_ignored::Path::NewtypeStruct { parent }
-        | serde_ignored::Path::NewtypeVariant { parent } => ignored_to_pointer(parent, out),
-    }
-}
-
-fn error_pointer(path: &serde_path_to_error::Path) -> String {
-    let mut out = String::new();
-    for segment in path.iter() {
-        match segment {
-            serde_path_to_error::Segment::Seq { index } => push_token(&mut out, &index.to_string()),
-            serde_path_to_error::Segment::Map { key } => push_token(&mut out, key),
-            serde_path_to_error::Segment::Enum { variant } => push_token(&mut out, variant),
-            serde_path_to_error::Segment::Unknown => {}
-        }
-    }
-    out
-}
-
-/// Decodes `T` from any deserializer; unknown keys are errors, reported with
-/// the pointer of the first one.
-pub(crate) fn decode<'de, T, D>(deserializer: D) -> Result<T, DecodeError>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-    D::Error: std::fmt::Display,
-{
-    let mut unknown: Option<(String, String)> = None;
-    let mut on_ignored = |path: serde_ignored::Path<'_>| {
-        if unknown.is_none() {
-            let mut pointer = String::new();
-            let key = ignored_to_pointer(&path, &mut pointer).unwrap_or_default();
-            unknown = Some((pointer, key));
-        }
-    };
-    let tracked = serde_ignored::Deserializer::new(deserializer, &mut on_ignored);
-    let result: Result<T, _> = serde_path_to_error::deserialize(tracked);
-    match result {
-        Ok(value) => match unknown {
-            Some((path, key)) => Err(DecodeError::UnknownKey { path, key }),
-            None => Ok(value),
-        },
-        Err(err) => {
-            let path = error_pointer(err.path());
-            Err(DecodeError::Invalid {
-                path,
-                message: clean_message(&err.into_inner().to_string()),
-            })
-        }
-    }
-}
-
 /// Decodes `T` from JSON text, telling syntax errors apart from shape errors.
 pub(crate) fn decode_json<T>(text: &str) -> Result<T, DecodeError>
 where
     T: for<'de> Deserialize<'de>,
 {
-    // A syntax check first: serde's typed errors cannot tell a malformed
-    // document from a wrong value. `IgnoredAny` builds nothing.
-    let mut check = serde_json::Deserializer::from_str(text);
-    if let Err(err) = serde::de::IgnoredAny::deserialize(&mut check).and_then(|_| check.end()) {
-        return Err(DecodeError::Syntax(err.to_string()));
+    match json::parse(text) {
+        Ok(tree) => decode_tree(&tree),
+        Err(ParseError::Syntax(message)) => Err(DecodeError::Syntax(message)),
+        Err(e @ ParseError::TooDeep { .. }) => Err(DecodeError::Invalid {
+            message: e.to_string(),
+            path: match e {
+                ParseError::TooDeep { pointer } => pointer,
+                ParseError::Syntax(_) => String::new(),
+            },
+        }),
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = decode(&mut de)?;
-    Ok(value)
 }
 
-/// serde's messages end with the position in the text; the pointer says
-/// where, so the position is dropped to keep messages identical for text and
-/// for JavaScript objects.
-///
+/// Decodes `T` from any deserializer: its data is collected into a tree
+/// first (nesting limited as for text), then read like parsed text.
+pub(crate) fn decode<'de, T, D>(deserializer: D) -> Result<T, DecodeError>
+where
+    T: for<'a> Deserialize<'a>,
+    D: Deserializer<'de>,
+    D::Error: fmt::Display,
+{
+    let tree = TreeSeed { depth: 0 }
+        .deserialize(deserializer)
+        .map_err(|e| DecodeError::Invalid {
+            path: String::new(),
+            message: clean_message(&e.to_string()),
+        })?;
+    decode_tree(&tree)
+}
+
+/// Decodes `T` from a parsed tree.
+fn decode_tree<'de, T: Deserialize<'de>>(tree: &'de Json) -> Result<T, DecodeError> {
+    let unknown = RefCell::new(None);
+    let node = Node {
+        value: tree,
+        at: At::Root,
+        unknown: &unknown,
+    };
+    match T::deserialize(node) {
+        Ok(value) => match unknown.into_inner() {
+            Some((path, key)) => Err(DecodeError::UnknownKey { path, key }),
+            None => Ok(value),
+        },
+        Err(e) => Err(DecodeError::Invalid {
+            path: e.path.unwrap_or_default(),
+            message: clean_message(&e.message),
+        }),
+    }
+}
+
 /// serde names Rust integer types in its messages ("expected u32"); those
 /// become words, since users of the format never see Rust types.
 fn clean_message(message: &str) -> String {
-    let message = match message.find(" at line ") {
-        Some(i) => message.get(..i).unwrap_or(message),
-        None => message,
-    };
     let mut out = message.to_owned();
     for (rust, words) in [
         ("u64", "a whole number from 0"),
@@ -142,4 +121,523 @@ fn clean_message(message: &str) -> String {
         out = out.replace(&format!("expected {rust}"), &format!("expected {words}"));
     }
     out
+}
+
+/// A decoding problem; the pointer is set by the innermost value it passes.
+#[derive(Debug)]
+struct Error {
+    message: String,
+    path: Option<String>,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<M: fmt::Display>(message: M) -> Self {
+        Error {
+            message: message.to_string(),
+            path: None,
+        }
+    }
+}
+
+/// Where a value sits: a chain of keys and indices up to the root, on the
+/// stack of the decoder's calls (no allocation unless an error needs it).
+#[derive(Clone, Copy)]
+enum At<'p> {
+    Root,
+    Key(&'p At<'p>, &'p str),
+    Index(&'p At<'p>, usize),
+}
+
+impl At<'_> {
+    fn write(&self, out: &mut String) {
+        match self {
+            At::Root => {}
+            At::Key(parent, key) => {
+                parent.write(out);
+                push_token(out, key);
+            }
+            At::Index(parent, index) => {
+                parent.write(out);
+                push_token(out, &index.to_string());
+            }
+        }
+    }
+
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    /// The last token, which names an unknown key.
+    fn token(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Key(_, key) => (*key).to_owned(),
+            At::Index(_, index) => index.to_string(),
+        }
+    }
+}
+
+/// One value of the tree, read by a derived decoder.
+struct Node<'de, 'p> {
+    value: &'de Json,
+    at: At<'p>,
+    /// The first key that a decoder skipped, as (pointer, key).
+    unknown: &'p RefCell<Option<(String, String)>>,
+}
+
+impl<'de, 'p> Node<'de, 'p> {
+    /// Gives an error without a pointer this node's pointer.
+    fn locate<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
+        result.map_err(|mut e| {
+            if e.path.is_none() {
+                e.path = Some(self.at.pointer());
+            }
+            e
+        })
+    }
+
+    fn unexpected(&self) -> Unexpected<'de> {
+        match self.value {
+            Json::Null => Unexpected::Unit,
+            Json::Bool(b) => Unexpected::Bool(*b),
+            Json::Number(Number::Unsigned(n)) => Unexpected::Unsigned(*n),
+            Json::Number(Number::Negative(n)) => Unexpected::Signed(*n),
+            Json::Number(Number::Float(f)) => Unexpected::Float(*f),
+            Json::String(s) => Unexpected::Str(s),
+            Json::Array(_) => Unexpected::Seq,
+            Json::Object(_) => Unexpected::Map,
+        }
+    }
+}
+
+impl<'de> Deserializer<'de> for Node<'de, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::Null => visitor.visit_unit(),
+            Json::Bool(b) => visitor.visit_bool(*b),
+            Json::Number(Number::Unsigned(n)) => visitor.visit_u64(*n),
+            Json::Number(Number::Negative(n)) => visitor.visit_i64(*n),
+            Json::Number(Number::Float(f)) => visitor.visit_f64(*f),
+            Json::String(s) => visitor.visit_borrowed_str(s),
+            Json::Array(items) => visitor.visit_seq(Items {
+                items: items.iter(),
+                index: 0,
+                at: &self.at,
+                unknown: self.unknown,
+            }),
+            Json::Object(entries) => visitor.visit_map(Entries {
+                entries: entries.iter(),
+                pending: None,
+                at: &self.at,
+                unknown: self.unknown,
+            }),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.value {
+            Json::Null => {
+                let result = visitor.visit_none();
+                self.locate(result)
+            }
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// Enums as serde_json writes them: a unit variant is a string, any
+    /// other variant an object with exactly one key.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::String(s) => visitor.visit_enum(BorrowedStrDeserializer::new(s)),
+            Json::Object(entries) => match entries.as_slice() {
+                [(key, value)] => visitor.visit_enum(Variant {
+                    key,
+                    value,
+                    at: &self.at,
+                    unknown: self.unknown,
+                }),
+                _ => Err(de::Error::invalid_value(Unexpected::Map, &visitor)),
+            },
+            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
+        };
+        self.locate(result)
+    }
+
+    /// A value no field takes: remembered as an unknown key.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let mut unknown = self.unknown.borrow_mut();
+        if unknown.is_none() && !matches!(self.at, At::Root) {
+            *unknown = Some((self.at.pointer(), self.at.token()));
+        }
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier
+    }
+}
+
+/// The items of an array.
+struct Items<'de, 'p> {
+    items: std::slice::Iter<'de, Json>,
+    index: usize,
+    at: &'p At<'p>,
+    unknown: &'p RefCell<Option<(String, String)>>,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some(value) = self.items.next() else {
+            return Ok(None);
+        };
+        let index = self.index;
+        self.index += 1;
+        seed.deserialize(Node {
+            value,
+            at: At::Index(self.at, index),
+            unknown: self.unknown,
+        })
+        .map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+/// The entries of an object.
+struct Entries<'de, 'p> {
+    entries: std::slice::Iter<'de, (String, Json)>,
+    pending: Option<&'de (String, Json)>,
+    at: &'p At<'p>,
+    unknown: &'p RefCell<Option<(String, String)>>,
+}
+
+impl<'de> MapAccess<'de> for Entries<'de, '_> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some(entry) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.pending = Some(entry);
+        let key: &'de str = &entry.0;
+        // A key the type refuses (an unknown field or variant) is reported
+        // at the key's own pointer.
+        seed.deserialize(BorrowedStrDeserializer::<Error>::new(key))
+            .map(Some)
+            .map_err(|mut e| {
+                if e.path.is_none() {
+                    e.path = Some(At::Key(self.at, key).pointer());
+                }
+                e
+            })
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        let Some((key, value)) = self.pending.take() else {
+            return Err(de::Error::custom("a value was read before its key"));
+        };
+        seed.deserialize(Node {
+            value,
+            at: At::Key(self.at, key),
+            unknown: self.unknown,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// The one entry of an object that holds an enum variant.
+struct Variant<'de, 'p> {
+    key: &'de str,
+    value: &'de Json,
+    at: &'p At<'p>,
+    unknown: &'p RefCell<Option<(String, String)>>,
+}
+
+impl<'de: 'p, 'p> EnumAccess<'de> for Variant<'de, 'p> {
+    type Error = Error;
+    type Variant = Node<'de, 'p>;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Self::Variant), Error> {
+        let variant = seed.deserialize(self.key.into_deserializer())?;
+        Ok((
+            variant,
+            Node {
+                value: self.value,
+                at: At::Key(self.at, self.key),
+                unknown: self.unknown,
+            },
+        ))
+    }
+}
+
+impl<'de> VariantAccess<'de> for Node<'de, '_> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+}
+
+/// Collects any deserializer's data into a tree, nesting at most
+/// [`json::MAX_DEPTH`] deep.
+struct TreeSeed {
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for TreeSeed {
+    type Value = Json;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl TreeSeed {
+    fn inner<E: de::Error>(&self) -> Result<TreeSeed, E> {
+        if self.depth >= json::MAX_DEPTH {
+            return Err(E::custom(format!(
+                "recursion limit exceeded: arrays and objects nest at most {} deep",
+                json::MAX_DEPTH
+            )));
+        }
+        Ok(TreeSeed {
+            depth: self.depth + 1,
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for TreeSeed {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Number(Number::Unsigned(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Number(match u64::try_from(v) {
+            Ok(n) => Number::Unsigned(n),
+            Err(_) => Number::Negative(v),
+        }))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
+        if v.is_finite() {
+            Ok(Json::Number(Number::Float(v)))
+        } else {
+            Err(E::invalid_value(Unexpected::Float(v), &"a finite number"))
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.inner()?)? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self.inner()?)?;
+            entries.push((key, value));
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "camelCase")]
+    struct Outer {
+        name: String,
+        #[serde(default)]
+        items: Vec<Inner>,
+        #[serde(default)]
+        kind: Option<Kind>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Inner {
+        size: u32,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Plain,
+        Sized(u32),
+        Nested(Box<Kind>),
+    }
+
+    fn invalid(text: &str) -> (String, String) {
+        match decode_json::<Outer>(text) {
+            Err(DecodeError::Invalid { path, message }) => (path, message),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_structs_lists_and_enums() {
+        let doc: Outer = decode_json(
+            r#"{"name":"a","items":[{"size":1},{"size":2}],"kind":{"nested":{"sized":3}}}"#,
+        )
+        .unwrap();
+        assert_eq!(doc.items, vec![Inner { size: 1 }, Inner { size: 2 }]);
+        assert_eq!(doc.kind, Some(Kind::Nested(Box::new(Kind::Sized(3)))));
+        let plain: Outer = decode_json(r#"{"name":"a","kind":"plain"}"#).unwrap();
+        assert_eq!(plain.kind, Some(Kind::Plain));
+    }
+
+    #[test]
+    fn problems_carry_the_innermost_pointer() {
+        let (path, message) = invalid(r#"{"name":"a","items":[{"size":1},{"size":-2}]}"#);
+        assert_eq!(path, "/items/1/size");
+        assert!(
+            message.contains("expected a whole number from 0"),
+            "{message}"
+        );
+        assert_eq!(invalid(r#"{"items":[]}"#).0, "");
+        assert_eq!(invalid(r#"{"name":"a","items":[{}]}"#).0, "/items/0");
+        let (path, message) = invalid(r#"{"name":"a","kind":{"nested":{"sized":"x"}}}"#);
+        assert_eq!(path, "/kind/nested/sized");
+        assert!(
+            message.starts_with("invalid type: string \"x\""),
+            "{message}"
+        );
+        let (path, message) = invalid(r#"{"name":"a","kind":{"plain":null,"sized":1}}"#);
+        assert_eq!(path, "/kind");
+        assert!(message.starts_with("invalid value: map"), "{message}");
+        let (path, message) = invalid(r#"{"name":"a","kind":"huge"}"#);
+        assert_eq!(path, "/kind");
+        assert!(message.starts_with("unknown variant `huge`"), "{message}");
+    }
+
+    #[test]
+    fn the_first_unknown_key_is_an_error() {
+        match decode_json::<Outer>(r#"{"name":"a","items":[{"size":1,"colour/x":2}],"extra":1}"#) {
+            Err(DecodeError::UnknownKey { path, key }) => {
+                assert_eq!(path, "/items/0/colour~1x");
+                assert_eq!(key, "colour/x");
+            }
+            other => panic!("{other:?}"),
+        }
+        // A wrong value outranks an unknown key: it is the harder failure.
+        assert_eq!(invalid(r#"{"extra":1,"name":5}"#).0, "/name");
+    }
+
+    #[test]
+    fn other_deserializers_read_the_same() {
+        let value = serde_json::json!({"name": "a", "items": [{"size": "9"}]});
+        match decode::<Outer, _>(value) {
+            Err(DecodeError::Invalid { path, .. }) => assert_eq!(path, "/items/0/size"),
+            other => panic!("{other:?}"),
+        }
+        let mut deep = serde_json::json!(1);
+        for _ in 0..json::MAX_DEPTH + 1 {
+            deep = serde_json::json!([deep]);
+        }
+        match decode::<Outer, _>(deep) {
+            Err(DecodeError::Invalid { message, .. }) => {
+                assert!(message.contains("recursion limit"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

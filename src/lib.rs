@@ -32,6 +32,7 @@ mod condition;
 mod context;
 mod decode;
 mod error;
+mod json;
 mod membership;
 mod model;
 mod output;

@@ -6,10 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --lib --release --locked --target wasm32-unknown-unknown
+cargo build --lib --profile wasm-release --locked --target wasm32-unknown-unknown
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --remove-name-section \
-  target/wasm32-unknown-unknown/release/harmony_policy.wasm
+  target/wasm32-unknown-unknown/wasm-release/harmony_policy.wasm
 # Features the Rust wasm32 target emits by default; wasm-opt must accept them.
 node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

@@ -217,10 +217,41 @@ fn decode(raw: &str) -> Result<String, NormError> {
     String::from_utf8(out).map_err(|_| NormError::BadCharacter)
 }
 
+/// What a path byte means to normalization: [`PLAIN`], [`SLASH`], [`END`]
+/// (`?` or `#`) or [`DECODE`] (`%`, `\\`, control characters).
+// Built at compile time: an index out of range would fail the build, so the
+// indexing below cannot panic at run time.
+#[allow(clippy::indexing_slicing)]
+const CLASSES: [u8; 256] = {
+    let mut table = [PLAIN; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = DECODE;
+        b += 1;
+    }
+    table[0x7f] = DECODE;
+    table[b'%' as usize] = DECODE;
+    table[b'\\' as usize] = DECODE;
+    table[b'/' as usize] = SLASH;
+    table[b'?' as usize] = END;
+    table[b'#' as usize] = END;
+    table
+};
+const PLAIN: u8 = 0;
+const SLASH: u8 = 1;
+const END: u8 = 2;
+const DECODE: u8 = 3;
+
+#[inline(always)]
+fn class(b: u8) -> u8 {
+    CLASSES.get(usize::from(b)).copied().unwrap_or(DECODE)
+}
+
 impl<'a> Normalized<'a> {
     /// Normalizes `input` as the module documentation describes. A path
     /// that needs no decoding (no `%`, `\\` or control characters) is not
     /// copied.
+    #[inline(always)]
     pub fn new(input: &'a str) -> Result<Normalized<'a>, NormError> {
         if input.len() > MAX_PATH_BYTES {
             return Err(NormError::TooLong(input.len()));
@@ -236,17 +267,24 @@ impl<'a> Normalized<'a> {
         let bytes = input.as_bytes();
         let mut end = bytes.len();
         let mut start = 0usize;
-        for (i, &b) in bytes.iter().enumerate() {
-            match b {
-                b'/' => {
+        let mut i = 0usize;
+        // Skip plain bytes with one table lookup each.
+        while let Some(offset) = bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|&b| class(b) != PLAIN))
+        {
+            i += offset;
+            match bytes.get(i).copied().map(class) {
+                Some(SLASH) => {
                     out.push_segment(bytes, start, i)?;
                     start = i + 1;
+                    i += 1;
                 }
-                b'?' | b'#' => {
+                Some(END) => {
                     end = i;
                     break;
                 }
-                b'%' | b'\\' | 0..=0x1f | 0x7f => {
+                _ => {
                     let raw = input
                         .get(..input.find(['?', '#']).unwrap_or(input.len()))
                         .unwrap_or_default();
@@ -255,7 +293,6 @@ impl<'a> Normalized<'a> {
                     out.split()?;
                     return Ok(out);
                 }
-                _ => {}
             }
         }
         out.push_segment(bytes, start, end)?;
@@ -341,9 +378,50 @@ pub(crate) struct Router {
 
 #[derive(Debug, Clone, Default)]
 struct TrieNode {
-    literals: Vec<(String, usize)>,
+    literals: Vec<Literal>,
     param: Option<usize>,
     entries: Vec<usize>,
+}
+
+/// A literal edge of the trie. Matching compares the length and the first
+/// [`KEY_BYTES`] bytes (ASCII-lowercased, zero-padded) as one number; only a
+/// longer literal compares its tail byte by byte.
+#[derive(Debug, Clone)]
+struct Literal {
+    key: u128,
+    len: usize,
+    text: String,
+    child: usize,
+}
+
+/// How many leading bytes of a segment make its matching key.
+const KEY_BYTES: usize = 16;
+
+/// The matching key of a segment: its first [`KEY_BYTES`] bytes,
+/// ASCII-lowercased and zero-padded.
+#[inline]
+fn segment_key(segment: &[u8]) -> u128 {
+    let mut buf = [0u8; KEY_BYTES];
+    let n = segment.len().min(KEY_BYTES);
+    if let (Some(to), Some(from)) = (buf.get_mut(..n), segment.get(..n)) {
+        to.copy_from_slice(from);
+    }
+    buf.make_ascii_lowercase();
+    u128::from_le_bytes(buf)
+}
+
+impl Literal {
+    #[inline]
+    fn matches(&self, segment: &[u8], key: u128) -> bool {
+        self.key == key
+            && self.len == segment.len()
+            && (self.len <= KEY_BYTES
+                || self.text.as_bytes().get(KEY_BYTES..).is_some_and(|tail| {
+                    segment
+                        .get(KEY_BYTES..)
+                        .is_some_and(|s| tail.eq_ignore_ascii_case(s))
+                }))
+    }
 }
 
 impl Router {
@@ -361,10 +439,15 @@ impl Router {
                 return Vec::new();
             };
             let child = match seg {
-                Seg::Lit(l) => match node.literals.iter().find(|(x, _)| x == l) {
-                    Some(&(_, c)) => c,
+                Seg::Lit(l) => match node.literals.iter().find(|x| &x.text == l) {
+                    Some(x) => x.child,
                     None => {
-                        node.literals.push((l.clone(), next));
+                        node.literals.push(Literal {
+                            key: segment_key(l.as_bytes()),
+                            len: l.len(),
+                            text: l.clone(),
+                            child: next,
+                        });
                         self.nodes.push(TrieNode::default());
                         next
                     }
@@ -400,13 +483,12 @@ impl Router {
         let Some(seg) = path.segment_bytes(depth) else {
             return (!node.entries.is_empty()).then_some(node.entries.as_slice());
         };
-        if let Some(&(_, child)) = node
-            .literals
-            .iter()
-            .find(|(l, _)| l.as_bytes().eq_ignore_ascii_case(seg))
-        {
-            if let Some(found) = self.walk(child, path, depth + 1) {
-                return Some(found);
+        if !node.literals.is_empty() {
+            let key = segment_key(seg);
+            if let Some(literal) = node.literals.iter().find(|l| l.matches(seg, key)) {
+                if let Some(found) = self.walk(literal.child, path, depth + 1) {
+                    return Some(found);
+                }
             }
         }
         let child = node.param?;

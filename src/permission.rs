@@ -144,64 +144,131 @@ impl Vocabulary {
     }
 }
 
-/// A word-at-a-time multiplicative hash (the rotate-xor-multiply of rustc's
-/// FxHash): permission strings are about 20 bytes, so hashing them is three
-/// steps. The keys are the ruleset's own names, and a lookup of a string
-/// that is not a key costs the same, so no input can degrade it.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct WordHash(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl WordHash {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-    }
-}
-
-impl std::hash::Hasher for WordHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Folded by hand: a variable-length copy would call memcpy.
-            let word = rest
-                .iter()
-                .enumerate()
-                .fold(0u64, |w, (i, b)| w | u64::from(*b) << (8 * i));
-            self.add(word);
-        }
-    }
-    fn write_u8(&mut self, byte: u8) {
-        self.add(u64::from(byte));
-    }
-}
-
 /// Every well-formed permission of a vocabulary, by its text, so that a
-/// permission asked by name is one hash lookup.
+/// permission asked by name is one hash and one slot read.
+///
+/// An open-addressing table with linear probing, at most a quarter full.
+/// A string's [`Key`] is its length and three words (at the start, middle
+/// and end); a slot holds the key, the id and the permission itself, so a
+/// lookup of a string of up to 24 bytes reads one slot and nothing else,
+/// and a longer one also compares its text. The keys are the ruleset's own
+/// names, so the longest probe is fixed when the policy loads and no input
+/// can lengthen it.
 pub(crate) struct PermissionTable {
-    ids: std::collections::HashMap<Box<str>, u32, std::hash::BuildHasherDefault<WordHash>>,
+    /// The length is a power of two.
+    slots: Vec<Slot>,
+    texts: Vec<Box<str>>,
     list: Vec<Permission>,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    key: Key,
+    /// [`EMPTY`] for a free slot.
+    id: u32,
+    permission: Permission,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+/// A string's length and three words, at its start, middle and end (which
+/// overlap for strings of up to 24 bytes, so that for those the key is the
+/// whole string).
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Key {
+    first: u64,
+    middle: u64,
+    last: u64,
+    len: usize,
+}
+
+/// Bytes `at..at + N` as a little-endian number (0 if out of range, which
+/// the callers' length checks rule out).
+#[inline(always)]
+fn word<const N: usize>(bytes: &[u8], at: usize) -> u64 {
+    let mut buf = [0u8; 8];
+    if let (Some(to), Some(from)) = (buf.get_mut(..N), bytes.get(at..at + N)) {
+        to.copy_from_slice(from);
+    }
+    u64::from_le_bytes(buf)
+}
+
+impl Key {
+    #[inline(always)]
+    fn of(bytes: &[u8]) -> Key {
+        let len = bytes.len();
+        let (first, middle, last) = if len >= 8 {
+            let mid = (len / 2).saturating_sub(4).min(len - 8);
+            (
+                word::<8>(bytes, 0),
+                word::<8>(bytes, mid),
+                word::<8>(bytes, len - 8),
+            )
+        } else if len >= 4 {
+            (word::<4>(bytes, 0), 0, word::<4>(bytes, len - 4))
+        } else {
+            let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+            let folded = if len == 0 {
+                0
+            } else {
+                at(0) | at(len / 2) << 8 | at(len - 1) << 16
+            };
+            (folded, 0, 0)
+        };
+        Key {
+            first,
+            middle,
+            last,
+            len,
+        }
+    }
+
+    #[inline(always)]
+    fn hash(&self) -> usize {
+        let h = (self.first ^ 0x9e37_79b9_7f4a_7c15).wrapping_mul(0xbf58_476d_1ce4_e5b9)
+            ^ (self.last ^ self.len as u64).wrapping_mul(0x94d0_49bb_1331_11eb)
+            ^ self.middle;
+        (h ^ (h >> 32)) as usize
+    }
 }
 
 impl PermissionTable {
     /// The permission written exactly as `text`.
+    #[inline]
     pub fn get(&self, text: &str) -> Option<&Permission> {
-        self.id(text).and_then(|i| self.by_id(i))
+        self.slot(text).map(|s| &s.permission)
     }
 
     /// The id of the permission written as `text`: a small integer a caller
     /// can keep instead of the text.
     pub fn id(&self, text: &str) -> Option<u32> {
-        self.ids.get(text).copied()
+        self.slot(text).map(|s| s.id)
+    }
+
+    #[inline(always)]
+    fn slot(&self, text: &str) -> Option<&Slot> {
+        let bytes = text.as_bytes();
+        let key = Key::of(bytes);
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = key.hash() & mask;
+        // The table is at most a quarter full: an empty slot ends every probe.
+        loop {
+            let slot = self.slots.get(i)?;
+            if slot.id == EMPTY {
+                return None;
+            }
+            if slot.key == key && (key.len <= 24 || self.same_text(slot.id, text)) {
+                return Some(slot);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[cold]
+    fn same_text(&self, id: u32, text: &str) -> bool {
+        self.texts
+            .get(id as usize)
+            .is_some_and(|t| t.as_ref() == text)
     }
 
     /// The permission with this id.
@@ -218,9 +285,47 @@ impl PermissionTable {
     /// Every permission with its text.
     #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Permission)> {
-        self.ids
-            .iter()
-            .filter_map(|(text, &i)| Some((text.as_ref(), self.by_id(i)?)))
+        self.texts.iter().map(|t| t.as_ref()).zip(self.list.iter())
+    }
+
+    fn insert(&mut self, text: String, permission: Permission) {
+        self.list.push(permission);
+        self.texts.push(text.into_boxed_str());
+        if self.slots.len() < 4 * self.list.len() {
+            // Grow to stay at most a quarter full, placing every key again.
+            let empty = Slot {
+                key: Key::default(),
+                id: EMPTY,
+                permission,
+            };
+            self.slots = vec![empty; (8 * self.list.len()).next_power_of_two()];
+            for id in 0..self.list.len() {
+                self.place(id);
+            }
+        } else {
+            self.place(self.list.len() - 1);
+        }
+    }
+
+    /// Puts entry `id` in the first free slot of its probe sequence.
+    fn place(&mut self, id: usize) {
+        let (Some(text), Some(&permission)) = (self.texts.get(id), self.list.get(id)) else {
+            return;
+        };
+        let key = Key::of(text.as_bytes());
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = key.hash() & mask;
+        while let Some(slot) = self.slots.get_mut(i) {
+            if slot.id == EMPTY {
+                *slot = Slot {
+                    key,
+                    id: id as u32,
+                    permission,
+                };
+                return;
+            }
+            i = (i + 1) & mask;
+        }
     }
 }
 
@@ -235,7 +340,8 @@ impl Vocabulary {
     /// `(resources + 1) × (actions + 1) × 3` entries.
     pub fn table(&self) -> PermissionTable {
         let mut table = PermissionTable {
-            ids: Default::default(),
+            slots: Vec::new(),
+            texts: Vec::new(),
             list: Vec::new(),
         };
         let star = String::from("*");
@@ -244,9 +350,7 @@ impl Vocabulary {
                 for scope in ["own", "team", "all"] {
                     let text = format!("{r}:{a}:{scope}");
                     if let Ok(p) = self.parse(&text) {
-                        let id = table.list.len() as u32;
-                        table.list.push(p);
-                        table.ids.insert(text.into_boxed_str(), id);
+                        table.insert(text, p);
                     }
                 }
             }
@@ -353,6 +457,37 @@ mod tests {
             assert_eq!(table.by_id(table.id(text).unwrap()), Some(p));
         }
         assert!(table.get("roles:read").is_none());
+    }
+
+    #[test]
+    fn the_table_finds_exactly_its_texts_at_every_length() {
+        // Names from 1 to 40 bytes, so that keys cover the short, the
+        // overlapping and the longer-than-key cases.
+        let v = Vocabulary {
+            resources: (1..=30).map(|n| "r".repeat(n)).collect(),
+            actions: vec!["a".into(), "bcdefghijk".into()],
+        };
+        let table = v.table();
+        let texts: Vec<String> = table.iter().map(|(t, _)| t.to_owned()).collect();
+        for text in &texts {
+            let id = table.id(text).unwrap();
+            assert_eq!(
+                table.texts.get(id as usize).map(|t| t.as_ref()),
+                Some(text.as_str())
+            );
+            // Every one-byte change finds the changed text's own entry, if any.
+            for at in 0..text.len() {
+                let mut bytes = text.clone().into_bytes();
+                bytes[at] = if bytes[at] == b'r' { b'q' } else { b'r' };
+                let changed = String::from_utf8(bytes).unwrap();
+                let want = texts.iter().position(|t| *t == changed).map(|i| i as u32);
+                assert_eq!(table.id(&changed), want, "{changed}");
+            }
+            for other in [format!("{text}x"), text[1..].to_owned()] {
+                let want = texts.iter().position(|t| *t == other).map(|i| i as u32);
+                assert_eq!(table.id(&other), want, "{other}");
+            }
+        }
     }
 
     #[test]

@@ -253,14 +253,31 @@ impl<'a> Normalized<'a> {
     /// copied.
     #[inline(always)]
     pub fn new(input: &'a str) -> Result<Normalized<'a>, NormError> {
-        if input.len() > MAX_PATH_BYTES {
-            return Err(NormError::TooLong(input.len()));
-        }
-        let mut out = Normalized {
+        let mut out = Normalized::empty();
+        out.read(input)?;
+        Ok(out)
+    }
+
+    /// No segments.
+    #[inline(always)]
+    pub fn empty() -> Normalized<'a> {
+        Normalized {
             text: Cow::Borrowed(""),
             spans: [(0, 0); MAX_SEGMENTS],
             count: 0,
-        };
+        }
+    }
+
+    /// [`Normalized::new`] into an existing value (which a caller keeps in
+    /// place, so the segment table is never copied).
+    #[inline(always)]
+    pub fn read(&mut self, input: &'a str) -> Result<(), NormError> {
+        if input.len() > MAX_PATH_BYTES {
+            return Err(NormError::TooLong(input.len()));
+        }
+        let out = self;
+        out.text = Cow::Borrowed("");
+        out.count = 0;
         // One pass over a plain path: find where it ends (before `?` or
         // `#`) and split it. A path with escapes, backslashes or control
         // characters is decoded into one copy and split again.
@@ -290,14 +307,13 @@ impl<'a> Normalized<'a> {
                         .unwrap_or_default();
                     out.text = Cow::Owned(decode(raw)?);
                     out.count = 0;
-                    out.split()?;
-                    return Ok(out);
+                    return out.split();
                 }
             }
         }
         out.push_segment(bytes, start, end)?;
         out.text = Cow::Borrowed(input.get(..end).unwrap_or_default());
-        Ok(out)
+        Ok(())
     }
 
     /// Records the segment `text[start..end]`, resolving dot segments.

@@ -665,8 +665,9 @@ impl View {
     /// callers so that the parameters are not copied on the way out.
     #[inline(always)]
     fn answer<'a>(&'a self, path: &'a str) -> Result<Answer<'a>, QueryError> {
-        let norm = match Normalized::new(path) {
-            Ok(n) => n,
+        let mut norm = Normalized::empty();
+        match norm.read(path) {
+            Ok(()) => {}
             Err(NormError::TooLong(size)) => {
                 return Err(QueryError::TooLarge {
                     what: "path",

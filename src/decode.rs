@@ -298,10 +298,155 @@ impl<'de> Deserializer<'de> for Node<'de, '_> {
         visitor.visit_unit()
     }
 
+    // The type-directed methods call only the visitor method the expected
+    // type can take, and refuse anything else: besides being strict (a
+    // struct is an object, never an array), this keeps every derived
+    // decoder's unused visitor methods out of the WebAssembly module.
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::Bool(b) => visitor.visit_bool(*b),
+            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::Number(Number::Unsigned(n)) => visitor.visit_u64(*n),
+            Json::Number(Number::Negative(n)) => visitor.visit_i64(*n),
+            Json::Number(Number::Float(f)) => visitor.visit_f64(*f),
+            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::String(s) => visitor.visit_borrowed_str(s),
+            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::Null => visitor.visit_unit(),
+            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::Array(items) => visitor.visit_seq(Items {
+                items: items.iter(),
+                index: 0,
+                at: &self.at,
+                unknown: self.unknown,
+            }),
+            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let result = match self.value {
+            Json::Object(entries) => visitor.visit_map(Entries {
+                entries: entries.iter(),
+                pending: None,
+                at: &self.at,
+                unknown: self.unknown,
+            }),
+            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
+        };
+        self.locate(result)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
-        identifier
+        i128 u128 bytes byte_buf
     }
 }
 

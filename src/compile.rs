@@ -153,20 +153,34 @@ fn limit(path: &str, len: usize, max: usize, what: &'static str) -> Result<(), R
 }
 
 /// Checks a list of ids: each well-formed, none twice.
+#[inline]
 fn check_ids<'a>(
     base: &str,
-    ids: impl Iterator<Item = &'a str>,
+    mut ids: impl Iterator<Item = &'a str>,
     key: &str,
     kind: &'static str,
     max: usize,
 ) -> Result<(), RulesetError> {
-    let mut seen: Vec<&str> = Vec::new();
-    for (i, id) in ids.enumerate() {
-        let at = if key.is_empty() {
+    check_id_list(base, &mut ids, key, kind, max)
+}
+
+/// [`check_ids`] over any iterator, compiled once.
+fn check_id_list(
+    base: &str,
+    ids: &mut dyn Iterator<Item = &str>,
+    key: &str,
+    kind: &'static str,
+    max: usize,
+) -> Result<(), RulesetError> {
+    let at = |i: usize| {
+        if key.is_empty() {
             pointer(base, &[&i.to_string()])
         } else {
             pointer(base, &[&i.to_string(), key])
-        };
+        }
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    for (i, id) in ids.enumerate() {
         if i >= max {
             return Err(RulesetError::LimitExceeded {
                 path: base.to_owned(),
@@ -176,7 +190,7 @@ fn check_ids<'a>(
         }
         if !valid_id(id) {
             return Err(invalid(
-                at,
+                at(i),
                 format!(
                     "`{}` is not an id: use 1 to 64 letters, digits, `-`, `_` and `.`",
                     crate::error::clip(id)
@@ -185,7 +199,7 @@ fn check_ids<'a>(
         }
         if seen.contains(&id) {
             return Err(RulesetError::DuplicateId {
-                path: at,
+                path: at(i),
                 kind,
                 id: id.to_owned(),
             });

@@ -400,11 +400,11 @@ struct TrieNode {
 }
 
 /// A literal edge of the trie. Matching compares the length and the first
-/// [`KEY_BYTES`] bytes (ASCII-lowercased, zero-padded) as one number; only a
+/// [`KEY_BYTES`] bytes (ASCII-lowercased, zero-padded) as two words; only a
 /// longer literal compares its tail byte by byte.
 #[derive(Debug, Clone)]
 struct Literal {
-    key: u128,
+    key: [u64; 2],
     len: usize,
     text: String,
     child: usize,
@@ -413,24 +413,39 @@ struct Literal {
 /// How many leading bytes of a segment make its matching key.
 const KEY_BYTES: usize = 16;
 
+/// ASCII-lowercases the eight bytes of a word at once: a byte from `A` to
+/// `Z` gains `0x20`; no other byte changes (bytes from `0x80` up included).
+#[inline(always)]
+fn lower_word(x: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let low7 = x & !HIGH;
+    // Per byte, no carries: the high bit says `>= b'A'`, resp. `> b'Z'`.
+    let from_a = low7.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
+    let past_z = low7.wrapping_add(0x2525_2525_2525_2525);
+    x | ((from_a & !past_z & !x & HIGH) >> 2)
+}
+
 /// The matching key of a segment: its first [`KEY_BYTES`] bytes,
-/// ASCII-lowercased and zero-padded.
+/// ASCII-lowercased and zero-padded, as two little-endian words.
 #[inline]
-fn segment_key(segment: &[u8]) -> u128 {
+fn segment_key(segment: &[u8]) -> [u64; 2] {
     let mut buf = [0u8; KEY_BYTES];
     let n = segment.len().min(KEY_BYTES);
     if let (Some(to), Some(from)) = (buf.get_mut(..n), segment.get(..n)) {
         to.copy_from_slice(from);
     }
-    buf.make_ascii_lowercase();
-    u128::from_le_bytes(buf)
+    let [a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7] = buf;
+    [
+        lower_word(u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7])),
+        lower_word(u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7])),
+    ]
 }
 
 impl Literal {
     #[inline]
-    fn matches(&self, segment: &[u8], key: u128) -> bool {
-        self.key == key
-            && self.len == segment.len()
+    fn matches(&self, segment: &[u8], key: [u64; 2]) -> bool {
+        self.len == segment.len()
+            && self.key == key
             && (self.len <= KEY_BYTES
                 || self.text.as_bytes().get(KEY_BYTES..).is_some_and(|tail| {
                     segment
@@ -566,6 +581,27 @@ mod tests {
             Normalized::new(&long).err(),
             Some(NormError::TooLong(MAX_PATH_BYTES + 1))
         );
+    }
+
+    #[test]
+    fn words_lowercase_like_bytes() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let word = u64::from(b) << (8 * at) | 0x4141_4141_4141_4141 & !(0xff << (8 * at));
+                let want: Vec<u8> = word
+                    .to_le_bytes()
+                    .iter()
+                    .map(u8::to_ascii_lowercase)
+                    .collect();
+                assert_eq!(
+                    lower_word(word).to_le_bytes().to_vec(),
+                    want,
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+        assert_eq!(segment_key(b"Data-LAKE"), segment_key(b"data-lake"));
+        assert_ne!(segment_key(b"data-lake"), segment_key(b"data-lakf"));
     }
 
     #[test]

@@ -411,21 +411,57 @@ impl JsView {
 
 thread_local! {
     static SCRATCH: RefCell<Vec<u32>> = RefCell::new(Vec::with_capacity(256));
+    /// Where the JavaScript layer writes a short ASCII argument (a path) for
+    /// the exports that read it from there, so that it crosses without an
+    /// allocation. Allocated once; it never moves.
+    static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_BYTES].into_boxed_slice());
 }
 
+/// Size of the input buffer: more than the longest path, so that a path
+/// over the limit still reaches `resolve` and gets its error.
+const INPUT_BYTES: usize = 2 * crate::path::MAX_PATH_BYTES;
+
 /// Runs `write` on the cleared scratch buffer and returns its address.
-fn scratch(write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>) -> Result<u32, JsValue> {
+fn fill_scratch(
+    write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>,
+) -> Result<u32, QueryError> {
     SCRATCH.with(|cell| {
         let mut buf = cell.borrow_mut();
         buf.clear();
         buf.push(0);
-        write(&mut buf).map_err(throw)?;
+        write(&mut buf)?;
         let count = buf.len() as u32 - 1;
         if let Some(first) = buf.first_mut() {
             *first = count;
         }
         Ok(buf.as_ptr() as u32)
     })
+}
+
+/// [`fill_scratch`], with an error thrown.
+fn scratch(write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>) -> Result<u32, JsValue> {
+    fill_scratch(write).map_err(throw)
+}
+
+/// The first `len` bytes of the input buffer as text, if they are UTF-8.
+fn with_input<T>(len: u32, read: impl FnOnce(&str) -> T) -> Option<T> {
+    INPUT.with(|cell| {
+        let buf = cell.borrow();
+        let text = std::str::from_utf8(buf.get(..len as usize)?).ok()?;
+        Some(read(text))
+    })
+}
+
+/// The address of the input buffer and its size in bytes, in the scratch
+/// buffer.
+#[wasm_bindgen(js_name = __input, skip_typescript)]
+pub fn input_buffer() -> u32 {
+    let at = INPUT.with(|cell| cell.borrow().as_ptr() as u32);
+    fill_scratch(|out| {
+        out.extend([at, INPUT_BYTES as u32]);
+        Ok(())
+    })
+    .unwrap_or(0)
 }
 
 /// Separators of the packed context (`src/js/index.js` writes it; a context
@@ -599,6 +635,16 @@ impl JsView {
     #[wasm_bindgen(js_name = __resolve, skip_typescript)]
     pub fn resolve_raw(&self, path: &str) -> Result<u32, JsValue> {
         scratch(|out| self.inner.resolve_compact(path, out))
+    }
+
+    /// A compact resolution of the path in the input buffer (`len` bytes),
+    /// or 0 when the answer is an error (`__resolve` throws it).
+    #[wasm_bindgen(js_name = __resolveInput, skip_typescript)]
+    pub fn resolve_input(&self, len: u32) -> u32 {
+        with_input(len, |path| {
+            fill_scratch(|out| self.inner.resolve_compact(path, out)).unwrap_or(0)
+        })
+        .unwrap_or(0)
     }
 
     /// `(field, flags)` pairs of form `form` (an index).

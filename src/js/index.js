@@ -23,27 +23,55 @@
 // gets it, and every answer it already asked for, without compiling again.
 // `free()` releases a view's share; a compiled view is freed once no one
 // holds it and it has left the cache.
-import initWasm, { initSync as initSyncWasm, Policy as WasmPolicy } from "./harmony_policy.js";
+import initWasm, { initSync as initSyncWasm, Policy as WasmPolicy, __input as inputBuffer } from "./harmony_policy.js";
 
 let wasm = null;
 let words = new Uint32Array(0);
 
-/** The wasm memory as 32-bit words (a new view after the memory grew). */
+/** The wasm memory as 32-bit words (a new view after the memory grew: growing
+ * detaches the old buffer, which leaves the old view empty). */
 function memory() {
-  const buffer = wasm.memory.buffer;
-  if (words.buffer !== buffer) words = new Uint32Array(buffer);
+  if (words.length === 0) words = new Uint32Array(wasm.memory.buffer);
   return words;
 }
 
+/** The wasm module's input buffer as bytes (src/wasm.rs `INPUT`). */
+let input = null;
+
+/**
+ * Writes a string of up to the input buffer's size of ASCII characters into
+ * the input buffer, for the exports that read it from there (no allocation
+ * in wasm); returns its length, or -1 for any other string.
+ */
+function writeInput(text) {
+  if (input === null || input.length === 0) {
+    const at = inputBuffer() >>> 2;
+    const m = memory();
+    input = new Uint8Array(wasm.memory.buffer, m[at + 1], m[at + 2]);
+  }
+  const n = text.length;
+  if (n > input.length) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    input[i] = c;
+  }
+  return n;
+}
+
 /** Loads the module (see the wasm-bindgen `init`); resolves to its exports. */
-export default async function init(input) {
-  wasm = await initWasm(input);
+export default async function init(source) {
+  wasm = await initWasm(source);
+  words = new Uint32Array(0);
+  input = null;
   return wasm;
 }
 
 /** Loads the module synchronously from bytes or a `WebAssembly.Module`. */
-export function initSync(input) {
-  wasm = initSyncWasm(input);
+export function initSync(source) {
+  wasm = initSyncWasm(source);
+  words = new Uint32Array(0);
+  input = null;
   return wasm;
 }
 
@@ -119,7 +147,7 @@ class Catalog {
   slug(slug, rawView) {
     let s = this.slugs.get(slug);
     if (!s) {
-      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), other: [] };
+      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), other: [], allow: [] };
       this.slugs.set(slug, s);
     }
     return s;
@@ -369,13 +397,22 @@ export class View {
   }
 
   #resolve(path) {
-    const at = this.#raw.__resolve(path) >>> 2;
+    const n = writeInput(path);
+    let at = (n < 0 ? 0 : this.#raw.__resolveInput(n)) >>> 2;
+    // Not ASCII, too long, or an error (which this call throws).
+    if (at === 0) at = this.#raw.__resolve(path) >>> 2;
     const m = memory();
     switch (m[at + 1]) {
       case TAG.ALLOW: {
-        const route = this.#catalog.routes[m[at + 2]];
+        const index = m[at + 2];
+        const route = this.#catalog.routes[index];
         const count = m[at + 3];
         if (count === 0) return (route.allow ??= deepFreeze({ kind: "allow", route: route.id, params: {} }));
+        if (count === 1 && m[at + 4] === 0xffffffff) {
+          // The workspace slug alone: one record per slug and route.
+          const allow = this.#records.allow;
+          return (allow[index] ??= deepFreeze({ kind: "allow", route: route.id, params: { [route.params[0]]: this.#slug } }));
+        }
         const params = {};
         for (let i = 0; i < count; i++) {
           const start = m[at + 4 + 2 * i];

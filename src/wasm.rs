@@ -568,6 +568,14 @@ impl JsPolicy {
             .map(|inner| JsView { inner })
             .map_err(throw)
     }
+
+    /// [`JsPolicy::view_packed`] of the packed context in the input buffer
+    /// (`len` bytes).
+    #[wasm_bindgen(js_name = __viewPackedInput, skip_typescript)]
+    pub fn view_packed_input(&self, len: u32) -> Result<JsView, JsValue> {
+        with_input(len, |packed| self.view_packed(packed))
+            .unwrap_or_else(|| Err(js_error("internal", "the input buffer holds no text", None)))
+    }
 }
 
 #[wasm_bindgen(js_class = View)]

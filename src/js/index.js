@@ -284,7 +284,10 @@ export class Policy {
       entry = newEntry(this.#raw.view(context), false);
       entry.holders = 1;
     } else {
-      entry = this.#catalog.view(packed, () => this.#raw.__viewPacked(packed));
+      entry = this.#catalog.view(packed, () => {
+        const n = writeInput(packed);
+        return n < 0 ? this.#raw.__viewPacked(packed) : this.#raw.__viewPackedInput(n);
+      });
     }
     return new View(entry, this.#catalog, context.workspace.slug, APPLE.has(context.platform));
   }

@@ -95,6 +95,10 @@ test("contexts that are not plain well-typed objects take the JSON path and answ
     (c) => (c.member.preferences = { "recording.autoJoin": 1.5, x: "s", y: null, z: true }),
     (c) => (c.member.roles = ["mem\u0002ber"]),
     (c) => (c.member.userId = "u\u0001x"),
+    // Plain contexts that cannot cross through the input buffer: not ASCII,
+    // or longer than it.
+    (c) => (c.member.userId = "üser"),
+    (c) => (c.member.preferences = { note: "x".repeat(5000) }),
     (c) => (c.workspace.products = { accounts: 0 }),
     (c) => (c.workspace.products = { acounts: false }),
     (c) => (c.workspace.slug = "ACME"),

@@ -138,6 +138,16 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// The error, with `at`'s pointer unless it has one (from deeper down).
+    fn at(mut self, at: &At<'_>) -> Error {
+        if self.path.is_none() {
+            self.path = Some(at.pointer());
+        }
+        self
+    }
+}
+
 impl de::Error for Error {
     fn custom<M: fmt::Display>(message: M) -> Self {
         Error {
@@ -198,12 +208,7 @@ struct Node<'de, 'p> {
 impl<'de, 'p> Node<'de, 'p> {
     /// Gives an error without a pointer this node's pointer.
     fn locate<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
-        result.map_err(|mut e| {
-            if e.path.is_none() {
-                e.path = Some(self.at.pointer());
-            }
-            e
-        })
+        result.map_err(|e| e.at(&self.at))
     }
 
     fn unexpected(&self) -> Unexpected<'de> {
@@ -231,18 +236,8 @@ impl<'de> Deserializer<'de> for Node<'de, '_> {
             Json::Number(Number::Negative(n)) => visitor.visit_i64(*n),
             Json::Number(Number::Float(f)) => visitor.visit_f64(*f),
             Json::String(s) => visitor.visit_borrowed_str(s),
-            Json::Array(items) => visitor.visit_seq(Items {
-                items: items.iter(),
-                index: 0,
-                at: &self.at,
-                unknown: self.unknown,
-            }),
-            Json::Object(entries) => visitor.visit_map(Entries {
-                entries: entries.iter(),
-                pending: None,
-                at: &self.at,
-                unknown: self.unknown,
-            }),
+            Json::Array(_) => return self.deserialize_seq(visitor),
+            Json::Object(_) => return self.deserialize_map(visitor),
         };
         self.locate(result)
     }
@@ -507,12 +502,7 @@ impl<'de> MapAccess<'de> for Entries<'de, '_> {
         // at the key's own pointer.
         seed.deserialize(BorrowedStrDeserializer::<Error>::new(key))
             .map(Some)
-            .map_err(|mut e| {
-                if e.path.is_none() {
-                    e.path = Some(At::Key(self.at, key).pointer());
-                }
-                e
-            })
+            .map_err(|e| e.at(&At::Key(self.at, key)))
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {

@@ -108,6 +108,8 @@ class Catalog {
     this.forms = new Map(doc.forms.map((f, index) => [f.id, { index, fields: f.fields.map((x) => x.id), records: new Map() }]));
     this.reasons = new Map();
     this.forbidden = new Map();
+    /** Forbidden answers that name the membership to switch to, by slug. */
+    this.switchTo = new Map();
     this.permissions = new Map();
     this.slugs = new Map();
     /** Compiled views by packed context, least recently used first. */
@@ -445,7 +447,14 @@ export class View {
         const k = m[at + 2];
         if (k === 0) return (this.#records.other[0] ??= deepFreeze({ kind: "forbidden", reason: { code: "other_workspace" } }));
         this.#memberships ??= this.#raw.__slugs().split(",");
-        return deepFreeze({ kind: "forbidden", reason: { code: "other_workspace", switchTo: this.#memberships[k - 1] } });
+        const to = this.#memberships[k - 1];
+        const switches = this.#catalog.switchTo;
+        let answer = switches.get(to);
+        if (!answer) {
+          answer = deepFreeze({ kind: "forbidden", reason: { code: "other_workspace", switchTo: to } });
+          if (switches.size < MAX_ANSWERS) switches.set(to, answer);
+        }
+        return answer;
       }
       default:
         return deepFreeze(this.#raw.resolve(path));

@@ -1,5 +1,7 @@
 // Benchmarks of the npm package (pkg/) from JavaScript, in Node: module
-// instantiation, `view.can`, and a whole navigation model (sidebar, palette
+// instantiation and the first ruleset load after it (single shots: what an
+// app waits for at startup), loading a ruleset from JSON once warm,
+// `view.can`, and a whole navigation model (sidebar, palette
 // with an empty query, 13 route decisions and the contact form) from a plain
 // context object to plain result objects. Medians of 5 rounds of at least
 // one second. The same model in plain JavaScript around @casl/ability 7 and
@@ -34,7 +36,11 @@ const contexts = [
   { workspace: { slug: "acme", products: { accounts: false } }, member: { userId: "u_1", roles: ["member"] }, memberships: ["acme", "beta"], platform: "mac" },
   { workspace: { slug: "acme", products: { feedback: true } }, member: { userId: "u_2", roles: ["admin"] }, memberships: ["acme"], platform: "windows" },
 ];
+// The first ruleset load after instantiation: what an app waits for at
+// startup (the engine compiles the loading code on first use).
+const t1 = performance.now();
 const policy = Policy.builtin();
+const firstBuiltinMs = performance.now() - t1;
 
 let serial = 0;
 /** One of the two contexts, as a member never seen before. */
@@ -76,9 +82,11 @@ for (const context of contexts) {
 }
 
 const view = policy.view(contexts[0]);
+const rulesetText = policy.toJson();
 const perms = ["contacts:create:own", "billing:read:all", "roles:*:all", "accounts:read:own"];
 const results = [
   { name: "instantiate (initSync)", median_us: instantiateMs * 1000 },
+  { name: "first Policy.builtin() after it", median_us: firstBuiltinMs * 1000 },
   measure("navigation model", (i) => model(contexts[i & 1]), 50),
   // Every context new: nothing is cached but the policy's records.
   measure("navigation model, every context new", (i) => model(fresh(i)), 50),
@@ -88,14 +96,16 @@ const results = [
   measure("policy.view(context)", (i) => policy.view(contexts[i & 1]).free(), 200),
   measure("view.resolve", (i) => view.resolve(ROUTES[i % 13]), 500),
   measure("view.resolve, every path new", (i) => view.resolve(`/workspace/acme/contacts/c_${i}`), 500),
+  measure("Policy.fromJson, warm", () => Policy.fromJson(rulesetText).free(), 1),
 ];
 const gz = (await import("node:zlib")).gzipSync(bytes, { level: 9 }).length;
 console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${new Date().toISOString().slice(0, 10)}`);
 console.log(`.wasm: ${bytes.length} bytes, ${gz} gzipped`);
-for (const r of results) console.log(`${r.name.padEnd(34)} ${r.median_us.toFixed(r.median_us < 10 ? 3 : 1)} µs`);
-const ours = results[1].median_us;
-const cold = results[2].median_us;
-const caslUs = results[3].median_us;
-const cedarUs = results[4].median_us;
+for (const r of results) console.log(`${r.name.padEnd(36)} ${r.median_us.toFixed(r.median_us < 10 ? 3 : 1)} µs`);
+const median = (name) => results.find((r) => r.name === name).median_us;
+const ours = median("navigation model");
+const cold = median("navigation model, every context new");
+const caslUs = median("navigation model, @casl/ability");
+const cedarUs = median("navigation model, cedar-wasm");
 console.log(`policy vs @casl/ability on the navigation model: ${(caslUs / ours).toFixed(2)}x as fast, ${(caslUs / cold).toFixed(2)}x with every context new (budget: at least 4x)`);
 console.log(`policy vs cedar-wasm on the navigation model: ${(cedarUs / ours).toFixed(1)}x as fast, ${(cedarUs / cold).toFixed(1)}x with every context new (budget: at least 600x)`);

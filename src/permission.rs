@@ -145,31 +145,30 @@ impl Vocabulary {
 }
 
 /// Every well-formed permission of a vocabulary, by its text, so that a
-/// permission asked by name is one hash and one slot read.
+/// permission asked by name is one hash, one slot and one entry read.
 ///
-/// An open-addressing table with linear probing, at most a quarter full.
-/// A string's [`Key`] is its length and three words (at the start, middle
-/// and end); a slot holds the key, the id and the permission itself, so a
-/// lookup of a string of up to 24 bytes reads one slot and nothing else,
-/// and a longer one also compares its text. The keys are the ruleset's own
-/// names, so the longest probe is fixed when the policy loads and no input
-/// can lengthen it.
+/// An open-addressing table with linear probing, at most a quarter full,
+/// whose slots hold indices into a dense list of entries. A string's [`Key`]
+/// is its length and three words (at the start, middle and end); an entry
+/// holds the key and the permission itself, so a lookup of a string of up
+/// to 24 bytes reads a slot and an entry and nothing else, and a longer one
+/// also compares its text. The keys are the ruleset's own names, so the
+/// longest probe is fixed when the policy loads and no input can lengthen
+/// it. The slots take 4 bytes each; the entries are as many as the
+/// permissions.
 pub(crate) struct PermissionTable {
-    /// The length is a power of two.
-    slots: Vec<Slot>,
+    /// `id + 1` per slot, `0` for a free one; the length is a power of two.
+    slots: Vec<u32>,
+    /// By id.
+    entries: Vec<Entry>,
+    /// By id.
     texts: Vec<Box<str>>,
-    list: Vec<Permission>,
 }
 
-#[derive(Clone, Copy)]
-struct Slot {
+struct Entry {
     key: Key,
-    /// [`EMPTY`] for a free slot.
-    id: u32,
     permission: Permission,
 }
-
-const EMPTY: u32 = u32::MAX;
 
 /// A string's length and three words, at its start, middle and end (which
 /// overlap for strings of up to 24 bytes, so that for those the key is the
@@ -236,29 +235,27 @@ impl PermissionTable {
     /// The permission written exactly as `text`.
     #[inline]
     pub fn get(&self, text: &str) -> Option<&Permission> {
-        self.slot(text).map(|s| &s.permission)
+        self.entry(text).map(|(_, e)| &e.permission)
     }
 
     /// The id of the permission written as `text`: a small integer a caller
     /// can keep instead of the text.
     pub fn id(&self, text: &str) -> Option<u32> {
-        self.slot(text).map(|s| s.id)
+        self.entry(text).map(|(id, _)| id)
     }
 
     #[inline(always)]
-    fn slot(&self, text: &str) -> Option<&Slot> {
+    fn entry(&self, text: &str) -> Option<(u32, &Entry)> {
         let bytes = text.as_bytes();
         let key = Key::of(bytes);
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = key.hash() & mask;
-        // The table is at most a quarter full: an empty slot ends every probe.
+        // The table is at most a quarter full: a free slot ends every probe.
         loop {
-            let slot = self.slots.get(i)?;
-            if slot.id == EMPTY {
-                return None;
-            }
-            if slot.key == key && (key.len <= 24 || self.same_text(slot.id, text)) {
-                return Some(slot);
+            let id = self.slots.get(i)?.checked_sub(1)?;
+            let entry = self.entries.get(id as usize)?;
+            if entry.key == key && (key.len <= 24 || self.same_text(id, text)) {
+                return Some((id, entry));
             }
             i = (i + 1) & mask;
         }
@@ -273,55 +270,49 @@ impl PermissionTable {
 
     /// The permission with this id.
     pub fn by_id(&self, id: u32) -> Option<&Permission> {
-        self.list.get(id as usize)
+        self.entries.get(id as usize).map(|e| &e.permission)
     }
 
     /// How many permissions there are.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.list.len()
+        self.entries.len()
     }
 
     /// Every permission with its text.
     #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Permission)> {
-        self.texts.iter().map(|t| t.as_ref()).zip(self.list.iter())
+        self.texts
+            .iter()
+            .map(|t| t.as_ref())
+            .zip(self.entries.iter().map(|e| &e.permission))
     }
 
     fn insert(&mut self, text: String, permission: Permission) {
-        self.list.push(permission);
+        let key = Key::of(text.as_bytes());
+        self.entries.push(Entry { key, permission });
         self.texts.push(text.into_boxed_str());
-        if self.slots.len() < 4 * self.list.len() {
+        if self.slots.len() < 4 * self.entries.len() {
             // Grow to stay at most a quarter full, placing every key again.
-            let empty = Slot {
-                key: Key::default(),
-                id: EMPTY,
-                permission,
-            };
-            self.slots = vec![empty; (8 * self.list.len()).next_power_of_two()];
-            for id in 0..self.list.len() {
+            self.slots = vec![0; (8 * self.entries.len()).next_power_of_two()];
+            for id in 0..self.entries.len() {
                 self.place(id);
             }
         } else {
-            self.place(self.list.len() - 1);
+            self.place(self.entries.len() - 1);
         }
     }
 
     /// Puts entry `id` in the first free slot of its probe sequence.
     fn place(&mut self, id: usize) {
-        let (Some(text), Some(&permission)) = (self.texts.get(id), self.list.get(id)) else {
+        let Some(entry) = self.entries.get(id) else {
             return;
         };
-        let key = Key::of(text.as_bytes());
         let mask = self.slots.len().wrapping_sub(1);
-        let mut i = key.hash() & mask;
+        let mut i = entry.key.hash() & mask;
         while let Some(slot) = self.slots.get_mut(i) {
-            if slot.id == EMPTY {
-                *slot = Slot {
-                    key,
-                    id: id as u32,
-                    permission,
-                };
+            if *slot == 0 {
+                *slot = id as u32 + 1;
                 return;
             }
             i = (i + 1) & mask;
@@ -331,7 +322,7 @@ impl PermissionTable {
 
 impl std::fmt::Debug for PermissionTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PermissionTable({} permissions)", self.list.len())
+        write!(f, "PermissionTable({} permissions)", self.entries.len())
     }
 }
 
@@ -341,8 +332,8 @@ impl Vocabulary {
     pub fn table(&self) -> PermissionTable {
         let mut table = PermissionTable {
             slots: Vec::new(),
+            entries: Vec::new(),
             texts: Vec::new(),
-            list: Vec::new(),
         };
         let star = String::from("*");
         for r in self.resources.iter().chain(std::iter::once(&star)) {

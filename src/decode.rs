@@ -574,7 +574,7 @@ impl<'de> VariantAccess<'de> for Node<'de, '_> {
 }
 
 /// Collects any deserializer's data into a tree, nesting at most
-/// [`json::MAX_DEPTH`] deep.
+/// [`json::MAX_JSON_DEPTH`] deep.
 struct TreeSeed {
     depth: usize,
 }
@@ -589,10 +589,10 @@ impl<'de> DeserializeSeed<'de> for TreeSeed {
 
 impl TreeSeed {
     fn inner<E: de::Error>(&self) -> Result<TreeSeed, E> {
-        if self.depth >= json::MAX_DEPTH {
+        if self.depth >= json::MAX_JSON_DEPTH {
             return Err(E::custom(format!(
                 "recursion limit exceeded: arrays and objects nest at most {} deep",
-                json::MAX_DEPTH
+                json::MAX_JSON_DEPTH
             )));
         }
         Ok(TreeSeed {
@@ -765,7 +765,7 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let mut deep = serde_json::json!(1);
-        for _ in 0..json::MAX_DEPTH + 1 {
+        for _ in 0..json::MAX_JSON_DEPTH + 1 {
             deep = serde_json::json!([deep]);
         }
         match decode::<Outer, _>(deep) {

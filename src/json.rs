@@ -9,10 +9,11 @@
 
 use std::fmt;
 
-/// Deepest nesting of arrays and objects accepted: 127, exactly what
-/// serde_json reads by default (which decoded our input before, so no
-/// document changes meaning).
-pub(crate) const MAX_DEPTH: usize = 127;
+/// Deepest nesting of arrays and objects accepted in any JSON input (a
+/// ruleset, a context, a request): 127, exactly what serde_json reads by
+/// default, which decoded these inputs before, so no document changed
+/// meaning.
+pub const MAX_JSON_DEPTH: usize = 127;
 
 /// A parsed JSON value. Objects keep their keys in document order,
 /// duplicates included, so the typed decoder sees exactly what was written.
@@ -42,7 +43,7 @@ pub(crate) enum Number {
 pub(crate) enum ParseError {
     /// Malformed text; the message ends with the line and column.
     Syntax(String),
-    /// Nested deeper than [`MAX_DEPTH`]; the pointer is of the value that
+    /// Nested deeper than [`MAX_JSON_DEPTH`]; the pointer is of the value that
     /// would have been one level too deep.
     TooDeep { pointer: String },
 }
@@ -53,7 +54,7 @@ impl fmt::Display for ParseError {
             ParseError::Syntax(message) => f.write_str(message),
             ParseError::TooDeep { .. } => write!(
                 f,
-                "recursion limit exceeded: arrays and objects nest at most {MAX_DEPTH} deep"
+                "recursion limit exceeded: arrays and objects nest at most {MAX_JSON_DEPTH} deep"
             ),
         }
     }
@@ -135,7 +136,7 @@ impl Parser<'_> {
     fn value(&mut self, depth: usize) -> Result<Json, Failure> {
         match self.peek() {
             None => Err(self.syntax("EOF while parsing a value")),
-            Some(b'{' | b'[') if depth >= MAX_DEPTH => Err(Failure::TooDeep(Vec::new())),
+            Some(b'{' | b'[') if depth >= MAX_JSON_DEPTH => Err(Failure::TooDeep(Vec::new())),
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
             Some(b'"') => self.string().map(Json::String),
@@ -539,7 +540,7 @@ mod tests {
 
     #[test]
     fn nests_as_deep_as_serde_json() {
-        for depth in [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1] {
+        for depth in [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1] {
             let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
             assert_eq!(parse(&text).is_ok(), theirs, "depth {depth}");
@@ -548,17 +549,21 @@ mod tests {
 
     #[test]
     fn nesting_is_limited_with_a_pointer() {
-        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let ok = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH),
+            "]".repeat(MAX_JSON_DEPTH)
+        );
         assert!(parse(&ok).is_ok());
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         let Err(ParseError::TooDeep { pointer }) = parse(&deep) else {
             panic!("deep nesting must be refused");
         };
-        assert_eq!(pointer, "/0".repeat(MAX_DEPTH));
+        assert_eq!(pointer, "/0".repeat(MAX_JSON_DEPTH));
         let keyed = format!("{}1{}", "{\"a/b\":".repeat(200), "}".repeat(200));
         let Err(ParseError::TooDeep { pointer }) = parse(&keyed) else {
             panic!("deep nesting must be refused");
         };
-        assert_eq!(pointer, "/a~1b".repeat(MAX_DEPTH));
+        assert_eq!(pointer, "/a~1b".repeat(MAX_JSON_DEPTH));
     }
 }

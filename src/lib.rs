@@ -64,6 +64,7 @@ pub use view::{View, MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES};
 pub mod limits {
     pub use crate::compile::{MAX_CONDITION_DEPTH, MAX_ENTRIES, MAX_NAMES};
     pub use crate::context::MAX_CONTEXT_BYTES;
+    pub use crate::json::MAX_JSON_DEPTH;
     pub use crate::membership::MAX_MEMBERSHIP_LIST;
     pub use crate::path::{MAX_PATH_BYTES, MAX_SEGMENTS};
     pub use crate::permission::MAX_CELLS;

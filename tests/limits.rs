@@ -31,6 +31,36 @@ fn context_text() {
     );
 }
 
+/// JSON nests at most `MAX_JSON_DEPTH` deep: one level more is refused by
+/// the reader with the pointer of the value that went too deep, whatever
+/// the value would have been.
+#[test]
+fn json_depth() {
+    // The root and `workspace` are two levels; `flags` adds the rest.
+    let at = |depth: usize| {
+        let k = depth - 2;
+        let text = format!(
+            r#"{{"workspace":{{"slug":"acme","flags":{}{}}},"member":{{"userId":"u"}}}}"#,
+            "[".repeat(k),
+            "]".repeat(k)
+        );
+        Context::from_json(&text).unwrap_err()
+    };
+    let deepest = at(limits::MAX_JSON_DEPTH);
+    assert!(
+        !deepest.to_string().contains("recursion limit"),
+        "{deepest}"
+    );
+    let deeper = at(limits::MAX_JSON_DEPTH + 1);
+    assert_eq!(deeper.code(), "invalid_value");
+    assert!(deeper.to_string().contains("recursion limit"), "{deeper}");
+    let tokens = "/0".repeat(limits::MAX_JSON_DEPTH - 2);
+    assert_eq!(
+        deeper.path(),
+        Some(format!("/workspace/flags{tokens}").as_str())
+    );
+}
+
 #[test]
 fn context_lists() {
     let policy = Policy::builtin("harmony").unwrap();

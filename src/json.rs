@@ -387,7 +387,6 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn syntax(text: &str) -> String {
         match parse(text) {
@@ -456,94 +455,102 @@ mod tests {
         }
     }
 
-    /// The tree as serde_json's value (later duplicate keys win, as there).
-    fn to_value(json: &Json) -> serde_json::Value {
-        use serde_json::Value;
-        match json {
-            Json::Null => Value::Null,
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(Number::Unsigned(n)) => Value::from(*n),
-            Json::Number(Number::Negative(n)) => Value::from(*n),
-            Json::Number(Number::Float(f)) => Value::from(*f),
-            Json::String(s) => Value::String(s.clone()),
-            Json::Array(items) => Value::Array(items.iter().map(to_value).collect()),
-            Json::Object(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), to_value(v)))
-                    .collect(),
-            ),
-        }
-    }
+    /// Differential tests against serde_json (proptest is a native-only
+    /// dev-dependency).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod differential {
+        use super::*;
+        use proptest::prelude::*;
 
-    fn json_values() -> impl Strategy<Value = serde_json::Value> {
-        use serde_json::Value;
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<u64>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
-                .prop_map(Value::from),
-            any::<String>().prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 64, 8, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-                prop::collection::btree_map(any::<String>(), inner, 0..8)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
-
-    /// Text made of JSON's own characters, mostly malformed.
-    fn texts() -> impl Strategy<Value = String> {
-        prop::collection::vec(
-            prop_oneof![
-                prop::sample::select(vec![
-                    "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "\n", "0", "1", "-", "+", ".",
-                    "e", "E", "true", "false", "null", "tru", "\\u", "d83d", "de00", "00e9", "\t",
-                    "a", "é", "\u{1}",
-                ])
-                .prop_map(str::to_owned),
-                any::<char>().prop_map(String::from),
-            ],
-            0..24,
-        )
-        .prop_map(|parts| parts.concat())
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
-
-        /// Whatever serde_json writes reads back as the same value.
-        #[test]
-        fn reads_what_serde_json_writes(value in json_values()) {
-            let text = serde_json::to_string(&value).unwrap();
-            prop_assert_eq!(to_value(&parse(&text).unwrap()), value.clone());
-            let pretty = serde_json::to_string_pretty(&value).unwrap();
-            prop_assert_eq!(to_value(&parse(&pretty).unwrap()), value);
-        }
-
-        /// Accepts exactly what serde_json accepts, and reads the same value.
-        #[test]
-        fn accepts_what_serde_json_accepts(text in texts()) {
-            let ours = parse(&text);
-            let theirs = serde_json::from_str::<serde_json::Value>(&text);
-            prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?} / {:?}", text, ours, theirs);
-            if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
-                prop_assert_eq!(to_value(&ours), theirs);
+        /// The tree as serde_json's value (later duplicate keys win, as there).
+        fn to_value(json: &Json) -> serde_json::Value {
+            use serde_json::Value;
+            match json {
+                Json::Null => Value::Null,
+                Json::Bool(b) => Value::Bool(*b),
+                Json::Number(Number::Unsigned(n)) => Value::from(*n),
+                Json::Number(Number::Negative(n)) => Value::from(*n),
+                Json::Number(Number::Float(f)) => Value::from(*f),
+                Json::String(s) => Value::String(s.clone()),
+                Json::Array(items) => Value::Array(items.iter().map(to_value).collect()),
+                Json::Object(entries) => Value::Object(
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.clone(), to_value(v)))
+                        .collect(),
+                ),
             }
         }
-    }
 
-    #[test]
-    fn nests_as_deep_as_serde_json() {
-        for depth in [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1] {
-            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-            let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
-            assert_eq!(parse(&text).is_ok(), theirs, "depth {depth}");
+        fn json_values() -> impl Strategy<Value = serde_json::Value> {
+            use serde_json::Value;
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<u64>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(Value::from),
+                any::<String>().prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                    prop::collection::btree_map(any::<String>(), inner, 0..8)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// Text made of JSON's own characters, mostly malformed.
+        fn texts() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop_oneof![
+                    prop::sample::select(vec![
+                        "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "\n", "0", "1", "-", "+",
+                        ".", "e", "E", "true", "false", "null", "tru", "\\u", "d83d", "de00",
+                        "00e9", "\t", "a", "é", "\u{1}",
+                    ])
+                    .prop_map(str::to_owned),
+                    any::<char>().prop_map(String::from),
+                ],
+                0..24,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+            /// Whatever serde_json writes reads back as the same value.
+            #[test]
+            fn reads_what_serde_json_writes(value in json_values()) {
+                let text = serde_json::to_string(&value).unwrap();
+                prop_assert_eq!(to_value(&parse(&text).unwrap()), value.clone());
+                let pretty = serde_json::to_string_pretty(&value).unwrap();
+                prop_assert_eq!(to_value(&parse(&pretty).unwrap()), value);
+            }
+
+            /// Accepts exactly what serde_json accepts, and reads the same value.
+            #[test]
+            fn accepts_what_serde_json_accepts(text in texts()) {
+                let ours = parse(&text);
+                let theirs = serde_json::from_str::<serde_json::Value>(&text);
+                prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}: {:?} / {:?}", text, ours, theirs);
+                if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
+                    prop_assert_eq!(to_value(&ours), theirs);
+                }
+            }
+        }
+
+        #[test]
+        fn nests_as_deep_as_serde_json() {
+            for depth in [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1] {
+                let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+                let theirs = serde_json::from_str::<serde_json::Value>(&text).is_ok();
+                assert_eq!(parse(&text).is_ok(), theirs, "depth {depth}");
+            }
         }
     }
 

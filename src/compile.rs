@@ -110,6 +110,20 @@ pub(crate) struct Compiled {
     pub role_change: Option<NodeId>,
 }
 
+impl Compiled {
+    /// Of the endpoints whose pattern matched a path, the one that takes
+    /// `method` (any case), as `check_request` and `Policy::endpoint` both
+    /// choose it.
+    pub fn endpoint_taking(&self, candidates: &[usize], method: &str) -> Option<usize> {
+        candidates.iter().copied().find(|&e| {
+            self.doc
+                .api
+                .get(e)
+                .is_some_and(|d| d.method.eq_ignore_ascii_case(method))
+        })
+    }
+}
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
@@ -209,10 +223,6 @@ fn check_id_list(
     Ok(())
 }
 
-fn position(list: &[String], name: &str) -> Option<usize> {
-    list.iter().position(|n| n == name)
-}
-
 struct Compiler<'d> {
     doc: &'d RulesetDoc,
     vocab: Vocabulary,
@@ -255,13 +265,15 @@ impl<'d> Compiler<'d> {
         Ok(id)
     }
 
-    fn index_of(
-        list: &[String],
+    fn index_of<'n>(
+        names: impl IntoIterator<Item = &'n String>,
         name: &str,
         at: String,
         kind: RefKind,
     ) -> Result<u8, RulesetError> {
-        position(list, name)
+        names
+            .into_iter()
+            .position(|n| n == name)
             // Lists of names are limited to MAX_NAMES (64).
             .map(|i| i as u8)
             .ok_or_else(|| unknown(at, kind, name))
@@ -281,122 +293,120 @@ impl<'d> Compiler<'d> {
             });
         }
         let doc = self.doc;
-        let node =
-            match cond {
-                ConditionDoc::All(children) | ConditionDoc::Any(children) => {
-                    let key = if matches!(cond, ConditionDoc::All(_)) {
-                        "all"
-                    } else {
-                        "any"
-                    };
-                    let base = pointer(at, &[key]);
-                    limit(&base, children.len(), MAX_NAMES, "conditions in one list")?;
-                    let mut ids = Vec::with_capacity(children.len());
-                    for (i, child) in children.iter().enumerate() {
-                        ids.push(self.condition(
-                            child,
-                            &pointer(&base, &[&i.to_string()]),
-                            depth + 1,
-                        )?);
+        let node = match cond {
+            ConditionDoc::All(children) | ConditionDoc::Any(children) => {
+                let key = if matches!(cond, ConditionDoc::All(_)) {
+                    "all"
+                } else {
+                    "any"
+                };
+                let base = pointer(at, &[key]);
+                limit(&base, children.len(), MAX_NAMES, "conditions in one list")?;
+                let mut ids = Vec::with_capacity(children.len());
+                for (i, child) in children.iter().enumerate() {
+                    ids.push(self.condition(
+                        child,
+                        &pointer(&base, &[&i.to_string()]),
+                        depth + 1,
+                    )?);
+                }
+                if key == "all" {
+                    ids.sort_by_key(|&c| self.conditions.rank(c));
+                    Node::All(ids)
+                } else {
+                    Node::Any(ids)
+                }
+            }
+            ConditionDoc::Not(inner) => {
+                Node::Not(self.condition(inner, &pointer(at, &["not"]), depth + 1)?)
+            }
+            ConditionDoc::Product(name) => Node::Product(Self::index_of(
+                doc.products.iter().map(|p| &p.id),
+                name,
+                pointer(at, &["product"]),
+                RefKind::Product,
+            )?),
+            ConditionDoc::Permission(text) => {
+                let here = pointer(at, &["permission"]);
+                let permission = parse_permission(&self.vocab, text, &here)?;
+                let existing = self
+                    .conditions
+                    .permissions
+                    .iter()
+                    .position(|l| l.text == *text);
+                let index = match existing {
+                    Some(i) => i,
+                    None => {
+                        self.conditions.permissions.push(PermissionLeaf {
+                            text: text.clone(),
+                            permission,
+                        });
+                        self.conditions.permissions.len() - 1
                     }
-                    if key == "all" {
-                        ids.sort_by_key(|&c| self.conditions.rank(c));
-                        Node::All(ids)
-                    } else {
-                        Node::Any(ids)
-                    }
+                };
+                limit(&here, index, usize::from(u16::MAX), "distinct permissions")?;
+                Node::Permission(index as u16)
+            }
+            ConditionDoc::PlanAtLeast(plan) => Node::PlanAtLeast(Self::index_of(
+                &doc.plans,
+                plan,
+                pointer(at, &["plan_at_least"]),
+                RefKind::Plan,
+            )?),
+            ConditionDoc::Flag(flag) => Node::Flag(Self::index_of(
+                &doc.flags,
+                flag,
+                pointer(at, &["flag"]),
+                RefKind::Flag,
+            )?),
+            ConditionDoc::Environment(envs) => {
+                let base = pointer(at, &["environment"]);
+                if envs.is_empty() {
+                    return Err(invalid(base, "list at least one environment"));
                 }
-                ConditionDoc::Not(inner) => {
-                    Node::Not(self.condition(inner, &pointer(at, &["not"]), depth + 1)?)
+                let mut mask = 0u64;
+                for (i, env) in envs.iter().enumerate() {
+                    let e = Self::index_of(
+                        &doc.environments,
+                        env,
+                        pointer(&base, &[&i.to_string()]),
+                        RefKind::Environment,
+                    )?;
+                    mask |= 1u64 << e;
                 }
-                ConditionDoc::Product(name) => {
-                    // Products are limited to MAX_NAMES (64).
-                    let index = doc.products.iter().position(|p| p.id == *name);
-                    Node::Product(index.map(|i| i as u8).ok_or_else(|| {
-                        unknown(pointer(at, &["product"]), RefKind::Product, name)
-                    })?)
+                Node::Environment(mask)
+            }
+            ConditionDoc::Setting(s) => Node::Setting(Self::index_of(
+                &doc.settings,
+                s,
+                pointer(at, &["setting"]),
+                RefKind::Setting,
+            )?),
+            ConditionDoc::Preference(p) => Node::Preference(Self::index_of(
+                &doc.preferences,
+                p,
+                pointer(at, &["preference"]),
+                RefKind::Preference,
+            )?),
+            ConditionDoc::WorkspacesAtLeast(n) => {
+                if *n == 0 || *n > 1000 {
+                    return Err(invalid(
+                        pointer(at, &["workspaces_at_least"]),
+                        "use a number from 1 to 1000",
+                    ));
                 }
-                ConditionDoc::Permission(text) => {
-                    let here = pointer(at, &["permission"]);
-                    let permission = parse_permission(&self.vocab, text, &here)?;
-                    let existing = self
-                        .conditions
-                        .permissions
-                        .iter()
-                        .position(|l| l.text == *text);
-                    let index = match existing {
-                        Some(i) => i,
-                        None => {
-                            self.conditions.permissions.push(PermissionLeaf {
-                                text: text.clone(),
-                                permission,
-                            });
-                            self.conditions.permissions.len() - 1
-                        }
-                    };
-                    limit(&here, index, usize::from(u16::MAX), "distinct permissions")?;
-                    Node::Permission(index as u16)
-                }
-                ConditionDoc::PlanAtLeast(plan) => Node::PlanAtLeast(Self::index_of(
-                    &doc.plans,
-                    plan,
-                    pointer(at, &["plan_at_least"]),
-                    RefKind::Plan,
-                )?),
-                ConditionDoc::Flag(flag) => Node::Flag(Self::index_of(
-                    &doc.flags,
-                    flag,
-                    pointer(at, &["flag"]),
-                    RefKind::Flag,
-                )?),
-                ConditionDoc::Environment(envs) => {
-                    let base = pointer(at, &["environment"]);
-                    if envs.is_empty() {
-                        return Err(invalid(base, "list at least one environment"));
-                    }
-                    let mut mask = 0u64;
-                    for (i, env) in envs.iter().enumerate() {
-                        let e = Self::index_of(
-                            &doc.environments,
-                            env,
-                            pointer(&base, &[&i.to_string()]),
-                            RefKind::Environment,
-                        )?;
-                        mask |= 1u64 << e;
-                    }
-                    Node::Environment(mask)
-                }
-                ConditionDoc::Setting(s) => Node::Setting(Self::index_of(
-                    &doc.settings,
-                    s,
-                    pointer(at, &["setting"]),
-                    RefKind::Setting,
-                )?),
-                ConditionDoc::Preference(p) => Node::Preference(Self::index_of(
-                    &doc.preferences,
-                    p,
-                    pointer(at, &["preference"]),
-                    RefKind::Preference,
-                )?),
-                ConditionDoc::WorkspacesAtLeast(n) => {
-                    if *n == 0 || *n > 1000 {
-                        return Err(invalid(
-                            pointer(at, &["workspaces_at_least"]),
-                            "use a number from 1 to 1000",
-                        ));
-                    }
-                    Node::WorkspacesAtLeast(*n)
-                }
-                ConditionDoc::Ref(name) => {
-                    let here = pointer(at, &["ref"]);
-                    let index = doc
-                        .conditions
-                        .iter()
-                        .position(|c| c.id == *name)
-                        .ok_or_else(|| unknown(here.clone(), RefKind::Condition, name))?;
-                    return self.named_condition(index, &here);
-                }
-            };
+                Node::WorkspacesAtLeast(*n)
+            }
+            ConditionDoc::Ref(name) => {
+                let here = pointer(at, &["ref"]);
+                let index = doc
+                    .conditions
+                    .iter()
+                    .position(|c| c.id == *name)
+                    .ok_or_else(|| unknown(here.clone(), RefKind::Condition, name))?;
+                return self.named_condition(index, &here);
+            }
+        };
         Ok(self.push(node))
     }
 

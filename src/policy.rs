@@ -154,12 +154,7 @@ impl Policy {
     pub fn endpoint<'a>(&'a self, method: &str, path: &'a str) -> Option<Endpoint<'a>> {
         let p = &self.inner;
         let norm = Normalized::new(path).ok()?;
-        let &e = p.api_router.find(&norm).iter().find(|&&e| {
-            p.doc
-                .api
-                .get(e)
-                .is_some_and(|d| d.method.eq_ignore_ascii_case(method))
-        })?;
+        let e = p.endpoint_taking(p.api_router.find(&norm), method)?;
         let (doc, compiled) = (p.doc.api.get(e)?, p.endpoints.get(e)?);
         let mut params = Params::default();
         for (i, seg) in compiled.pattern.segs.iter().enumerate() {

@@ -6,7 +6,7 @@ use crate::compile::Compiled;
 use crate::condition::{Facts, Failure, NodeId};
 use crate::context::Context;
 use crate::error::{clip, ContextError, QueryError, RefKind};
-use crate::model::OptionsDoc;
+use crate::model::{FieldDoc, OptionsDoc};
 use crate::output::{
     Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params, Reason, RequestCheck,
     Resolution, SidebarItem,
@@ -521,14 +521,20 @@ impl View {
 
     /// The sidebar items the member may open, in ruleset order.
     pub fn sidebar(&self) -> Vec<SidebarItem<'_>> {
-        let p = &self.policy;
-        let mut out = Vec::with_capacity(p.nav_routes.len());
-        for (i, &r) in p.nav_routes.iter().enumerate() {
-            if self.decision(r) == Decision::Allow {
-                out.extend(self.sidebar_item(i));
-            }
-        }
+        let mut out = Vec::with_capacity(self.policy.nav_routes.len());
+        out.extend(self.sidebar_shown().filter_map(|i| self.sidebar_item(i)));
         out
+    }
+
+    /// Indices (into the ruleset's `navigation`) of the items whose page
+    /// this member may open, in ruleset order.
+    pub(crate) fn sidebar_shown(&self) -> impl Iterator<Item = usize> + '_ {
+        self.policy
+            .nav_routes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &r)| self.decision(r) == Decision::Allow)
+            .map(|(i, _)| i)
     }
 
     /// Navigation item `i` as a sidebar item of this view, shown or not.
@@ -755,30 +761,37 @@ impl View {
     /// Every field of a form, with its visibility. A form the member may not
     /// use lists all its fields as not visible.
     pub fn form(&self, form: &str) -> Result<Vec<FormField<'_>>, QueryError> {
-        let p = &self.policy;
         let i = self.form_index(form)?;
-        let (Some(doc), Some(compiled)) = (p.doc.forms.get(i), p.forms.get(i)) else {
-            return Ok(Vec::new());
-        };
-        let form_ok = self.holds(compiled.gate);
-        Ok(doc
-            .fields
-            .iter()
-            .zip(compiled.fields.iter())
-            .map(|(field, &gate)| {
-                let visible = form_ok && self.holds(gate);
-                FormField {
-                    field: &field.id,
-                    visible,
-                    required: visible && field.required,
-                    options: if visible {
-                        field.options.as_ref().map(|o| self.options(o))
-                    } else {
-                        None
-                    },
-                }
+        Ok(self
+            .form_fields(i)
+            .map(|(field, visible)| FormField {
+                field: &field.id,
+                visible,
+                required: visible && field.required,
+                options: if visible {
+                    field.options.as_ref().map(|o| self.options(o))
+                } else {
+                    None
+                },
             })
             .collect())
+    }
+
+    /// The fields of form `i` (an index into the ruleset's `forms`), each
+    /// with whether this member sees it: the form's gate and the field's.
+    pub(crate) fn form_fields(&self, i: usize) -> impl Iterator<Item = (&FieldDoc, bool)> + '_ {
+        let p = &self.policy;
+        let (fields, gates, form_ok): (&[FieldDoc], &[Option<NodeId>], bool) =
+            match (p.doc.forms.get(i), p.forms.get(i)) {
+                (Some(doc), Some(compiled)) => {
+                    (&doc.fields, &compiled.fields, self.holds(compiled.gate))
+                }
+                _ => (&[], &[], false),
+            };
+        fields
+            .iter()
+            .zip(gates)
+            .map(move |(field, &gate)| (field, form_ok && self.holds(gate)))
     }
 
     fn options<'a>(&'a self, source: &'a OptionsDoc) -> Vec<&'a str> {
@@ -819,16 +832,9 @@ impl View {
             None => self
                 .facts
                 .grants
-                .allows(&self.parse_permission(permission)?),
+                .allows(&parse_permission(&self.policy, permission)?),
         };
         Ok(self.active && held)
-    }
-
-    fn parse_permission(
-        &self,
-        permission: &str,
-    ) -> Result<crate::permission::Permission, QueryError> {
-        parse_permission(&self.policy, permission)
     }
 
     /// Whether the member holds a permission looked up once with
@@ -937,12 +943,7 @@ impl View {
                 None,
             ));
         }
-        let Some(&e) = candidates.iter().find(|&&e| {
-            p.doc
-                .api
-                .get(e)
-                .is_some_and(|d| d.method.eq_ignore_ascii_case(method))
-        }) else {
+        let Some(e) = p.endpoint_taking(candidates, method) else {
             return Ok(denied(
                 405,
                 "method_not_allowed",

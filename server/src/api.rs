@@ -749,7 +749,7 @@ fn change_invite(state: &AppState, d: &Decided, action: InviteAction) -> ApiResu
                 "only a pending invite can be revoked",
             ));
         }
-        (InviteAction::Resend, InviteState::Accepted) => {
+        (InviteAction::Resend | InviteAction::Accept, InviteState::Accepted) => {
             return Err(ApiError::new(
                 409,
                 "invite_accepted",
@@ -781,13 +781,6 @@ fn change_invite(state: &AppState, d: &Decided, action: InviteAction) -> ApiResu
                 410,
                 "invite_revoked",
                 "this invite was revoked",
-            ));
-        }
-        (InviteAction::Accept, InviteState::Accepted) => {
-            return Err(ApiError::new(
-                409,
-                "invite_accepted",
-                "this invite was already accepted",
             ));
         }
     }

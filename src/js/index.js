@@ -84,6 +84,7 @@ function deepFreeze(value) {
 }
 
 const NOT_FOUND = deepFreeze({ kind: "not_found" });
+const OTHER_WORKSPACE = deepFreeze({ kind: "forbidden", reason: { code: "other_workspace" } });
 const TAG = { ALLOW: 0, REDIRECT: 1, FORBIDDEN: 2, NOT_FOUND: 3, OTHER_WORKSPACE: 4, FULL: 5 };
 const PLATFORMS = new Set(["mac", "ios", "windows", "linux", "android", "other"]);
 const APPLE = new Set(["mac", "ios"]);
@@ -149,7 +150,7 @@ class Catalog {
   slug(slug, rawView) {
     let s = this.slugs.get(slug);
     if (!s) {
-      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), other: [], allow: [] };
+      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), allow: [] };
       this.slugs.set(slug, s);
     }
     return s;
@@ -445,7 +446,7 @@ export class View {
         return NOT_FOUND;
       case TAG.OTHER_WORKSPACE: {
         const k = m[at + 2];
-        if (k === 0) return (this.#records.other[0] ??= deepFreeze({ kind: "forbidden", reason: { code: "other_workspace" } }));
+        if (k === 0) return OTHER_WORKSPACE;
         this.#memberships ??= this.#raw.__slugs().split(",");
         const to = this.#memberships[k - 1];
         const switches = this.#catalog.switchTo;

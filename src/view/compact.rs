@@ -7,7 +7,7 @@
 //! decide nothing the object-returning queries above do not decide the same
 //! way; `tests/js/layer.test.mjs` holds the two to the same answers.
 
-use super::{failure_reason, Answer, Decision, View, Why};
+use super::{failure_reason, Answer, View, Why};
 use crate::compile::Compiled;
 use crate::condition::Failure;
 use crate::error::QueryError;
@@ -103,12 +103,7 @@ impl View {
 
     /// Indices (into the ruleset's `navigation`) of the sidebar items.
     pub(crate) fn sidebar_indices(&self, out: &mut Vec<u32>) {
-        let p = &self.policy;
-        for (i, &r) in p.nav_routes.iter().enumerate() {
-            if self.decision(r) == Decision::Allow {
-                out.push(i as u32);
-            }
-        }
+        out.extend(self.sidebar_shown().map(|i| i as u32));
     }
 
     /// `(index, score)` of each palette entry, in the order `palette` gives.
@@ -132,13 +127,7 @@ impl View {
     /// ruleset's `forms`): bit 0 visible, bit 1 required, bit 2 options
     /// listed (then ask `form` itself: options vary by view).
     pub(crate) fn form_flags(&self, form: usize, out: &mut Vec<u32>) {
-        let p = &self.policy;
-        let (Some(doc), Some(compiled)) = (p.doc.forms.get(form), p.forms.get(form)) else {
-            return;
-        };
-        let form_ok = self.holds(compiled.gate);
-        for (i, (field, &gate)) in doc.fields.iter().zip(compiled.fields.iter()).enumerate() {
-            let visible = form_ok && self.holds(gate);
+        for (i, (field, visible)) in self.form_fields(form).enumerate() {
             let required = visible && field.required;
             let options = visible && field.options.is_some();
             out.push(i as u32);

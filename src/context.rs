@@ -2,10 +2,12 @@
 //! them (SPEC section 3). It is plain data; [`crate::Policy::view`] checks it
 //! against a ruleset.
 
-use crate::decode::{decode, decode_json, DecodeError};
+use crate::decode::{
+    decode, decode_json, deserialize_from_json, DecodeError, FromJson, Invalid, Value,
+};
 use crate::error::ContextError;
-use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use crate::json::{Json, Number};
+use serde::{Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -13,8 +15,8 @@ use std::fmt;
 pub const MAX_CONTEXT_BYTES: usize = 64 * 1024;
 
 /// Who is asking, and where.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a context object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Context {
     /// The workspace the member is in now.
     pub workspace: Workspace,
@@ -22,72 +24,56 @@ pub struct Context {
     pub member: Member,
     /// Slugs of every workspace the member belongs to (the current one may
     /// be listed or not).
-    #[serde(default)]
     pub memberships: Vec<String>,
     /// The member's platform, for shortcut labels.
-    #[serde(default)]
     pub platform: Platform,
 }
 
 /// The current workspace.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a workspace object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Workspace {
     /// Lowercase letters, digits and dashes.
     pub slug: String,
     /// Product toggles; a product not listed takes the ruleset's default.
-    #[serde(default)]
     pub products: BTreeMap<String, bool>,
     /// The plan; the ruleset's lowest plan when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<String>,
     /// Feature flags on for this workspace. Flags the ruleset does not use are
     /// ignored: a flag service usually knows more flags than one ruleset.
-    #[serde(default)]
     pub flags: Vec<String>,
     /// The deployment environment; the ruleset's last environment when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// Workspace-level settings (what the workspace makes available).
     /// Settings the ruleset does not use are ignored.
-    #[serde(default)]
     pub settings: BTreeMap<String, bool>,
 }
 
 /// The member.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a member object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Member {
     /// The member's user id.
     pub user_id: String,
     /// Role ids of the ruleset.
-    #[serde(default)]
     pub roles: Vec<String>,
     /// Extra grants (custom roles), `resource:action:scope`.
-    #[serde(default)]
     pub permissions: Vec<String>,
     /// An inactive member sees nothing and is allowed nothing.
-    #[serde(default = "yes")]
     pub active: bool,
     /// A navigation item id to land on at the workspace home.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub landing_page: Option<String>,
     /// The member's preferences. A preference is on when its value is `true`.
     /// Preferences the ruleset does not use are ignored.
-    #[serde(default)]
     pub preferences: BTreeMap<String, PreferenceValue>,
 }
 
-fn yes() -> bool {
-    true
-}
-
 /// The platform the member uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(
-    rename_all = "lowercase",
-    expecting = "`mac`, `ios`, `windows`, `linux`, `android` or `other`"
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Platform {
     /// macOS: shortcuts read `⌘K`.
     Mac,
@@ -143,39 +129,111 @@ impl Serialize for PreferenceValue {
     }
 }
 
-impl<'de> Deserialize<'de> for PreferenceValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = PreferenceValue;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a boolean, number, string or null")
+impl FromJson for PreferenceValue {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        Ok(match v.json() {
+            Json::Null => PreferenceValue::Null,
+            Json::Bool(b) => PreferenceValue::Bool(*b),
+            Json::Number(Number::Unsigned(n)) => PreferenceValue::Number(*n as f64),
+            Json::Number(Number::Negative(n)) => PreferenceValue::Number(*n as f64),
+            Json::Number(Number::Float(n)) => PreferenceValue::Number(*n),
+            Json::String(s) => PreferenceValue::String(s.clone()),
+            Json::Array(_) | Json::Object(_) => {
+                return Err(v.wrong("a boolean, number, string or null"))
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(PreferenceValue::Bool(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(PreferenceValue::Number(v as f64))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(PreferenceValue::Number(v as f64))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(PreferenceValue::Number(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(PreferenceValue::String(v.to_owned()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(PreferenceValue::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(PreferenceValue::Null)
-            }
-        }
-        d.deserialize_any(V)
+        })
     }
 }
+
+impl FromJson for Platform {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        const EXPECTED: &str = "`mac`, `ios`, `windows`, `linux`, `android` or `other`";
+        Ok(match v.str(EXPECTED)? {
+            "mac" => Platform::Mac,
+            "ios" => Platform::Ios,
+            "windows" => Platform::Windows,
+            "linux" => Platform::Linux,
+            "android" => Platform::Android,
+            "other" => Platform::Other,
+            other => {
+                return Err(v.fail(format!(
+                    "unknown platform `{}`, expected {EXPECTED}",
+                    crate::error::clip(other)
+                )))
+            }
+        })
+    }
+}
+
+impl FromJson for Context {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a context object")?;
+        let context = Context {
+            workspace: o.req("workspace")?,
+            member: o.req("member")?,
+            memberships: o.or_default("memberships")?,
+            platform: o.or_default("platform")?,
+        };
+        o.finish()?;
+        Ok(context)
+    }
+}
+
+impl FromJson for Workspace {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a workspace object")?;
+        let workspace = Workspace {
+            slug: o.req("slug")?,
+            products: o.or_default("products")?,
+            plan: o.opt("plan")?,
+            flags: o.or_default("flags")?,
+            environment: o.opt("environment")?,
+            settings: o.or_default("settings")?,
+        };
+        o.finish()?;
+        Ok(workspace)
+    }
+}
+
+impl FromJson for Member {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a member object")?;
+        let member = Member {
+            user_id: o.req("userId")?,
+            roles: o.or_default("roles")?,
+            permissions: o.or_default("permissions")?,
+            active: o.or("active", true)?,
+            landing_page: o.opt("landingPage")?,
+            preferences: o.or_default("preferences")?,
+        };
+        o.finish()?;
+        Ok(member)
+    }
+}
+
+impl FromJson for ApiRequest {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a request object with `method`, `path` and `body`")?;
+        let request = ApiRequest {
+            method: o.req("method")?,
+            path: o.req("path")?,
+            body: o.opt("body")?,
+        };
+        o.finish()?;
+        Ok(request)
+    }
+}
+
+// serde's `Deserialize`, by the same rules as the JSON text (SPEC 9: a server
+// takes a context from JSON with any serde format).
+deserialize_from_json!(
+    Context,
+    Workspace,
+    Member,
+    Platform,
+    PreferenceValue,
+    ApiRequest
+);
 
 impl From<DecodeError> for ContextError {
     fn from(e: DecodeError) -> Self {
@@ -211,14 +269,13 @@ impl Context {
 }
 
 /// An API request to check (SPEC section 7).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApiRequest {
     /// HTTP method, e.g. `POST` (any case).
     pub method: String,
     /// Request path, e.g. `/api/contacts`; a query string is ignored.
     pub path: String,
     /// The JSON body, if any. Only its top-level keys are read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
 }

@@ -1,21 +1,21 @@
 //! Turning JSON-shaped input into typed documents, with a JSON pointer for
-//! every problem. One mechanism serves rulesets and contexts, natively and in
-//! wasm: text is parsed into a [`Json`] tree (`crate::json`), and the tree is
-//! read by the derived serde decoders through [`Node`], a `Deserializer` that
-//! knows where it is. Input from another serde `Deserializer` is first
-//! collected into a tree, then read the same way.
+//! every problem. One mechanism serves rulesets, contexts and requests,
+//! natively and in wasm: text is parsed into a [`Json`] tree
+//! (`crate::json`), and each type reads the tree through [`FromJson`], a few
+//! lines per type over [`Value`], which knows where it is. Input from a serde
+//! `Deserializer` is first collected into a tree, then read the same way;
+//! that is also how the public input types implement `Deserialize`.
 //!
 //! Invariants: a value's problem is reported at the pointer of the innermost
 //! value that failed; a key the target type does not define is an error (the
-//! first such key, after the rest decoded), never silently dropped.
+//! first such key, after the rest decoded), never silently dropped; a key
+//! given twice is an error; a pointer is only built for an error.
 
+use crate::error::clip;
 use crate::json::{self, Json, Number, ParseError};
-use serde::de::value::BorrowedStrDeserializer;
-use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, EnumAccess, IntoDeserializer, MapAccess,
-    SeqAccess, Unexpected, VariantAccess, Visitor,
-};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// What went wrong while decoding, and where.
@@ -27,6 +27,17 @@ pub(crate) enum DecodeError {
     UnknownKey { path: String, key: String },
     /// A value of the wrong type or shape.
     Invalid { path: String, message: String },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Syntax(message) => f.write_str(message),
+            DecodeError::UnknownKey { path, key } => write!(f, "unknown key `{key}` at `{path}`"),
+            DecodeError::Invalid { path, message } if path.is_empty() => f.write_str(message),
+            DecodeError::Invalid { path, message } => write!(f, "{message} at `{path}`"),
+        }
+    }
 }
 
 /// Appends one reference token to a JSON pointer, escaped per RFC 6901.
@@ -50,11 +61,21 @@ pub(crate) fn pointer(base: &str, tokens: &[&str]) -> String {
     out
 }
 
+/// A type read from a JSON tree.
+pub(crate) trait FromJson: Sized {
+    /// Reads the value, or says what is wrong with it (at its pointer).
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid>;
+}
+
+/// A value of the wrong type or shape, at a pointer.
+#[derive(Debug)]
+pub(crate) struct Invalid {
+    path: String,
+    message: String,
+}
+
 /// Decodes `T` from JSON text, telling syntax errors apart from shape errors.
-pub(crate) fn decode_json<T>(text: &str) -> Result<T, DecodeError>
-where
-    T: for<'de> Deserialize<'de>,
-{
+pub(crate) fn decode_json<T: FromJson>(text: &str) -> Result<T, DecodeError> {
     match json::parse(text) {
         Ok(tree) => decode_tree(&tree),
         Err(ParseError::Syntax(message)) => Err(DecodeError::Syntax(message)),
@@ -68,11 +89,12 @@ where
     }
 }
 
-/// Decodes `T` from any deserializer: its data is collected into a tree
-/// first (nesting limited as for text), then read like parsed text.
+/// Decodes `T` from any self-describing deserializer: its data is collected
+/// into a tree first (nesting limited as for text), then read like parsed
+/// text.
 pub(crate) fn decode<'de, T, D>(deserializer: D) -> Result<T, DecodeError>
 where
-    T: for<'a> Deserialize<'a>,
+    T: FromJson,
     D: Deserializer<'de>,
     D::Error: fmt::Display,
 {
@@ -80,80 +102,47 @@ where
         .deserialize(deserializer)
         .map_err(|e| DecodeError::Invalid {
             path: String::new(),
-            message: clean_message(&e.to_string()),
+            message: e.to_string(),
         })?;
     decode_tree(&tree)
 }
 
+/// `Deserialize` for a public input type, by the same rules as its JSON
+/// text (the error's message names the pointer).
+pub(crate) fn deserialize<'de, T: FromJson, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    let tree = TreeSeed { depth: 0 }.deserialize(deserializer)?;
+    decode_tree(&tree).map_err(de::Error::custom)
+}
+
+/// Implements serde's `Deserialize` through [`FromJson`] (see
+/// [`deserialize`]).
+macro_rules! deserialize_from_json {
+    ($($t:ty),* $(,)?) => {$(
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::decode::deserialize(d)
+            }
+        }
+    )*};
+}
+pub(crate) use deserialize_from_json;
+
 /// Decodes `T` from a parsed tree.
-fn decode_tree<'de, T: Deserialize<'de>>(tree: &'de Json) -> Result<T, DecodeError> {
+fn decode_tree<T: FromJson>(tree: &Json) -> Result<T, DecodeError> {
     let unknown = RefCell::new(None);
-    let node = Node {
-        value: tree,
+    let root = Value {
+        json: tree,
         at: At::Root,
         unknown: &unknown,
     };
-    match T::deserialize(node) {
+    match T::from_json(&root) {
         Ok(value) => match unknown.into_inner() {
             Some((path, key)) => Err(DecodeError::UnknownKey { path, key }),
             None => Ok(value),
         },
-        Err(e) => Err(DecodeError::Invalid {
-            path: e.path.unwrap_or_default(),
-            message: clean_message(&e.message),
-        }),
-    }
-}
-
-/// serde names Rust integer types in its messages ("expected u32"); those
-/// become words, since users of the format never see Rust types.
-fn clean_message(message: &str) -> String {
-    let mut out = message.to_owned();
-    for (rust, words) in [
-        ("u64", "a whole number from 0"),
-        ("u32", "a whole number from 0"),
-        ("u16", "a whole number from 0"),
-        ("u8", "a whole number from 0"),
-        ("i64", "a whole number"),
-        ("i32", "a whole number"),
-        ("f64", "a number"),
-    ] {
-        out = out.replace(&format!("expected {rust}"), &format!("expected {words}"));
-    }
-    out
-}
-
-/// A decoding problem; the pointer is set by the innermost value it passes.
-#[derive(Debug)]
-struct Error {
-    message: String,
-    path: Option<String>,
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl Error {
-    /// The error, with `at`'s pointer unless it has one (from deeper down).
-    fn at(mut self, at: &At<'_>) -> Error {
-        if self.path.is_none() {
-            self.path = Some(at.pointer());
-        }
-        self
-    }
-}
-
-impl de::Error for Error {
-    fn custom<M: fmt::Display>(message: M) -> Self {
-        Error {
-            message: message.to_string(),
-            path: None,
-        }
+        Err(Invalid { path, message }) => Err(DecodeError::Invalid { path, message }),
     }
 }
 
@@ -186,390 +175,290 @@ impl At<'_> {
         self.write(&mut out);
         out
     }
-
-    /// The last token, which names an unknown key.
-    fn token(&self) -> String {
-        match self {
-            At::Root => String::new(),
-            At::Key(_, key) => (*key).to_owned(),
-            At::Index(_, index) => index.to_string(),
-        }
-    }
 }
 
-/// One value of the tree, read by a derived decoder.
-struct Node<'de, 'p> {
-    value: &'de Json,
+/// One value of the tree and where it is.
+#[derive(Clone, Copy)]
+pub(crate) struct Value<'j, 'p> {
+    json: &'j Json,
     at: At<'p>,
-    /// The first key that a decoder skipped, as (pointer, key).
+    /// The first key that no type asked for, as (pointer, key).
     unknown: &'p RefCell<Option<(String, String)>>,
 }
 
-impl<'de, 'p> Node<'de, 'p> {
-    /// Gives an error without a pointer this node's pointer.
-    fn locate<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
-        result.map_err(|e| e.at(&self.at))
+impl<'j, 'p> Value<'j, 'p> {
+    /// The value itself.
+    pub fn json(&self) -> &'j Json {
+        self.json
     }
 
-    fn unexpected(&self) -> Unexpected<'de> {
-        match self.value {
-            Json::Null => Unexpected::Unit,
-            Json::Bool(b) => Unexpected::Bool(*b),
-            Json::Number(Number::Unsigned(n)) => Unexpected::Unsigned(*n),
-            Json::Number(Number::Negative(n)) => Unexpected::Signed(*n),
-            Json::Number(Number::Float(f)) => Unexpected::Float(*f),
-            Json::String(s) => Unexpected::Str(s),
-            Json::Array(_) => Unexpected::Seq,
-            Json::Object(_) => Unexpected::Map,
-        }
-    }
-}
-
-impl<'de> Deserializer<'de> for Node<'de, '_> {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::Null => visitor.visit_unit(),
-            Json::Bool(b) => visitor.visit_bool(*b),
-            Json::Number(Number::Unsigned(n)) => visitor.visit_u64(*n),
-            Json::Number(Number::Negative(n)) => visitor.visit_i64(*n),
-            Json::Number(Number::Float(f)) => visitor.visit_f64(*f),
-            Json::String(s) => visitor.visit_borrowed_str(s),
-            Json::Array(_) => return self.deserialize_seq(visitor),
-            Json::Object(_) => return self.deserialize_map(visitor),
-        };
-        self.locate(result)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.value {
-            Json::Null => {
-                let result = visitor.visit_none();
-                self.locate(result)
-            }
-            _ => visitor.visit_some(self),
+    /// A problem with this value.
+    pub fn fail(&self, message: impl Into<String>) -> Invalid {
+        Invalid {
+            path: self.at.pointer(),
+            message: message.into(),
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    /// Enums as serde_json writes them: a unit variant is a string, any
-    /// other variant an object with exactly one key.
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::String(s) => visitor.visit_enum(BorrowedStrDeserializer::new(s)),
-            Json::Object(entries) => match entries.as_slice() {
-                [(key, value)] => visitor.visit_enum(Variant {
-                    key,
-                    value,
-                    at: &self.at,
-                    unknown: self.unknown,
-                }),
-                _ => Err(de::Error::invalid_value(Unexpected::Map, &visitor)),
-            },
-            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
-        };
-        self.locate(result)
-    }
-
-    /// A value no field takes: remembered as an unknown key.
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let mut unknown = self.unknown.borrow_mut();
-        if unknown.is_none() && !matches!(self.at, At::Root) {
-            *unknown = Some((self.at.pointer(), self.at.token()));
-        }
-        visitor.visit_unit()
-    }
-
-    // The type-directed methods call only the visitor method the expected
-    // type can take, and refuse anything else: besides being strict (a
-    // struct is an object, never an array), this keeps every derived
-    // decoder's unused visitor methods out of the WebAssembly module.
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::Bool(b) => visitor.visit_bool(*b),
-            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
-        };
-        self.locate(result)
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::Number(Number::Unsigned(n)) => visitor.visit_u64(*n),
-            Json::Number(Number::Negative(n)) => visitor.visit_i64(*n),
-            Json::Number(Number::Float(f)) => visitor.visit_f64(*f),
-            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
-        };
-        self.locate(result)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::String(s) => visitor.visit_borrowed_str(s),
-            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
-        };
-        self.locate(result)
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::Null => visitor.visit_unit(),
-            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
-        };
-        self.locate(result)
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::Array(items) => visitor.visit_seq(Items {
-                items: items.iter(),
-                index: 0,
-                at: &self.at,
-                unknown: self.unknown,
-            }),
-            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
-        };
-        self.locate(result)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let result = match self.value {
-            Json::Object(entries) => visitor.visit_map(Entries {
-                entries: entries.iter(),
-                pending: None,
-                at: &self.at,
-                unknown: self.unknown,
-            }),
-            _ => Err(de::Error::invalid_type(self.unexpected(), &visitor)),
-        };
-        self.locate(result)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
-    }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_unit(visitor)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_u64(visitor)
-    }
-
-    serde::forward_to_deserialize_any! {
-        i128 u128 bytes byte_buf
-    }
-}
-
-/// The items of an array.
-struct Items<'de, 'p> {
-    items: std::slice::Iter<'de, Json>,
-    index: usize,
-    at: &'p At<'p>,
-    unknown: &'p RefCell<Option<(String, String)>>,
-}
-
-impl<'de> SeqAccess<'de> for Items<'de, '_> {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
-        let Some(value) = self.items.next() else {
-            return Ok(None);
-        };
-        let index = self.index;
-        self.index += 1;
-        seed.deserialize(Node {
-            value,
-            at: At::Index(self.at, index),
-            unknown: self.unknown,
-        })
-        .map(Some)
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
-    }
-}
-
-/// The entries of an object.
-struct Entries<'de, 'p> {
-    entries: std::slice::Iter<'de, (String, Json)>,
-    pending: Option<&'de (String, Json)>,
-    at: &'p At<'p>,
-    unknown: &'p RefCell<Option<(String, String)>>,
-}
-
-impl<'de> MapAccess<'de> for Entries<'de, '_> {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        let Some(entry) = self.entries.next() else {
-            return Ok(None);
-        };
-        self.pending = Some(entry);
-        let key: &'de str = &entry.0;
-        // A key the type refuses (an unknown field or variant) is reported
-        // at the key's own pointer.
-        seed.deserialize(BorrowedStrDeserializer::<Error>::new(key))
-            .map(Some)
-            .map_err(|e| e.at(&At::Key(self.at, key)))
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let Some((key, value)) = self.pending.take() else {
-            return Err(de::Error::custom("a value was read before its key"));
-        };
-        seed.deserialize(Node {
-            value,
-            at: At::Key(self.at, key),
-            unknown: self.unknown,
-        })
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.entries.len())
-    }
-}
-
-/// The one entry of an object that holds an enum variant.
-struct Variant<'de, 'p> {
-    key: &'de str,
-    value: &'de Json,
-    at: &'p At<'p>,
-    unknown: &'p RefCell<Option<(String, String)>>,
-}
-
-impl<'de: 'p, 'p> EnumAccess<'de> for Variant<'de, 'p> {
-    type Error = Error;
-    type Variant = Node<'de, 'p>;
-
-    fn variant_seed<S: DeserializeSeed<'de>>(
-        self,
-        seed: S,
-    ) -> Result<(S::Value, Self::Variant), Error> {
-        let variant = seed.deserialize(self.key.into_deserializer())?;
-        Ok((
-            variant,
-            Node {
-                value: self.value,
-                at: At::Key(self.at, self.key),
-                unknown: self.unknown,
-            },
+    /// This value is not of the kind expected.
+    pub fn wrong(&self, expected: &str) -> Invalid {
+        self.fail(format!(
+            "invalid type: {}, expected {expected}",
+            describe(self.json)
         ))
     }
+
+    /// Reads `T` from this value.
+    pub fn decode<T: FromJson>(&self) -> Result<T, Invalid> {
+        T::from_json(self)
+    }
+
+    fn key<'a>(&'a self, key: &'a str, json: &'j Json) -> Value<'j, 'a> {
+        Value {
+            json,
+            at: At::Key(&self.at, key),
+            unknown: self.unknown,
+        }
+    }
+
+    /// The text of a string.
+    pub fn str(&self, expected: &str) -> Result<&'j str, Invalid> {
+        match self.json {
+            Json::String(s) => Ok(s),
+            _ => Err(self.wrong(expected)),
+        }
+    }
+
+    /// The fields of an object that a struct is read from. Such an object
+    /// has at most 64 keys (every struct has far fewer fields, so more keys
+    /// are unknown or repeated anyway).
+    pub fn object(&self, expected: &str) -> Result<Fields<'_, 'j, 'p>, Invalid> {
+        match self.json {
+            Json::Object(entries) if entries.len() <= 64 => Ok(Fields {
+                value: self,
+                entries,
+                used: 0,
+            }),
+            Json::Object(_) => Err(self.fail(format!("too many keys: {expected} has at most 64"))),
+            _ => Err(self.wrong(expected)),
+        }
+    }
+
+    /// An object of exactly one key, as a variant of an enum is written: the
+    /// key and its value.
+    pub fn variant(&self, expected: &str) -> Result<(&'j str, Value<'j, '_>), Invalid> {
+        match self.json {
+            Json::Object(entries) => match entries.as_slice() {
+                [(key, json)] => Ok((key, self.key(key, json))),
+                _ => Err(self.fail(format!(
+                    "invalid value: an object of {} keys, expected {expected}",
+                    entries.len()
+                ))),
+            },
+            _ => Err(self.wrong(expected)),
+        }
+    }
 }
 
-impl<'de> VariantAccess<'de> for Node<'de, '_> {
-    type Error = Error;
+/// Reading the fields of one object: each asked for by key, then
+/// [`Fields::finish`] to find keys that nobody asked for.
+pub(crate) struct Fields<'v, 'j, 'p> {
+    value: &'v Value<'j, 'p>,
+    entries: &'j [(String, Json)],
+    /// Bit `i`: entry `i` was read.
+    used: u64,
+}
 
-    fn unit_variant(self) -> Result<(), Error> {
-        Deserialize::deserialize(self)
+impl<'j> Fields<'_, 'j, '_> {
+    fn find(&mut self, key: &str) -> Option<(&'j str, &'j Json)> {
+        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        self.used |= 1u64 << i;
+        self.entries.get(i).map(|(k, json)| (k.as_str(), json))
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
-        seed.deserialize(self)
+    /// A field that must be there.
+    pub fn req<T: FromJson>(&mut self, key: &str) -> Result<T, Invalid> {
+        match self.find(key) {
+            Some((k, json)) => T::from_json(&self.value.key(k, json)),
+            None => Err(self.value.fail(format!("missing field `{key}`"))),
+        }
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        self.deserialize_any(visitor)
+    /// A field that may be left out or `null`.
+    pub fn opt<T: FromJson>(&mut self, key: &str) -> Result<Option<T>, Invalid> {
+        match self.find(key) {
+            None | Some((_, Json::Null)) => Ok(None),
+            Some((k, json)) => T::from_json(&self.value.key(k, json)).map(Some),
+        }
     }
 
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        self.deserialize_any(visitor)
+    /// A field that takes `default` when left out.
+    pub fn or<T: FromJson>(&mut self, key: &str, default: T) -> Result<T, Invalid> {
+        match self.find(key) {
+            Some((k, json)) => T::from_json(&self.value.key(k, json)),
+            None => Ok(default),
+        }
+    }
+
+    /// A field that takes its type's default when left out.
+    pub fn or_default<T: FromJson + Default>(&mut self, key: &str) -> Result<T, Invalid> {
+        self.or(key, T::default())
+    }
+
+    /// Checks the keys nobody asked for: a repeated key is an error now, the
+    /// first unknown one is remembered (reported if nothing else fails).
+    pub fn finish(self) -> Result<(), Invalid> {
+        let used = |i: usize| self.used & (1u64 << i) != 0;
+        for (i, (key, json)) in self.entries.iter().enumerate() {
+            if used(i) {
+                continue;
+            }
+            let at = self.value.key(key, json);
+            let repeated = self
+                .entries
+                .iter()
+                .enumerate()
+                .any(|(j, (k, _))| used(j) && k == key);
+            if repeated {
+                return Err(at.fail(format!("duplicate key `{}`", clip(key))));
+            }
+            let mut unknown = self.value.unknown.borrow_mut();
+            if unknown.is_none() {
+                *unknown = Some((at.at.pointer(), key.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a value is named in a message.
+fn describe(json: &Json) -> String {
+    match json {
+        Json::Null => "null".to_owned(),
+        Json::Bool(b) => format!("boolean `{b}`"),
+        Json::Number(Number::Unsigned(n)) => format!("integer `{n}`"),
+        Json::Number(Number::Negative(n)) => format!("integer `{n}`"),
+        Json::Number(Number::Float(_)) => "a number with a fraction or an exponent".to_owned(),
+        Json::String(s) => format!("string `{}`", clip(s)),
+        Json::Array(_) => "a list".to_owned(),
+        Json::Object(_) => "an object".to_owned(),
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        value.str("a string").map(str::to_owned)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        match value.json {
+            Json::Bool(b) => Ok(*b),
+            _ => Err(value.wrong("a boolean")),
+        }
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        match value.json {
+            Json::Number(Number::Unsigned(n)) => Ok(*n),
+            _ => Err(value.wrong("a whole number from 0")),
+        }
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let n = u64::from_json(value)?;
+        u32::try_from(n).map_err(|_| {
+            value.fail(format!(
+                "invalid value: `{n}`, expected a whole number from 0 to {}",
+                u32::MAX
+            ))
+        })
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        match value.json {
+            Json::Number(Number::Negative(n)) => Ok(*n),
+            Json::Number(Number::Unsigned(n)) => i64::try_from(*n).map_err(|_| {
+                value.fail(format!(
+                    "invalid value: `{n}`, expected a whole number up to {}",
+                    i64::MAX
+                ))
+            }),
+            _ => Err(value.wrong("a whole number")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let Json::Array(items) = value.json else {
+            return Err(value.wrong("a list"));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, json) in items.iter().enumerate() {
+            out.push(T::from_json(&Value {
+                json,
+                at: At::Index(&value.at, i),
+                unknown: value.unknown,
+            })?);
+        }
+        Ok(out)
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        T::from_json(value).map(Box::new)
+    }
+}
+
+/// An object read as a map: every key taken, none twice.
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let Json::Object(entries) = value.json else {
+            return Err(value.wrong("an object"));
+        };
+        let mut out = BTreeMap::new();
+        for (key, json) in entries {
+            let entry = value.key(key, json);
+            if out.insert(key.clone(), T::from_json(&entry)?).is_some() {
+                return Err(entry.fail(format!("duplicate key `{}`", clip(key))));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Any JSON, as serde_json's value (a later duplicate key wins, as there).
+impl FromJson for serde_json::Value {
+    fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+        Ok(to_value(value.json))
+    }
+}
+
+fn to_value(json: &Json) -> serde_json::Value {
+    use serde_json::Value as V;
+    match json {
+        Json::Null => V::Null,
+        Json::Bool(b) => V::Bool(*b),
+        Json::Number(Number::Unsigned(n)) => V::from(*n),
+        Json::Number(Number::Negative(n)) => V::from(*n),
+        Json::Number(Number::Float(f)) => V::from(*f),
+        Json::String(s) => V::String(s.clone()),
+        Json::Array(items) => V::Array(items.iter().map(to_value).collect()),
+        Json::Object(entries) => V::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), to_value(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -643,7 +532,7 @@ impl<'de> Visitor<'de> for TreeSeed {
         if v.is_finite() {
             Ok(Json::Number(Number::Float(v)))
         } else {
-            Err(E::invalid_value(Unexpected::Float(v), &"a finite number"))
+            Err(E::custom("invalid value: a number that is not finite"))
         }
     }
 
@@ -676,30 +565,63 @@ impl<'de> Visitor<'de> for TreeSeed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
 
-    #[derive(Debug, Deserialize, PartialEq)]
-    #[serde(rename_all = "camelCase")]
+    #[derive(Debug, PartialEq)]
     struct Outer {
         name: String,
-        #[serde(default)]
         items: Vec<Inner>,
-        #[serde(default)]
         kind: Option<Kind>,
+        count: u32,
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, PartialEq)]
     struct Inner {
         size: u32,
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
-    #[serde(rename_all = "snake_case")]
+    #[derive(Debug, PartialEq)]
     enum Kind {
-        Plain,
         Sized(u32),
         Nested(Box<Kind>),
     }
+
+    impl FromJson for Outer {
+        fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+            let mut o = value.object("an outer object")?;
+            let outer = Outer {
+                name: o.req("name")?,
+                items: o.or_default("items")?,
+                kind: o.opt("kind")?,
+                count: o.or("count", 7)?,
+            };
+            o.finish()?;
+            Ok(outer)
+        }
+    }
+
+    impl FromJson for Inner {
+        fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+            let mut o = value.object("an inner object")?;
+            let inner = Inner {
+                size: o.req("size")?,
+            };
+            o.finish()?;
+            Ok(inner)
+        }
+    }
+
+    impl FromJson for Kind {
+        fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
+            let (name, inner) = value.variant("a kind")?;
+            match name {
+                "sized" => inner.decode().map(Kind::Sized),
+                "nested" => inner.decode().map(Kind::Nested),
+                other => Err(value.fail(format!("unknown kind `{other}`"))),
+            }
+        }
+    }
+
+    deserialize_from_json!(Outer);
 
     fn invalid(text: &str) -> (String, String) {
         match decode_json::<Outer>(text) {
@@ -709,43 +631,50 @@ mod tests {
     }
 
     #[test]
-    fn reads_structs_lists_and_enums() {
+    fn reads_structs_lists_options_defaults_and_enums() {
         let doc: Outer = decode_json(
             r#"{"name":"a","items":[{"size":1},{"size":2}],"kind":{"nested":{"sized":3}}}"#,
         )
         .unwrap();
         assert_eq!(doc.items, vec![Inner { size: 1 }, Inner { size: 2 }]);
         assert_eq!(doc.kind, Some(Kind::Nested(Box::new(Kind::Sized(3)))));
-        let plain: Outer = decode_json(r#"{"name":"a","kind":"plain"}"#).unwrap();
-        assert_eq!(plain.kind, Some(Kind::Plain));
+        assert_eq!(doc.count, 7);
+        let plain: Outer = decode_json(r#"{"name":"a","kind":null,"count":0}"#).unwrap();
+        assert_eq!((plain.kind, plain.count, plain.items), (None, 0, vec![]));
     }
 
     #[test]
     fn problems_carry_the_innermost_pointer() {
         let (path, message) = invalid(r#"{"name":"a","items":[{"size":1},{"size":-2}]}"#);
         assert_eq!(path, "/items/1/size");
-        assert!(
-            message.contains("expected a whole number from 0"),
-            "{message}"
+        assert_eq!(
+            message,
+            "invalid type: integer `-2`, expected a whole number from 0"
         );
-        assert_eq!(invalid(r#"{"items":[]}"#).0, "");
+        let (path, message) = invalid(r#"{"items":[]}"#);
+        assert_eq!(
+            (path.as_str(), message.as_str()),
+            ("", "missing field `name`")
+        );
         assert_eq!(invalid(r#"{"name":"a","items":[{}]}"#).0, "/items/0");
+        assert_eq!(invalid(r#"{"name":"a","items":null}"#).0, "/items");
         let (path, message) = invalid(r#"{"name":"a","kind":{"nested":{"sized":"x"}}}"#);
         assert_eq!(path, "/kind/nested/sized");
-        assert!(
-            message.starts_with("invalid type: string \"x\""),
-            "{message}"
+        assert!(message.starts_with("invalid type: string `x`"), "{message}");
+        let (path, message) = invalid(r#"{"name":"a","kind":{"sized":1,"nested":null}}"#);
+        assert_eq!(path, "/kind");
+        assert!(message.contains("an object of 2 keys"), "{message}");
+        assert_eq!(
+            invalid(r#"{"name":"a","kind":{"huge":1}}"#),
+            ("/kind".to_owned(), "unknown kind `huge`".to_owned())
         );
-        let (path, message) = invalid(r#"{"name":"a","kind":{"plain":null,"sized":1}}"#);
-        assert_eq!(path, "/kind");
-        assert!(message.starts_with("invalid value: map"), "{message}");
-        let (path, message) = invalid(r#"{"name":"a","kind":"huge"}"#);
-        assert_eq!(path, "/kind");
-        assert!(message.starts_with("unknown variant `huge`"), "{message}");
+        assert_eq!(invalid(r#"{"name":"a","count":4294967296}"#).0, "/count");
+        assert_eq!(invalid(r#"{"name":"a","count":1.5}"#).0, "/count");
+        assert_eq!(invalid(r#"[1]"#).0, "");
     }
 
     #[test]
-    fn the_first_unknown_key_is_an_error() {
+    fn the_first_unknown_key_is_an_error_after_the_rest() {
         match decode_json::<Outer>(r#"{"name":"a","items":[{"size":1,"colour/x":2}],"extra":1}"#) {
             Err(DecodeError::UnknownKey { path, key }) => {
                 assert_eq!(path, "/items/0/colour~1x");
@@ -758,12 +687,36 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_key_is_an_error() {
+        let (path, message) = invalid(r#"{"name":"a","name":"b"}"#);
+        assert_eq!(
+            (path.as_str(), message.as_str()),
+            ("/name", "duplicate key `name`")
+        );
+        let many = (0..65).map(|i| format!(r#""k{i}":1"#)).collect::<Vec<_>>();
+        let (path, message) = invalid(&format!("{{{}}}", many.join(",")));
+        assert_eq!(path, "");
+        assert!(message.contains("at most 64"), "{message}");
+        let map = decode_json::<BTreeMap<String, bool>>(r#"{"a":true,"a":false}"#);
+        assert!(
+            matches!(map, Err(DecodeError::Invalid { ref path, .. }) if path == "/a"),
+            "{map:?}"
+        );
+    }
+
+    #[test]
     fn other_deserializers_read_the_same() {
         let value = serde_json::json!({"name": "a", "items": [{"size": "9"}]});
-        match decode::<Outer, _>(value) {
+        match decode::<Outer, _>(value.clone()) {
             Err(DecodeError::Invalid { path, .. }) => assert_eq!(path, "/items/0/size"),
             other => panic!("{other:?}"),
         }
+        let message = serde_json::from_value::<Outer>(value)
+            .unwrap_err()
+            .to_string();
+        assert!(message.ends_with("at `/items/0/size`"), "{message}");
+        let fine: Outer = serde_json::from_str(r#"{"name":"b","kind":{"sized":2}}"#).unwrap();
+        assert_eq!(fine.kind, Some(Kind::Sized(2)));
         let mut deep = serde_json::json!(1);
         for _ in 0..json::MAX_JSON_DEPTH + 1 {
             deep = serde_json::json!([deep]);
@@ -774,5 +727,13 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn any_json_reads_as_serde_json_value() {
+        let text = r#"{"a":[1,-2,2.5,"x",null,true,{"b":{}}],"a":0}"#;
+        let ours: serde_json::Value = decode_json(text).unwrap();
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs);
     }
 }

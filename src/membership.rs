@@ -3,30 +3,30 @@
 
 use crate::compile::Compiled;
 use crate::condition::Facts;
+use crate::decode::{deserialize_from_json, FromJson, Invalid, Value};
 use crate::error::{clip, QueryError};
 use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
 /// Most workspaces, holders or ids in one membership request.
 pub const MAX_MEMBERSHIP_LIST: usize = 1024;
 
 /// A request to delete one's account (Workspace Settings → Danger Zone).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct AccountDeletion {
     /// Who wants to leave.
     pub user_id: String,
     /// What they typed; must be exactly `DELETE`.
     pub confirmation: String,
     /// Every workspace they belong to, with its active admins.
-    #[serde(default)]
     pub memberships: Vec<WorkspaceAdmins>,
 }
 
 /// The active admins of one workspace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkspaceAdmins {
     /// Workspace slug.
     pub workspace: String,
@@ -112,8 +112,8 @@ pub(crate) fn check_account_deletion(
 }
 
 /// Someone and their current role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoleHolder {
     /// User id.
     pub user_id: String,
@@ -122,8 +122,8 @@ pub struct RoleHolder {
 }
 
 /// A request to change (or remove, or deactivate) someone's role.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RoleChange {
     /// Who makes the change.
     pub actor: RoleHolder,
@@ -132,7 +132,6 @@ pub struct RoleChange {
     /// The new role; `null` removes or deactivates the target.
     pub new_role: Option<String>,
     /// User ids of the active holders of each role.
-    #[serde(default)]
     pub active_holders: BTreeMap<String, Vec<String>>,
 }
 
@@ -283,16 +282,16 @@ pub(crate) fn check_role_change(
 
 /// An invite's timestamps, in milliseconds since the epoch. A resend sets a
 /// new `sentAt`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Invite {
     /// When it was (last) sent.
     pub sent_at: i64,
     /// When it was accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_at: Option<i64>,
     /// When it was revoked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<i64>,
 }
 
@@ -359,3 +358,76 @@ pub(crate) fn invite_status(
     };
     Ok(InviteStatus { status, expires_at })
 }
+
+impl FromJson for AccountDeletion {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("an account deletion request")?;
+        let request = AccountDeletion {
+            user_id: o.req("userId")?,
+            confirmation: o.req("confirmation")?,
+            memberships: o.or_default("memberships")?,
+        };
+        o.finish()?;
+        Ok(request)
+    }
+}
+
+impl FromJson for WorkspaceAdmins {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("an object with `workspace` and `activeAdmins`")?;
+        let admins = WorkspaceAdmins {
+            workspace: o.req("workspace")?,
+            active_admins: o.req("activeAdmins")?,
+        };
+        o.finish()?;
+        Ok(admins)
+    }
+}
+
+impl FromJson for RoleHolder {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("an object with `userId` and `role`")?;
+        let holder = RoleHolder {
+            user_id: o.req("userId")?,
+            role: o.req("role")?,
+        };
+        o.finish()?;
+        Ok(holder)
+    }
+}
+
+impl FromJson for RoleChange {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a role change request")?;
+        let change = RoleChange {
+            actor: o.req("actor")?,
+            target: o.req("target")?,
+            new_role: o.opt("newRole")?,
+            active_holders: o.or_default("activeHolders")?,
+        };
+        o.finish()?;
+        Ok(change)
+    }
+}
+
+impl FromJson for Invite {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("an invite object")?;
+        let invite = Invite {
+            sent_at: o.req("sentAt")?,
+            accepted_at: o.opt("acceptedAt")?,
+            revoked_at: o.opt("revokedAt")?,
+        };
+        o.finish()?;
+        Ok(invite)
+    }
+}
+
+// serde's `Deserialize`, by the same rules as the JSON text.
+deserialize_from_json!(
+    AccountDeletion,
+    WorkspaceAdmins,
+    RoleHolder,
+    RoleChange,
+    Invite
+);

@@ -4,98 +4,81 @@
 //! reference and builds the fast form. Serializing a document gives the
 //! canonical form: fixed key order, no whitespace, defaults written out.
 
-use serde::{Deserialize, Serialize};
+use crate::decode::{FromJson, Invalid, Value};
+use crate::json::Json;
+use serde::Serialize;
 
-/// A whole ruleset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a ruleset object")]
+/// A whole ruleset. The lists after `label` may be left out (empty),
+/// except `permissions`, `roles`, `home`, `routes` and `navigation`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct RulesetDoc {
     pub version: u64,
     pub name: String,
     pub label: String,
     pub products: Vec<ProductDoc>,
-    #[serde(default)]
     pub plans: Vec<String>,
-    #[serde(default)]
     pub environments: Vec<String>,
-    #[serde(default)]
     pub flags: Vec<String>,
-    #[serde(default)]
     pub settings: Vec<String>,
-    #[serde(default)]
     pub preferences: Vec<String>,
     pub permissions: PermissionsDoc,
     pub roles: Vec<RoleDoc>,
-    #[serde(default)]
     pub conditions: Vec<NamedConditionDoc>,
     pub home: String,
     pub routes: Vec<RouteDoc>,
     pub navigation: Vec<NavDoc>,
-    #[serde(default)]
     pub palette: Vec<PaletteDoc>,
-    #[serde(default)]
     pub features: Vec<FeatureDoc>,
-    #[serde(default)]
     pub forms: Vec<FormDoc>,
-    #[serde(default)]
     pub api: Vec<EndpointDoc>,
     /// Body fields checked on every endpoint (after its own fields).
-    #[serde(default)]
     pub api_fields: Vec<ApiFieldDoc>,
-    #[serde(default)]
     pub sync: Vec<SyncDoc>,
-    #[serde(default)]
     pub membership: MembershipDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a product object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct ProductDoc {
     pub id: String,
     pub label: String,
     pub description: String,
     pub default: bool,
-    #[serde(default)]
     pub paths: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    expecting = "an object with `resources` and `actions`"
-)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct PermissionsDoc {
     pub resources: Vec<String>,
     pub actions: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a role object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct RoleDoc {
     pub id: String,
     pub label: String,
     pub grants: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assign_requires: Option<ConditionDoc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_holder: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a named condition object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct NamedConditionDoc {
     pub id: String,
     pub requires: ConditionDoc,
 }
 
 /// The condition language.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "snake_case",
-    expecting = "a condition such as {\"product\": \"accounts\"}"
-)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum ConditionDoc {
     All(Vec<ConditionDoc>),
     Any(Vec<ConditionDoc>),
@@ -111,82 +94,76 @@ pub(crate) enum ConditionDoc {
     Ref(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a route object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct RouteDoc {
     pub id: String,
     pub pattern: String,
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a navigation item object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct NavDoc {
     pub id: String,
     pub label: String,
     pub route: String,
     pub section: String,
     pub icon: String,
-    #[serde(default)]
     pub landing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a palette entry object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct PaletteDoc {
     pub id: String,
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(default)]
     pub keywords: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shortcut: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a feature object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct FeatureDoc {
     pub id: String,
     pub label: String,
     pub requires: ConditionDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a form object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct FormDoc {
     pub id: String,
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
     pub fields: Vec<FieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a form field object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct FieldDoc {
     pub id: String,
     pub label: String,
-    #[serde(default)]
     pub required: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<OptionsDoc>,
 }
 
 /// Where a field's options come from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "snake_case",
-    expecting = "`roles`, `landing_pages` or {\"values\": [...]}"
-)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum OptionsDoc {
     /// The roles the viewing member may assign.
     Roles,
@@ -196,20 +173,19 @@ pub(crate) enum OptionsDoc {
     Values(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "an API endpoint object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct EndpointDoc {
     pub id: String,
     pub method: String,
     pub path: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
-    #[serde(default)]
     pub fields: Vec<ApiFieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "an API field object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct ApiFieldDoc {
     pub name: String,
     pub requires: ConditionDoc,
@@ -217,27 +193,26 @@ pub(crate) struct ApiFieldDoc {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a sync integration object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct SyncDoc {
     pub integration: String,
     pub label: String,
     pub fields: Vec<SyncFieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a sync field object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct SyncFieldDoc {
     pub name: String,
     pub requires: ConditionDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", expecting = "a membership object")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MembershipDoc {
-    #[serde(default = "default_invite_days")]
     pub invite_expiry_days: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role_change_requires: Option<ConditionDoc>,
 }
 
@@ -252,4 +227,301 @@ impl Default for MembershipDoc {
 
 fn default_invite_days() -> u32 {
     14
+}
+
+// Reading the document: each type takes exactly its keys (see
+// `crate::decode`); what may be left out says so with `or_default`/`opt`.
+
+impl FromJson for RulesetDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a ruleset object")?;
+        let doc = RulesetDoc {
+            version: o.req("version")?,
+            name: o.req("name")?,
+            label: o.req("label")?,
+            products: o.req("products")?,
+            plans: o.or_default("plans")?,
+            environments: o.or_default("environments")?,
+            flags: o.or_default("flags")?,
+            settings: o.or_default("settings")?,
+            preferences: o.or_default("preferences")?,
+            permissions: o.req("permissions")?,
+            roles: o.req("roles")?,
+            conditions: o.or_default("conditions")?,
+            home: o.req("home")?,
+            routes: o.req("routes")?,
+            navigation: o.req("navigation")?,
+            palette: o.or_default("palette")?,
+            features: o.or_default("features")?,
+            forms: o.or_default("forms")?,
+            api: o.or_default("api")?,
+            api_fields: o.or_default("apiFields")?,
+            sync: o.or_default("sync")?,
+            membership: o.or_default("membership")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for ProductDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a product object")?;
+        let doc = ProductDoc {
+            id: o.req("id")?,
+            label: o.req("label")?,
+            description: o.req("description")?,
+            default: o.req("default")?,
+            paths: o.or_default("paths")?,
+            fallback: o.opt("fallback")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for PermissionsDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("an object with `resources` and `actions`")?;
+        let doc = PermissionsDoc {
+            resources: o.req("resources")?,
+            actions: o.req("actions")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for RoleDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a role object")?;
+        let doc = RoleDoc {
+            id: o.req("id")?,
+            label: o.req("label")?,
+            grants: o.req("grants")?,
+            assign_requires: o.opt("assignRequires")?,
+            last_holder: o.opt("lastHolder")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for NamedConditionDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a named condition object")?;
+        let doc = NamedConditionDoc {
+            id: o.req("id")?,
+            requires: o.req("requires")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for ConditionDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        const EXPECTED: &str = "a condition such as {\"product\": \"accounts\"}";
+        let (name, inner) = v.variant(EXPECTED)?;
+        Ok(match name {
+            "all" => ConditionDoc::All(inner.decode()?),
+            "any" => ConditionDoc::Any(inner.decode()?),
+            "not" => ConditionDoc::Not(inner.decode()?),
+            "product" => ConditionDoc::Product(inner.decode()?),
+            "permission" => ConditionDoc::Permission(inner.decode()?),
+            "plan_at_least" => ConditionDoc::PlanAtLeast(inner.decode()?),
+            "flag" => ConditionDoc::Flag(inner.decode()?),
+            "environment" => ConditionDoc::Environment(inner.decode()?),
+            "setting" => ConditionDoc::Setting(inner.decode()?),
+            "preference" => ConditionDoc::Preference(inner.decode()?),
+            "workspaces_at_least" => ConditionDoc::WorkspacesAtLeast(inner.decode()?),
+            "ref" => ConditionDoc::Ref(inner.decode()?),
+            other => {
+                return Err(v.fail(format!(
+                    "unknown condition `{}`, expected one of `all`, `any`, `not`, `product`, \
+                     `permission`, `plan_at_least`, `flag`, `environment`, `setting`, \
+                     `preference`, `workspaces_at_least`, `ref`",
+                    crate::error::clip(other)
+                )))
+            }
+        })
+    }
+}
+
+impl FromJson for RouteDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a route object")?;
+        let doc = RouteDoc {
+            id: o.req("id")?,
+            pattern: o.req("pattern")?,
+            title: o.req("title")?,
+            requires: o.opt("requires")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for NavDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a navigation item object")?;
+        let doc = NavDoc {
+            id: o.req("id")?,
+            label: o.req("label")?,
+            route: o.req("route")?,
+            section: o.req("section")?,
+            icon: o.req("icon")?,
+            landing: o.or_default("landing")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for PaletteDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a palette entry object")?;
+        let doc = PaletteDoc {
+            id: o.req("id")?,
+            label: o.req("label")?,
+            route: o.opt("route")?,
+            action: o.opt("action")?,
+            keywords: o.or_default("keywords")?,
+            shortcut: o.opt("shortcut")?,
+            requires: o.opt("requires")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for FeatureDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a feature object")?;
+        let doc = FeatureDoc {
+            id: o.req("id")?,
+            label: o.req("label")?,
+            requires: o.req("requires")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for FormDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a form object")?;
+        let doc = FormDoc {
+            id: o.req("id")?,
+            label: o.req("label")?,
+            requires: o.opt("requires")?,
+            fields: o.req("fields")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for FieldDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a form field object")?;
+        let doc = FieldDoc {
+            id: o.req("id")?,
+            label: o.req("label")?,
+            required: o.or_default("required")?,
+            requires: o.opt("requires")?,
+            options: o.opt("options")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for OptionsDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        const EXPECTED: &str = "`roles`, `landing_pages` or {\"values\": [...]}";
+        if let Json::String(name) = v.json() {
+            return match name.as_str() {
+                "roles" => Ok(OptionsDoc::Roles),
+                "landing_pages" => Ok(OptionsDoc::LandingPages),
+                _ => Err(v.fail(format!(
+                    "unknown options `{}`, expected {EXPECTED}",
+                    crate::error::clip(name)
+                ))),
+            };
+        }
+        match v.variant(EXPECTED)? {
+            ("values", values) => values.decode().map(OptionsDoc::Values),
+            (other, _) => Err(v.fail(format!(
+                "unknown options `{}`, expected {EXPECTED}",
+                crate::error::clip(other)
+            ))),
+        }
+    }
+}
+
+impl FromJson for EndpointDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("an API endpoint object")?;
+        let doc = EndpointDoc {
+            id: o.req("id")?,
+            method: o.req("method")?,
+            path: o.req("path")?,
+            requires: o.opt("requires")?,
+            fields: o.or_default("fields")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for ApiFieldDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("an API field object")?;
+        let doc = ApiFieldDoc {
+            name: o.req("name")?,
+            requires: o.req("requires")?,
+            code: o.req("code")?,
+            message: o.req("message")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for SyncDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a sync integration object")?;
+        let doc = SyncDoc {
+            integration: o.req("integration")?,
+            label: o.req("label")?,
+            fields: o.req("fields")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for SyncFieldDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a sync field object")?;
+        let doc = SyncFieldDoc {
+            name: o.req("name")?,
+            requires: o.req("requires")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
+}
+
+impl FromJson for MembershipDoc {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        let mut o = v.object("a membership object")?;
+        let doc = MembershipDoc {
+            invite_expiry_days: o.or("inviteExpiryDays", default_invite_days())?,
+            role_change_requires: o.opt("roleChangeRequires")?,
+        };
+        o.finish()?;
+        Ok(doc)
+    }
 }

@@ -104,7 +104,7 @@ fn json_text(value: &JsValue, name: &str) -> Result<String, JsValue> {
 }
 
 /// A structured argument, read by serde with a JSON pointer for problems.
-fn input<T: for<'de> serde::Deserialize<'de>>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+fn input<T: crate::decode::FromJson>(value: &JsValue, name: &str) -> Result<T, JsValue> {
     let text = json_text(value, name)?;
     decode_json(&text).map_err(|e| match e {
         DecodeError::Syntax(message) => invalid("", &message),

@@ -128,6 +128,11 @@ impl Vocabulary {
         };
         let r = pick(&self.resources, resource)?;
         let a = pick(&self.actions, action)?;
+        Ok(self.permission(r, a, scope))
+    }
+
+    /// The permission on resource `r` and action `a` (`None`: `*`).
+    fn permission(&self, r: Option<usize>, a: Option<usize>, scope: Scope) -> Permission {
         let width = self.actions.len();
         let mut cells = Cells::default();
         let resources = match r {
@@ -140,7 +145,7 @@ impl Vocabulary {
                 None => (0..width).for_each(|a| cells.set(r * width + a)),
             }
         }
-        Ok(Permission { cells, scope })
+        Permission { cells, scope }
     }
 }
 
@@ -161,8 +166,11 @@ pub(crate) struct PermissionTable {
     slots: Vec<u32>,
     /// By id.
     entries: Vec<Entry>,
-    /// By id.
-    texts: Vec<Box<str>>,
+    /// Every text, one after another.
+    text: String,
+    /// By id: where its text ends in `text` (it starts where the previous
+    /// one ends).
+    ends: Vec<u32>,
 }
 
 struct Entry {
@@ -261,11 +269,21 @@ impl PermissionTable {
         }
     }
 
+    /// The text of entry `id`.
+    fn text_of(&self, id: usize) -> &str {
+        let start = match id.checked_sub(1) {
+            Some(previous) => self.ends.get(previous).copied().unwrap_or(0),
+            None => 0,
+        };
+        let end = self.ends.get(id).copied().unwrap_or(0);
+        self.text
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
     #[cold]
     fn same_text(&self, id: u32, text: &str) -> bool {
-        self.texts
-            .get(id as usize)
-            .is_some_and(|t| t.as_ref() == text)
+        self.text_of(id as usize) == text
     }
 
     /// The permission with this id.
@@ -282,25 +300,20 @@ impl PermissionTable {
     /// Every permission with its text.
     #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Permission)> {
-        self.texts
-            .iter()
-            .map(|t| t.as_ref())
-            .zip(self.entries.iter().map(|e| &e.permission))
+        (0..self.entries.len()).filter_map(|id| {
+            let entry = self.entries.get(id)?;
+            Some((self.text_of(id), &entry.permission))
+        })
     }
 
-    fn insert(&mut self, text: String, permission: Permission) {
-        let key = Key::of(text.as_bytes());
+    /// Adds the text written since the last entry's end, with its
+    /// permission. The slots were sized for every entry beforehand.
+    fn push(&mut self, permission: Permission) {
+        let start = self.ends.last().copied().unwrap_or(0) as usize;
+        let key = Key::of(self.text.as_bytes().get(start..).unwrap_or_default());
         self.entries.push(Entry { key, permission });
-        self.texts.push(text.into_boxed_str());
-        if self.slots.len() < 4 * self.entries.len() {
-            // Grow to stay at most a quarter full, placing every key again.
-            self.slots = vec![0; (8 * self.entries.len()).next_power_of_two()];
-            for id in 0..self.entries.len() {
-                self.place(id);
-            }
-        } else {
-            self.place(self.entries.len() - 1);
-        }
+        self.ends.push(self.text.len() as u32);
+        self.place(self.entries.len() - 1);
     }
 
     /// Puts entry `id` in the first free slot of its probe sequence.
@@ -328,21 +341,38 @@ impl std::fmt::Debug for PermissionTable {
 
 impl Vocabulary {
     /// The table of every permission this vocabulary can write:
-    /// `(resources + 1) × (actions + 1) × 3` entries.
+    /// `(resources + 1) × (actions + 1) × 3` entries, built in one pass (no
+    /// text is parsed, the slots are sized once, and the texts share one
+    /// buffer).
     pub fn table(&self) -> PermissionTable {
+        let count = (self.resources.len() + 1) * (self.actions.len() + 1) * 3;
+        fn named(names: &[String]) -> Vec<(Option<usize>, &str)> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (Some(i), n.as_str()))
+                .chain([(None, "*")])
+                .collect()
+        }
+        let (resources, actions) = (named(&self.resources), named(&self.actions));
         let mut table = PermissionTable {
-            slots: Vec::new(),
-            entries: Vec::new(),
-            texts: Vec::new(),
+            // At most a quarter full.
+            slots: vec![0; (4 * count).next_power_of_two()],
+            entries: Vec::with_capacity(count),
+            text: String::with_capacity(count * 24),
+            ends: Vec::with_capacity(count),
         };
-        let star = String::from("*");
-        for r in self.resources.iter().chain(std::iter::once(&star)) {
-            for a in self.actions.iter().chain(std::iter::once(&star)) {
-                for scope in ["own", "team", "all"] {
-                    let text = format!("{r}:{a}:{scope}");
-                    if let Ok(p) = self.parse(&text) {
-                        table.insert(text, p);
+        for &(r, resource) in &resources {
+            for &(a, action) in &actions {
+                for (scope, scope_name) in [
+                    (Scope::Own, "own"),
+                    (Scope::Team, "team"),
+                    (Scope::All, "all"),
+                ] {
+                    for part in [resource, ":", action, ":", scope_name] {
+                        table.text.push_str(part);
                     }
+                    table.push(self.permission(r, a, scope));
                 }
             }
         }
@@ -460,12 +490,14 @@ mod tests {
         };
         let table = v.table();
         let texts: Vec<String> = table.iter().map(|(t, _)| t.to_owned()).collect();
+        assert_eq!(texts.len(), 31 * 3 * 3);
+        for (text, permission) in table.iter() {
+            // Built without parsing, each entry is what its text parses to.
+            assert_eq!(v.parse(text), Ok(*permission), "{text}");
+        }
         for text in &texts {
             let id = table.id(text).unwrap();
-            assert_eq!(
-                table.texts.get(id as usize).map(|t| t.as_ref()),
-                Some(text.as_str())
-            );
+            assert_eq!(table.text_of(id as usize), text.as_str());
             // Every one-byte change finds the changed text's own entry, if any.
             for at in 0..text.len() {
                 let mut bytes = text.clone().into_bytes();

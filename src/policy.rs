@@ -20,8 +20,9 @@ pub const MAX_RULESET_BYTES: usize = 1024 * 1024;
 /// The bundled rulesets' names, the default first.
 pub const BUILTIN_NAMES: [&str; 2] = ["harmony", "harmonia"];
 
-const HARMONY: &str = include_str!("rulesets/harmony.json");
-const HARMONIA: &str = include_str!("rulesets/harmonia.json");
+// `src/rulesets/*.json` without indentation (see `build.rs`).
+const HARMONY: &str = include_str!(concat!(env!("OUT_DIR"), "/harmony.json"));
+const HARMONIA: &str = include_str!(concat!(env!("OUT_DIR"), "/harmonia.json"));
 
 /// A permission looked up in one policy ([`Policy::permission`]), to test
 /// with [`View::can_id`] without reading text again.

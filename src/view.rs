@@ -38,12 +38,24 @@ pub(crate) enum Decision {
 }
 
 /// What `resolve` answers, by route index and cause; [`View::resolve`]
-/// writes it out with links and reasons, the compact form as numbers.
+/// writes it out with links and reasons, the compact form as numbers. A
+/// redirect or refusal names the route the path matched, if it matched one
+/// (the answer is then that route's decision, see [`View::decision`]).
 #[derive(Debug)]
 pub(crate) enum Answer<'a> {
-    Allow { route: usize, params: Params<'a> },
-    Redirect { to: usize, why: Why },
-    Forbidden(Why),
+    Allow {
+        route: usize,
+        params: Params<'a>,
+    },
+    Redirect {
+        to: usize,
+        why: Why,
+        route: Option<usize>,
+    },
+    Forbidden {
+        why: Why,
+        route: Option<usize>,
+    },
     OtherWorkspace(Option<&'a str>),
     NotFound,
 }
@@ -653,11 +665,11 @@ impl View {
                 route: p.doc.routes.get(route).map_or("", |d| d.id.as_str()),
                 params,
             },
-            Answer::Redirect { to, why } => Resolution::Redirect {
+            Answer::Redirect { to, why, .. } => Resolution::Redirect {
                 to: self.href(to),
                 reason: self.why_reason(why),
             },
-            Answer::Forbidden(why) => Resolution::Forbidden {
+            Answer::Forbidden { why, .. } => Resolution::Forbidden {
                 reason: self.why_reason(why),
             },
             Answer::OtherWorkspace(switch_to) => Resolution::Forbidden {
@@ -703,8 +715,15 @@ impl View {
             }
             return Ok(match self.decision(r) {
                 Decision::Allow => Answer::Allow { route: r, params },
-                Decision::Redirect { to, why } => Answer::Redirect { to, why },
-                Decision::Forbidden(why) => Answer::Forbidden(why),
+                Decision::Redirect { to, why } => Answer::Redirect {
+                    to,
+                    why,
+                    route: Some(r),
+                },
+                Decision::Forbidden(why) => Answer::Forbidden {
+                    why,
+                    route: Some(r),
+                },
             });
         }
         // No route: a path under a product's paths still follows the product.
@@ -717,7 +736,10 @@ impl View {
                     return Ok(self.other_workspace(slug));
                 }
                 if !self.active {
-                    return Ok(Answer::Forbidden(Why::Inactive));
+                    return Ok(Answer::Forbidden {
+                        why: Why::Inactive,
+                        route: None,
+                    });
                 }
                 if self.facts.products & mask_bit(i) == 0 {
                     let to = product
@@ -727,6 +749,7 @@ impl View {
                     return Ok(Answer::Redirect {
                         to,
                         why: Why::Fail(Failure::Product(i as u8)),
+                        route: None,
                     });
                 }
             }

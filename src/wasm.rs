@@ -655,6 +655,16 @@ impl JsView {
         .unwrap_or(0)
     }
 
+    /// Route `route`'s decision, as three numbers (see
+    /// `View::decision_compact`).
+    #[wasm_bindgen(js_name = __decision, skip_typescript)]
+    pub fn decision_raw(&self, route: u32) -> Result<u32, JsValue> {
+        scratch(|out| {
+            self.inner.decision_compact(route as usize, out);
+            Ok(())
+        })
+    }
+
     /// `(field, flags)` pairs of form `form` (an index).
     #[wasm_bindgen(js_name = __form, skip_typescript)]
     pub fn form_raw(&self, form: u32) -> Result<u32, JsValue> {

@@ -91,6 +91,11 @@ const APPLE = new Set(["mac", "ios"]);
 /** How many compiled views a policy keeps, and answers a view keeps. */
 const MAX_VIEWS = 16;
 const MAX_ANSWERS = 256;
+/** How many paths a policy and slug remember the route of. */
+const MAX_ROUTED = 1024;
+/** A compact answer's "no route", and its range start for "the slug". */
+const NO_ROUTE = 0xffffffff;
+const SLUG_VALUE = 0xffffffff;
 
 /** A compiled view, who holds it, and the answers it gave. */
 function newEntry(raw, cached) {
@@ -150,7 +155,10 @@ class Catalog {
   slug(slug, rawView) {
     let s = this.slugs.get(slug);
     if (!s) {
-      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), allow: [] };
+      // `routed`: the route each path seen matched, with its allow answer
+      // once known; any view with this slug answers such a path with that
+      // route's decision (src/view/compact.rs `decision_compact`).
+      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), allow: [], routed: new Map() };
       this.slugs.set(slug, s);
     }
     return s;
@@ -403,6 +411,11 @@ export class View {
   }
 
   #resolve(path) {
+    const seen = this.#records.routed.get(path);
+    if (seen !== undefined) {
+      const answer = this.#decided(seen);
+      if (answer !== undefined) return answer;
+    }
     const n = writeInput(path);
     let at = (n < 0 ? 0 : this.#raw.__resolveInput(n)) >>> 2;
     // Not ASCII, too long, or an error (which this call throws).
@@ -411,35 +424,20 @@ export class View {
     switch (m[at + 1]) {
       case TAG.ALLOW: {
         const index = m[at + 2];
-        const route = this.#catalog.routes[index];
-        const count = m[at + 3];
-        if (count === 0) return (route.allow ??= deepFreeze({ kind: "allow", route: route.id, params: {} }));
-        if (count === 1 && m[at + 4] === 0xffffffff) {
-          // The workspace slug alone: one record per slug and route.
-          const allow = this.#records.allow;
-          return (allow[index] ??= deepFreeze({ kind: "allow", route: route.id, params: { [route.params[0]]: this.#slug } }));
-        }
-        const params = {};
-        for (let i = 0; i < count; i++) {
-          const start = m[at + 4 + 2 * i];
-          params[route.params[i]] = start === 0xffffffff ? this.#slug : path.slice(start, m[at + 5 + 2 * i]);
-        }
-        Object.freeze(params);
-        return Object.freeze({ kind: "allow", route: route.id, params });
+        const answer = this.#allow(path, m, at);
+        this.#remember(path, index, answer);
+        return answer;
       }
       case TAG.REDIRECT: {
-        const to = m[at + 2];
-        const key = m[at + 3];
-        let byKey = this.#records.redirects.get(to);
-        if (!byKey) this.#records.redirects.set(to, (byKey = new Map()));
-        let answer = byKey.get(key);
-        if (!answer) byKey.set(key, (answer = deepFreeze({ kind: "redirect", to: this.#records.links[to], reason: this.#reason(key) })));
+        const route = m[at + 4];
+        const answer = this.#redirect(m[at + 2], m[at + 3]);
+        if (route !== NO_ROUTE) this.#remember(path, route, null);
         return answer;
       }
       case TAG.FORBIDDEN: {
-        const key = m[at + 2];
-        let answer = this.#catalog.forbidden.get(key);
-        if (!answer) this.#catalog.forbidden.set(key, (answer = deepFreeze({ kind: "forbidden", reason: this.#reason(key) })));
+        const route = m[at + 3];
+        const answer = this.#forbidden(m[at + 2]);
+        if (route !== NO_ROUTE) this.#remember(path, route, null);
         return answer;
       }
       case TAG.NOT_FOUND:
@@ -460,6 +458,65 @@ export class View {
       default:
         return deepFreeze(this.#raw.resolve(path));
     }
+  }
+
+  /** The answer to a path whose route is known, from this view's decision
+   * for that route; undefined when wasm must answer (an allow whose
+   * parameters are not known yet, or a reason with no compact form). */
+  #decided(seen) {
+    const at = this.#raw.__decision(seen.route) >>> 2;
+    const m = memory();
+    switch (m[at + 1]) {
+      case TAG.ALLOW:
+        return seen.allow ?? undefined;
+      case TAG.REDIRECT:
+        return this.#redirect(m[at + 2], m[at + 3]);
+      case TAG.FORBIDDEN:
+        return this.#forbidden(m[at + 2]);
+      default:
+        return undefined;
+    }
+  }
+
+  #remember(path, route, allow) {
+    const routed = this.#records.routed;
+    const seen = routed.get(path);
+    if (seen !== undefined) seen.allow ??= allow;
+    else if (routed.size < MAX_ROUTED) routed.set(path, { route, allow });
+  }
+
+  /** An allow answer from its compact form at `at`. */
+  #allow(path, m, at) {
+    const index = m[at + 2];
+    const route = this.#catalog.routes[index];
+    const count = m[at + 3];
+    if (count === 0) return (route.allow ??= deepFreeze({ kind: "allow", route: route.id, params: {} }));
+    if (count === 1 && m[at + 4] === SLUG_VALUE) {
+      // The workspace slug alone: one record per slug and route.
+      const allow = this.#records.allow;
+      return (allow[index] ??= deepFreeze({ kind: "allow", route: route.id, params: { [route.params[0]]: this.#slug } }));
+    }
+    const params = {};
+    for (let i = 0; i < count; i++) {
+      const start = m[at + 4 + 2 * i];
+      params[route.params[i]] = start === SLUG_VALUE ? this.#slug : path.slice(start, m[at + 5 + 2 * i]);
+    }
+    Object.freeze(params);
+    return Object.freeze({ kind: "allow", route: route.id, params });
+  }
+
+  #redirect(to, key) {
+    let byKey = this.#records.redirects.get(to);
+    if (!byKey) this.#records.redirects.set(to, (byKey = new Map()));
+    let answer = byKey.get(key);
+    if (!answer) byKey.set(key, (answer = deepFreeze({ kind: "redirect", to: this.#records.links[to], reason: this.#reason(key) })));
+    return answer;
+  }
+
+  #forbidden(key) {
+    let answer = this.#catalog.forbidden.get(key);
+    if (!answer) this.#catalog.forbidden.set(key, (answer = deepFreeze({ kind: "forbidden", reason: this.#reason(key) })));
+    return answer;
   }
 
   #reason(key) {

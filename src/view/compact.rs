@@ -7,7 +7,7 @@
 //! decide nothing the object-returning queries above do not decide the same
 //! way; `tests/js/layer.test.mjs` holds the two to the same answers.
 
-use super::{failure_reason, Answer, View, Why};
+use super::{failure_reason, Answer, Decision, View, Why};
 use crate::compile::Compiled;
 use crate::condition::Failure;
 use crate::error::QueryError;
@@ -20,9 +20,10 @@ pub(crate) mod tag {
     /// `[ALLOW, route, params, (start, end)…]`: byte ranges of the parameter
     /// values in the input path, `(u32::MAX, 0)` for the view's slug.
     pub const ALLOW: u32 = 0;
-    /// `[REDIRECT, to_route, reason_key]`.
+    /// `[REDIRECT, to_route, reason_key, route]`: `route` is the route the
+    /// path matched, `u32::MAX` if none.
     pub const REDIRECT: u32 = 1;
-    /// `[FORBIDDEN, reason_key]`.
+    /// `[FORBIDDEN, reason_key, route]`, `route` as for [`REDIRECT`].
     pub const FORBIDDEN: u32 = 2;
     /// `[NOT_FOUND]`.
     pub const NOT_FOUND: u32 = 3;
@@ -175,12 +176,12 @@ impl View {
                     out.extend([start as u32, (start + value.len()) as u32]);
                 }
             }
-            Answer::Redirect { to, why } => match why_key(why, env) {
-                Some(key) => out.extend([tag::REDIRECT, to as u32, key]),
+            Answer::Redirect { to, why, route } => match why_key(why, env) {
+                Some(key) => out.extend([tag::REDIRECT, to as u32, key, route_number(route)]),
                 None => out.push(tag::FULL),
             },
-            Answer::Forbidden(why) => match why_key(why, env) {
-                Some(key) => out.extend([tag::FORBIDDEN, key]),
+            Answer::Forbidden { why, route } => match why_key(why, env) {
+                Some(key) => out.extend([tag::FORBIDDEN, key, route_number(route)]),
                 None => out.push(tag::FULL),
             },
             Answer::OtherWorkspace(switch_to) => {
@@ -196,6 +197,31 @@ impl View {
         }
         Ok(())
     }
+
+    /// Route `route`'s decision for this view, as three numbers:
+    /// `[ALLOW, 0, 0]`, `[REDIRECT, to_route, reason_key]`,
+    /// `[FORBIDDEN, reason_key, 0]`, or `[FULL, 0, 0]` (no compact form, or
+    /// no such route). A path that matched route `r` in one view of this
+    /// policy and slug (its compact answer names `r`) resolves in every such
+    /// view to route `r`'s decision, so the JavaScript layer answers a path
+    /// it has seen with this instead of routing it again.
+    pub(crate) fn decision_compact(&self, route: usize, out: &mut Vec<u32>) {
+        let env = self.facts.environment;
+        let triple = match (route < self.policy.routes.len()).then(|| self.decision(route)) {
+            Some(Decision::Allow) => Some([tag::ALLOW, 0, 0]),
+            Some(Decision::Redirect { to, why }) => {
+                why_key(why, env).map(|key| [tag::REDIRECT, to as u32, key])
+            }
+            Some(Decision::Forbidden(why)) => why_key(why, env).map(|key| [tag::FORBIDDEN, key, 0]),
+            None => None,
+        };
+        out.extend(triple.unwrap_or([tag::FULL, 0, 0]));
+    }
+}
+
+/// A route index as written in a compact answer (`u32::MAX`: none).
+fn route_number(route: Option<usize>) -> u32 {
+    route.map_or(u32::MAX, |r| r as u32)
 }
 
 #[cfg(test)]
@@ -276,6 +302,19 @@ mod tests {
         let all_links = view.links();
         let links: Vec<&str> = all_links.split('\n').collect();
         let policy = view.compiled();
+        // A matched route's decision is the answer (what the JavaScript
+        // layer's memo of paths relies on).
+        let matched = match out.as_slice() {
+            [tag::ALLOW, r, ..] => Some((*r, [tag::ALLOW, 0, 0])),
+            [tag::REDIRECT, to, key, r] => Some((*r, [tag::REDIRECT, *to, *key])),
+            [tag::FORBIDDEN, key, r] => Some((*r, [tag::FORBIDDEN, *key, 0])),
+            _ => None,
+        };
+        if let Some((r, want)) = matched.filter(|(r, _)| *r != u32::MAX) {
+            let mut decision = Vec::new();
+            view.decision_compact(r as usize, &mut decision);
+            assert_eq!(decision, want, "{path}");
+        }
         match (out.as_slice(), &full) {
             ([tag::ALLOW, r, n, ranges @ ..], Resolution::Allow { route, params }) => {
                 assert_eq!(policy.doc.routes[*r as usize].id, *route, "{path}");
@@ -291,7 +330,7 @@ mod tests {
                 let want: Vec<&str> = params.iter().map(|(_, v)| v).collect();
                 assert_eq!(values, want, "{path}");
             }
-            ([tag::REDIRECT, to, key], Resolution::Redirect { to: want, reason }) => {
+            ([tag::REDIRECT, to, key, _], Resolution::Redirect { to: want, reason }) => {
                 assert_eq!(links[*to as usize], *want, "{path}");
                 assert_eq!(
                     reason_from_key(policy, *key).as_ref(),
@@ -299,7 +338,7 @@ mod tests {
                     "{path}"
                 );
             }
-            ([tag::FORBIDDEN, key], Resolution::Forbidden { reason }) => {
+            ([tag::FORBIDDEN, key, _], Resolution::Forbidden { reason }) => {
                 assert_eq!(
                     reason_from_key(policy, *key).as_ref(),
                     Some(reason),

@@ -84,7 +84,8 @@ pub(crate) struct EndpointC {
 pub(crate) struct Compiled {
     pub doc: RulesetDoc,
     pub canonical: String,
-    pub fingerprint: String,
+    /// Computed on first use (see [`Compiled::fingerprint`]).
+    pub fingerprint: std::sync::OnceLock<String>,
     pub conditions: Conditions,
     pub vocab: Vocabulary,
     pub permission_table: crate::permission::PermissionTable,
@@ -111,6 +112,21 @@ pub(crate) struct Compiled {
 }
 
 impl Compiled {
+    /// `sha256:` and the hex SHA-256 of the canonical form. Hashing is a
+    /// quarter of loading a ruleset, so it waits until someone asks.
+    pub fn fingerprint(&self) -> &str {
+        self.fingerprint.get_or_init(|| {
+            let digest = Sha256::digest(self.canonical.as_bytes());
+            let mut out = String::with_capacity(7 + 64);
+            out.push_str("sha256:");
+            for byte in digest {
+                out.push(hex_digit(byte >> 4));
+                out.push(hex_digit(byte & 15));
+            }
+            out
+        })
+    }
+
     /// Of the endpoints whose pattern matched a path, the one that takes
     /// `method` (any case), as `check_request` and `Policy::endpoint` both
     /// choose it.
@@ -1006,18 +1022,11 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
     } = c;
     let canonical =
         serde_json::to_string(&doc).map_err(|e| invalid(String::new(), e.to_string()))?;
-    let digest = Sha256::digest(canonical.as_bytes());
-    let mut fingerprint = String::with_capacity(7 + 64);
-    fingerprint.push_str("sha256:");
-    for byte in digest {
-        fingerprint.push(hex_digit(byte >> 4));
-        fingerprint.push(hex_digit(byte & 15));
-    }
     let permission_table = vocab.table();
     Ok(Compiled {
         doc,
         canonical,
-        fingerprint,
+        fingerprint: std::sync::OnceLock::new(),
         conditions,
         vocab,
         permission_table,

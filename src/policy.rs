@@ -123,7 +123,15 @@ impl Policy {
     /// `sha256:` and the hex SHA-256 of [`Policy::to_json`]: equal
     /// fingerprints mean the same rules.
     pub fn fingerprint(&self) -> &str {
-        &self.inner.fingerprint
+        self.inner.fingerprint()
+    }
+
+    /// Tells this compiled policy apart from every other loaded in this
+    /// process (clones share it): the JavaScript layer keys its records by
+    /// it.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn instance(&self) -> u32 {
+        self.inner.instance
     }
 
     /// The canonical JSON form: fixed key order, no whitespace, defaults

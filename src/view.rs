@@ -515,7 +515,7 @@ impl View {
 
     /// The fingerprint of the policy this view was compiled against.
     pub fn fingerprint(&self) -> &str {
-        &self.policy.fingerprint
+        self.policy.fingerprint()
     }
 
     fn failure_reason(&self, f: Failure) -> Reason<'_> {

@@ -153,6 +153,12 @@ impl JsPolicy {
         self.inner.fingerprint().to_owned()
     }
 
+    /// Tells this compiled policy apart from every other in the process.
+    #[wasm_bindgen(js_name = __instance, skip_typescript)]
+    pub fn instance(&self) -> u32 {
+        self.inner.instance()
+    }
+
     /// The ruleset's name.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {

@@ -103,7 +103,7 @@ function newEntry(raw, cached) {
 }
 
 /** What a policy's records need of its ruleset, shared by every `Policy`
- * object with the same fingerprint. */
+ * object over the same compiled policy. */
 class Catalog {
   constructor(doc) {
     this.routes = doc.routes.map((r) => ({
@@ -165,16 +165,18 @@ class Catalog {
   }
 }
 
-/** Catalogs by fingerprint, least recently loaded first. */
+/** Catalogs by compiled policy (`__instance`: the bundled rulesets are
+ * compiled once per process), least recently loaded first. Keyed so rather
+ * than by fingerprint, which would hash every ruleset as it loads. */
 const catalogs = new Map();
 const MAX_CATALOGS = 8;
 
 function catalogFor(raw) {
-  const fingerprint = raw.fingerprint;
-  let catalog = catalogs.get(fingerprint);
+  const instance = raw.__instance();
+  let catalog = catalogs.get(instance);
   if (!catalog) {
     catalog = new Catalog(JSON.parse(raw.toJson()));
-    catalogs.set(fingerprint, catalog);
+    catalogs.set(instance, catalog);
     if (catalogs.size > MAX_CATALOGS) {
       const [key, old] = catalogs.entries().next().value;
       catalogs.delete(key);

@@ -137,7 +137,7 @@ impl FromJson for PreferenceValue {
             Json::Number(Number::Unsigned(n)) => PreferenceValue::Number(*n as f64),
             Json::Number(Number::Negative(n)) => PreferenceValue::Number(*n as f64),
             Json::Number(Number::Float(n)) => PreferenceValue::Number(*n),
-            Json::String(s) => PreferenceValue::String(s.clone()),
+            Json::String(s) => PreferenceValue::String(s.to_string()),
             Json::Array(_) | Json::Object(_) => {
                 return Err(v.wrong("a boolean, number, string or null"))
             }

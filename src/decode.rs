@@ -14,6 +14,7 @@
 use crate::error::clip;
 use crate::json::{self, Json, Number, ParseError};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -130,7 +131,7 @@ macro_rules! deserialize_from_json {
 pub(crate) use deserialize_from_json;
 
 /// Decodes `T` from a parsed tree.
-fn decode_tree<T: FromJson>(tree: &Json) -> Result<T, DecodeError> {
+fn decode_tree<T: FromJson>(tree: &Json<'_>) -> Result<T, DecodeError> {
     let unknown = RefCell::new(None);
     let root = Value {
         json: tree,
@@ -180,7 +181,7 @@ impl At<'_> {
 /// One value of the tree and where it is.
 #[derive(Clone, Copy)]
 pub(crate) struct Value<'j, 'p> {
-    json: &'j Json,
+    json: &'j Json<'j>,
     at: At<'p>,
     /// The first key that no type asked for, as (pointer, key).
     unknown: &'p RefCell<Option<(String, String)>>,
@@ -188,7 +189,7 @@ pub(crate) struct Value<'j, 'p> {
 
 impl<'j, 'p> Value<'j, 'p> {
     /// The value itself.
-    pub fn json(&self) -> &'j Json {
+    pub fn json(&self) -> &'j Json<'j> {
         self.json
     }
 
@@ -213,7 +214,7 @@ impl<'j, 'p> Value<'j, 'p> {
         T::from_json(self)
     }
 
-    fn key<'a>(&'a self, key: &'a str, json: &'j Json) -> Value<'j, 'a> {
+    fn key<'a>(&'a self, key: &'a str, json: &'j Json<'j>) -> Value<'j, 'a> {
         Value {
             json,
             at: At::Key(&self.at, key),
@@ -249,7 +250,7 @@ impl<'j, 'p> Value<'j, 'p> {
     pub fn variant(&self, expected: &str) -> Result<(&'j str, Value<'j, '_>), Invalid> {
         match self.json {
             Json::Object(entries) => match entries.as_slice() {
-                [(key, json)] => Ok((key, self.key(key, json))),
+                [(key, json)] => Ok((key.as_ref(), self.key(key, json))),
                 _ => Err(self.fail(format!(
                     "invalid value: an object of {} keys, expected {expected}",
                     entries.len()
@@ -264,16 +265,16 @@ impl<'j, 'p> Value<'j, 'p> {
 /// [`Fields::finish`] to find keys that nobody asked for.
 pub(crate) struct Fields<'v, 'j, 'p> {
     value: &'v Value<'j, 'p>,
-    entries: &'j [(String, Json)],
+    entries: &'j [(Cow<'j, str>, Json<'j>)],
     /// Bit `i`: entry `i` was read.
     used: u64,
 }
 
 impl<'j> Fields<'_, 'j, '_> {
-    fn find(&mut self, key: &str) -> Option<(&'j str, &'j Json)> {
+    fn find(&mut self, key: &str) -> Option<(&'j str, &'j Json<'j>)> {
         let i = self.entries.iter().position(|(k, _)| k == key)?;
         self.used |= 1u64 << i;
-        self.entries.get(i).map(|(k, json)| (k.as_str(), json))
+        self.entries.get(i).map(|(k, json)| (k.as_ref(), json))
     }
 
     /// A field that must be there.
@@ -324,7 +325,7 @@ impl<'j> Fields<'_, 'j, '_> {
             }
             let mut unknown = self.value.unknown.borrow_mut();
             if unknown.is_none() {
-                *unknown = Some((at.at.pointer(), key.clone()));
+                *unknown = Some((at.at.pointer(), key.to_string()));
             }
         }
         Ok(())
@@ -332,7 +333,7 @@ impl<'j> Fields<'_, 'j, '_> {
 }
 
 /// How a value is named in a message.
-fn describe(json: &Json) -> String {
+fn describe(json: &Json<'_>) -> String {
     match json {
         Json::Null => "null".to_owned(),
         Json::Bool(b) => format!("boolean `{b}`"),
@@ -428,7 +429,7 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
         let mut out = BTreeMap::new();
         for (key, json) in entries {
             let entry = value.key(key, json);
-            if out.insert(key.clone(), T::from_json(&entry)?).is_some() {
+            if out.insert(key.to_string(), T::from_json(&entry)?).is_some() {
                 return Err(entry.fail(format!("duplicate key `{}`", clip(key))));
             }
         }
@@ -443,7 +444,8 @@ impl FromJson for serde_json::Value {
     }
 }
 
-fn to_value(json: &Json) -> serde_json::Value {
+/// The tree as serde_json's value.
+pub(crate) fn to_value(json: &Json<'_>) -> serde_json::Value {
     use serde_json::Value as V;
     match json {
         Json::Null => V::Null,
@@ -451,12 +453,12 @@ fn to_value(json: &Json) -> serde_json::Value {
         Json::Number(Number::Unsigned(n)) => V::from(*n),
         Json::Number(Number::Negative(n)) => V::from(*n),
         Json::Number(Number::Float(f)) => V::from(*f),
-        Json::String(s) => V::String(s.clone()),
+        Json::String(s) => V::String(s.to_string()),
         Json::Array(items) => V::Array(items.iter().map(to_value).collect()),
         Json::Object(entries) => V::Object(
             entries
                 .iter()
-                .map(|(k, v)| (k.clone(), to_value(v)))
+                .map(|(k, v)| (k.to_string(), to_value(v)))
                 .collect(),
         ),
     }
@@ -469,9 +471,9 @@ struct TreeSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for TreeSeed {
-    type Value = Json;
+    type Value = Json<'static>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json<'static>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
@@ -491,44 +493,44 @@ impl TreeSeed {
 }
 
 impl<'de> Visitor<'de> for TreeSeed {
-    type Value = Json;
+    type Value = Json<'static>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Json, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Json<'static>, E> {
         Ok(Json::Null)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Json, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Json<'static>, E> {
         Ok(Json::Null)
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Json<'static>, D::Error> {
         d.deserialize_any(self)
     }
 
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Json, D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Json<'static>, D::Error> {
         d.deserialize_any(self)
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Json<'static>, E> {
         Ok(Json::Bool(v))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json<'static>, E> {
         Ok(Json::Number(Number::Unsigned(v)))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json, E> {
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json<'static>, E> {
         Ok(Json::Number(match u64::try_from(v) {
             Ok(n) => Number::Unsigned(n),
             Err(_) => Number::Negative(v),
         }))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json<'static>, E> {
         if v.is_finite() {
             Ok(Json::Number(Number::Float(v)))
         } else {
@@ -536,15 +538,15 @@ impl<'de> Visitor<'de> for TreeSeed {
         }
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::String(v.to_owned()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Json<'static>, E> {
+        Ok(Json::String(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Json, E> {
-        Ok(Json::String(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Json<'static>, E> {
+        Ok(Json::String(Cow::Owned(v)))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'static>, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self.inner()?)? {
             items.push(item);
@@ -552,11 +554,11 @@ impl<'de> Visitor<'de> for TreeSeed {
         Ok(Json::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'static>, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(self.inner()?)?;
-            entries.push((key, value));
+            entries.push((Cow::Owned(key), value));
         }
         Ok(Json::Object(entries))
     }

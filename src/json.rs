@@ -7,6 +7,7 @@
 //! general-purpose parser or path-tracking wrappers. Grammar: RFC 8259, no
 //! extensions (no comments, no trailing commas, no NaN).
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Deepest nesting of arrays and objects accepted in any JSON input (a
@@ -17,14 +18,16 @@ pub const MAX_JSON_DEPTH: usize = 127;
 
 /// A parsed JSON value. Objects keep their keys in document order,
 /// duplicates included, so the typed decoder sees exactly what was written.
+/// Strings and keys without escapes borrow the text (`'t`): reading a
+/// ruleset allocates a string only where a type keeps one.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Json {
+pub(crate) enum Json<'t> {
     Null,
     Bool(bool),
     Number(Number),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    String(Cow<'t, str>),
+    Array(Vec<Json<'t>>),
+    Object(Vec<(Cow<'t, str>, Json<'t>)>),
 }
 
 /// A JSON number: integers exactly when they fit 64 bits, else a float.
@@ -61,7 +64,7 @@ impl fmt::Display for ParseError {
 }
 
 /// Parses one JSON document (surrounding whitespace allowed).
-pub(crate) fn parse(text: &str) -> Result<Json, ParseError> {
+pub(crate) fn parse(text: &str) -> Result<Json<'_>, ParseError> {
     let mut parser = Parser { text, pos: 0 };
     parser.whitespace();
     let value = parser.value(0).map_err(|e| e.finish())?;
@@ -105,7 +108,7 @@ struct Parser<'a> {
     pos: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
@@ -133,7 +136,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json, Failure> {
+    fn value(&mut self, depth: usize) -> Result<Json<'a>, Failure> {
         match self.peek() {
             None => Err(self.syntax("EOF while parsing a value")),
             Some(b'{' | b'[') if depth >= MAX_JSON_DEPTH => Err(Failure::TooDeep(Vec::new())),
@@ -148,7 +151,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Json) -> Result<Json, Failure> {
+    fn literal(&mut self, word: &str, value: Json<'a>) -> Result<Json<'a>, Failure> {
         match self.text.get(self.pos..) {
             Some(rest) if rest.starts_with(word) => {
                 self.pos += word.len();
@@ -158,7 +161,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Json, Failure> {
+    fn array(&mut self, depth: usize) -> Result<Json<'a>, Failure> {
         self.pos += 1;
         let mut items = Vec::new();
         self.whitespace();
@@ -186,7 +189,7 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Json, Failure> {
+    fn object(&mut self, depth: usize) -> Result<Json<'a>, Failure> {
         self.pos += 1;
         let mut entries = Vec::new();
         self.whitespace();
@@ -207,7 +210,7 @@ impl Parser<'_> {
             self.whitespace();
             let value = match self.value(depth) {
                 Ok(value) => value,
-                Err(e) => return Err(e.inside(|| key)),
+                Err(e) => return Err(e.inside(|| key.into_owned())),
             };
             entries.push((key, value));
             self.whitespace();
@@ -223,9 +226,20 @@ impl Parser<'_> {
         }
     }
 
-    /// A string; the cursor is on its opening quote.
-    fn string(&mut self) -> Result<String, Failure> {
+    /// A string; the cursor is on its opening quote. Borrowed from the
+    /// text unless it has escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, Failure> {
         self.pos += 1;
+        let text = self.text;
+        let rest = text.get(self.pos..).unwrap_or("");
+        let run = rest
+            .bytes()
+            .position(|b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len());
+        if rest.as_bytes().get(run) == Some(&b'"') {
+            self.pos += run + 1;
+            return Ok(Cow::Borrowed(rest.get(..run).unwrap_or("")));
+        }
         let mut out = String::new();
         loop {
             // Copy the run up to the next quote, backslash or control
@@ -240,7 +254,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -461,25 +475,7 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
-        /// The tree as serde_json's value (later duplicate keys win, as there).
-        fn to_value(json: &Json) -> serde_json::Value {
-            use serde_json::Value;
-            match json {
-                Json::Null => Value::Null,
-                Json::Bool(b) => Value::Bool(*b),
-                Json::Number(Number::Unsigned(n)) => Value::from(*n),
-                Json::Number(Number::Negative(n)) => Value::from(*n),
-                Json::Number(Number::Float(f)) => Value::from(*f),
-                Json::String(s) => Value::String(s.clone()),
-                Json::Array(items) => Value::Array(items.iter().map(to_value).collect()),
-                Json::Object(entries) => Value::Object(
-                    entries
-                        .iter()
-                        .map(|(k, v)| (k.clone(), to_value(v)))
-                        .collect(),
-                ),
-            }
-        }
+        use crate::decode::to_value;
 
         fn json_values() -> impl Strategy<Value = serde_json::Value> {
             use serde_json::Value;

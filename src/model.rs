@@ -441,7 +441,7 @@ impl FromJson for OptionsDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         const EXPECTED: &str = "`roles`, `landing_pages` or {\"values\": [...]}";
         if let Json::String(name) = v.json() {
-            return match name.as_str() {
+            return match name.as_ref() {
                 "roles" => Ok(OptionsDoc::Roles),
                 "landing_pages" => Ok(OptionsDoc::LandingPages),
                 _ => Err(v.fail(format!(

@@ -4,7 +4,7 @@
 //! up.
 
 use crate::condition::{Conditions, Node, NodeId, PermissionLeaf};
-use crate::decode::pointer;
+use crate::decode::Pointer;
 use crate::error::{RefKind, RulesetError};
 use crate::model::{ConditionDoc, OptionsDoc, RulesetDoc};
 use crate::palette::Shortcut;
@@ -18,6 +18,10 @@ pub const MAX_NAMES: usize = 64;
 pub const MAX_ENTRIES: usize = 1024;
 /// Deepest nesting of a condition.
 pub const MAX_CONDITION_DEPTH: usize = 32;
+
+/// The document's root, where every pointer of an error starts. Pointers
+/// are chains on the stack, written out only for an error.
+const ROOT: Pointer<'static> = Pointer::Root;
 
 /// A compiled route.
 #[derive(Debug, Clone)]
@@ -171,10 +175,15 @@ fn unknown(path: String, kind: RefKind, name: &str) -> RulesetError {
     }
 }
 
-fn limit(path: &str, len: usize, max: usize, what: &'static str) -> Result<(), RulesetError> {
+fn limit(
+    path: &Pointer<'_>,
+    len: usize,
+    max: usize,
+    what: &'static str,
+) -> Result<(), RulesetError> {
     if len > max {
         return Err(RulesetError::LimitExceeded {
-            path: path.to_owned(),
+            path: path.render(),
             what,
             limit: max,
         });
@@ -185,7 +194,7 @@ fn limit(path: &str, len: usize, max: usize, what: &'static str) -> Result<(), R
 /// Checks a list of ids: each well-formed, none twice.
 #[inline]
 fn check_ids<'a>(
-    base: &str,
+    base: &Pointer<'_>,
     mut ids: impl Iterator<Item = &'a str>,
     key: &str,
     kind: &'static str,
@@ -196,24 +205,25 @@ fn check_ids<'a>(
 
 /// [`check_ids`] over any iterator, compiled once.
 fn check_id_list(
-    base: &str,
+    base: &Pointer<'_>,
     ids: &mut dyn Iterator<Item = &str>,
     key: &str,
     kind: &'static str,
     max: usize,
 ) -> Result<(), RulesetError> {
     let at = |i: usize| {
+        let item = base.index(i);
         if key.is_empty() {
-            pointer(base, &[&i.to_string()])
+            item.render()
         } else {
-            pointer(base, &[&i.to_string(), key])
+            item.key(key).render()
         }
     };
     let mut seen: Vec<&str> = Vec::new();
     for (i, id) in ids.enumerate() {
         if i >= max {
             return Err(RulesetError::LimitExceeded {
-                path: base.to_owned(),
+                path: base.render(),
                 what: kind,
                 limit: max,
             });
@@ -254,24 +264,25 @@ impl<'d> Compiler<'d> {
         (self.conditions.nodes.len() - 1) as NodeId
     }
 
-    fn named_condition(&mut self, index: usize, at: &str) -> Result<NodeId, RulesetError> {
+    fn named_condition(&mut self, index: usize, at: &Pointer<'_>) -> Result<NodeId, RulesetError> {
         if let Some(Some(id)) = self.named.get(index) {
             return Ok(*id);
         }
         let Some(named) = self.doc.conditions.get(index) else {
-            return Err(invalid(at.to_owned(), "dangling condition reference"));
+            return Err(invalid(at.render(), "dangling condition reference"));
         };
         if self.visiting.get(index) == Some(&true) {
             return Err(RulesetError::ConditionCycle {
-                path: at.to_owned(),
+                path: at.render(),
                 name: named.id.clone(),
             });
         }
         if let Some(v) = self.visiting.get_mut(index) {
             *v = true;
         }
-        let base = pointer("", &["conditions", &index.to_string(), "requires"]);
-        let id = self.condition(&named.requires, &base, 0)?;
+        let conditions = ROOT.key("conditions");
+        let item = conditions.index(index);
+        let id = self.condition(&named.requires, &item.key("requires"), 0)?;
         if let Some(v) = self.visiting.get_mut(index) {
             *v = false;
         }
@@ -284,7 +295,7 @@ impl<'d> Compiler<'d> {
     fn index_of<'n>(
         names: impl IntoIterator<Item = &'n String>,
         name: &str,
-        at: String,
+        at: &Pointer<'_>,
         kind: RefKind,
     ) -> Result<u8, RulesetError> {
         names
@@ -292,18 +303,18 @@ impl<'d> Compiler<'d> {
             .position(|n| n == name)
             // Lists of names are limited to MAX_NAMES (64).
             .map(|i| i as u8)
-            .ok_or_else(|| unknown(at, kind, name))
+            .ok_or_else(|| unknown(at.render(), kind, name))
     }
 
     fn condition(
         &mut self,
         cond: &ConditionDoc,
-        at: &str,
+        at: &Pointer<'_>,
         depth: usize,
     ) -> Result<NodeId, RulesetError> {
         if depth >= MAX_CONDITION_DEPTH {
             return Err(RulesetError::LimitExceeded {
-                path: at.to_owned(),
+                path: at.render(),
                 what: "levels of condition nesting",
                 limit: MAX_CONDITION_DEPTH,
             });
@@ -316,15 +327,11 @@ impl<'d> Compiler<'d> {
                 } else {
                     "any"
                 };
-                let base = pointer(at, &[key]);
+                let base = at.key(key);
                 limit(&base, children.len(), MAX_NAMES, "conditions in one list")?;
                 let mut ids = Vec::with_capacity(children.len());
                 for (i, child) in children.iter().enumerate() {
-                    ids.push(self.condition(
-                        child,
-                        &pointer(&base, &[&i.to_string()]),
-                        depth + 1,
-                    )?);
+                    ids.push(self.condition(child, &base.index(i), depth + 1)?);
                 }
                 if key == "all" {
                     ids.sort_by_key(|&c| self.conditions.rank(c));
@@ -334,16 +341,16 @@ impl<'d> Compiler<'d> {
                 }
             }
             ConditionDoc::Not(inner) => {
-                Node::Not(self.condition(inner, &pointer(at, &["not"]), depth + 1)?)
+                Node::Not(self.condition(inner, &at.key("not"), depth + 1)?)
             }
             ConditionDoc::Product(name) => Node::Product(Self::index_of(
                 doc.products.iter().map(|p| &p.id),
                 name,
-                pointer(at, &["product"]),
+                &at.key("product"),
                 RefKind::Product,
             )?),
             ConditionDoc::Permission(text) => {
-                let here = pointer(at, &["permission"]);
+                let here = at.key("permission");
                 let permission = parse_permission(&self.vocab, text, &here)?;
                 let existing = self
                     .conditions
@@ -366,26 +373,26 @@ impl<'d> Compiler<'d> {
             ConditionDoc::PlanAtLeast(plan) => Node::PlanAtLeast(Self::index_of(
                 &doc.plans,
                 plan,
-                pointer(at, &["plan_at_least"]),
+                &at.key("plan_at_least"),
                 RefKind::Plan,
             )?),
             ConditionDoc::Flag(flag) => Node::Flag(Self::index_of(
                 &doc.flags,
                 flag,
-                pointer(at, &["flag"]),
+                &at.key("flag"),
                 RefKind::Flag,
             )?),
             ConditionDoc::Environment(envs) => {
-                let base = pointer(at, &["environment"]);
+                let base = at.key("environment");
                 if envs.is_empty() {
-                    return Err(invalid(base, "list at least one environment"));
+                    return Err(invalid(base.render(), "list at least one environment"));
                 }
                 let mut mask = 0u64;
                 for (i, env) in envs.iter().enumerate() {
                     let e = Self::index_of(
                         &doc.environments,
                         env,
-                        pointer(&base, &[&i.to_string()]),
+                        &base.index(i),
                         RefKind::Environment,
                     )?;
                     mask |= 1u64 << e;
@@ -395,31 +402,31 @@ impl<'d> Compiler<'d> {
             ConditionDoc::Setting(s) => Node::Setting(Self::index_of(
                 &doc.settings,
                 s,
-                pointer(at, &["setting"]),
+                &at.key("setting"),
                 RefKind::Setting,
             )?),
             ConditionDoc::Preference(p) => Node::Preference(Self::index_of(
                 &doc.preferences,
                 p,
-                pointer(at, &["preference"]),
+                &at.key("preference"),
                 RefKind::Preference,
             )?),
             ConditionDoc::WorkspacesAtLeast(n) => {
                 if *n == 0 || *n > 1000 {
                     return Err(invalid(
-                        pointer(at, &["workspaces_at_least"]),
+                        at.key("workspaces_at_least").render(),
                         "use a number from 1 to 1000",
                     ));
                 }
                 Node::WorkspacesAtLeast(*n)
             }
             ConditionDoc::Ref(name) => {
-                let here = pointer(at, &["ref"]);
+                let here = at.key("ref");
                 let index = doc
                     .conditions
                     .iter()
                     .position(|c| c.id == *name)
-                    .ok_or_else(|| unknown(here.clone(), RefKind::Condition, name))?;
+                    .ok_or_else(|| unknown(here.render(), RefKind::Condition, name))?;
                 return self.named_condition(index, &here);
             }
         };
@@ -429,9 +436,9 @@ impl<'d> Compiler<'d> {
     fn optional(
         &mut self,
         cond: Option<&ConditionDoc>,
-        at: &str,
+        at: &Pointer<'_>,
     ) -> Result<Option<NodeId>, RulesetError> {
-        cond.map(|c| self.condition(c, &pointer(at, &["requires"]), 0))
+        cond.map(|c| self.condition(c, &at.key("requires"), 0))
             .transpose()
     }
 
@@ -451,15 +458,15 @@ impl<'d> Compiler<'d> {
 fn parse_permission(
     vocab: &Vocabulary,
     text: &str,
-    at: &str,
+    at: &Pointer<'_>,
 ) -> Result<crate::permission::Permission, RulesetError> {
     vocab.parse(text).map_err(|problem| match problem {
         PermissionProblem::Malformed(problem) => RulesetError::InvalidPermission {
-            path: at.to_owned(),
+            path: at.render(),
             permission: crate::error::clip(text),
             problem,
         },
-        PermissionProblem::Unknown => unknown(at.to_owned(), RefKind::Permission, text),
+        PermissionProblem::Unknown => unknown(at.render(), RefKind::Permission, text),
     })
 }
 
@@ -468,16 +475,16 @@ fn parse_permission(
 fn api_fields(
     c: &mut Compiler<'_>,
     fields: &[crate::model::ApiFieldDoc],
-    base: &str,
+    base: &Pointer<'_>,
 ) -> Result<Vec<NodeId>, RulesetError> {
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::with_capacity(fields.len());
     limit(base, fields.len(), MAX_ENTRIES, "fields")?;
     for (j, field) in fields.iter().enumerate() {
-        let here = pointer(base, &[&j.to_string()]);
+        let here = base.index(j);
         if field.name.is_empty() || seen.contains(&field.name.as_str()) {
             return Err(RulesetError::DuplicateId {
-                path: pointer(&here, &["name"]),
+                path: here.key("name").render(),
                 kind: "field",
                 id: field.name.clone(),
             });
@@ -485,39 +492,43 @@ fn api_fields(
         seen.push(&field.name);
         if !valid_code(&field.code) {
             return Err(invalid(
-                pointer(&here, &["code"]),
+                here.key("code").render(),
                 "an error code is snake_case",
             ));
         }
-        out.push(c.condition(&field.requires, &pointer(&here, &["requires"]), 0)?);
+        out.push(c.condition(&field.requires, &here.key("requires"), 0)?);
     }
     Ok(out)
 }
 
-fn route_index(doc: &RulesetDoc, id: &str, at: String) -> Result<usize, RulesetError> {
+fn route_index(doc: &RulesetDoc, id: &str, at: &Pointer<'_>) -> Result<usize, RulesetError> {
     doc.routes
         .iter()
         .position(|r| r.id == id)
-        .ok_or_else(|| unknown(at, RefKind::Route, id))
+        .ok_or_else(|| unknown(at.render(), RefKind::Route, id))
 }
 
 fn linkable(
     doc: &RulesetDoc,
     routes: &[RouteC],
     id: &str,
-    at: String,
+    at: &Pointer<'_>,
 ) -> Result<usize, RulesetError> {
-    let index = route_index(doc, id, at.clone())?;
+    let index = route_index(doc, id, at)?;
     match routes.get(index) {
         Some(r) if r.href.is_some() => Ok(index),
         _ => Err(RulesetError::RouteNotLinkable {
-            path: at,
+            path: at.render(),
             route: id.to_owned(),
         }),
     }
 }
 
-fn check_names(base: &str, names: &[String], kind: &'static str) -> Result<(), RulesetError> {
+fn check_names(
+    base: &Pointer<'_>,
+    names: &[String],
+    kind: &'static str,
+) -> Result<(), RulesetError> {
     limit(base, names.len(), MAX_NAMES, kind)?;
     check_ids(base, names.iter().map(String::as_str), "", kind, MAX_NAMES)
 }
@@ -539,32 +550,34 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
 
     // Names.
     check_ids(
-        "/products",
+        &ROOT.key("products"),
         doc.products.iter().map(|p| p.id.as_str()),
         "id",
         "product",
         MAX_NAMES,
     )?;
-    check_names("/plans", &doc.plans, "plan")?;
-    check_names("/environments", &doc.environments, "environment")?;
-    check_names("/flags", &doc.flags, "flag")?;
-    check_names("/settings", &doc.settings, "setting")?;
-    check_names("/preferences", &doc.preferences, "preference")?;
+    check_names(&ROOT.key("plans"), &doc.plans, "plan")?;
+    check_names(&ROOT.key("environments"), &doc.environments, "environment")?;
+    check_names(&ROOT.key("flags"), &doc.flags, "flag")?;
+    check_names(&ROOT.key("settings"), &doc.settings, "setting")?;
+    check_names(&ROOT.key("preferences"), &doc.preferences, "preference")?;
     let vocab = Vocabulary {
         resources: doc.permissions.resources.clone(),
         actions: doc.permissions.actions.clone(),
     };
+    let permissions = ROOT.key("permissions");
     for (key, names) in [("resources", &vocab.resources), ("actions", &vocab.actions)] {
+        let list = permissions.key(key);
         for (i, name) in names.iter().enumerate() {
             if !is_valid_name(name) {
                 return Err(invalid(
-                    pointer("/permissions", &[key, &i.to_string()]),
+                    list.index(i).render(),
                     format!("`{}` is not a lowercase name", crate::error::clip(name)),
                 ));
             }
         }
         check_ids(
-            &pointer("/permissions", &[key]),
+            &list,
             names.iter().map(String::as_str),
             "",
             "permission name",
@@ -579,63 +592,63 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         });
     }
     check_ids(
-        "/roles",
+        &ROOT.key("roles"),
         doc.roles.iter().map(|r| r.id.as_str()),
         "id",
         "role",
         MAX_NAMES,
     )?;
     check_ids(
-        "/conditions",
+        &ROOT.key("conditions"),
         doc.conditions.iter().map(|c| c.id.as_str()),
         "id",
         "condition",
         MAX_ENTRIES,
     )?;
     check_ids(
-        "/routes",
+        &ROOT.key("routes"),
         doc.routes.iter().map(|r| r.id.as_str()),
         "id",
         "route",
         MAX_ENTRIES,
     )?;
     check_ids(
-        "/navigation",
+        &ROOT.key("navigation"),
         doc.navigation.iter().map(|n| n.id.as_str()),
         "id",
         "navigation item",
         MAX_ENTRIES,
     )?;
     check_ids(
-        "/palette",
+        &ROOT.key("palette"),
         doc.palette.iter().map(|p| p.id.as_str()),
         "id",
         "palette entry",
         MAX_ENTRIES,
     )?;
     check_ids(
-        "/features",
+        &ROOT.key("features"),
         doc.features.iter().map(|f| f.id.as_str()),
         "id",
         "feature",
         MAX_ENTRIES,
     )?;
     check_ids(
-        "/forms",
+        &ROOT.key("forms"),
         doc.forms.iter().map(|f| f.id.as_str()),
         "id",
         "form",
         MAX_ENTRIES,
     )?;
     check_ids(
-        "/api",
+        &ROOT.key("api"),
         doc.api.iter().map(|e| e.id.as_str()),
         "id",
         "endpoint",
         MAX_ENTRIES,
     )?;
     check_ids(
-        "/sync",
+        &ROOT.key("sync"),
         doc.sync.iter().map(|s| s.integration.as_str()),
         "integration",
         "integration",
@@ -649,32 +662,27 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         named: vec![None; doc.conditions.len()],
         visiting: vec![false; doc.conditions.len()],
     };
+    let conditions = ROOT.key("conditions");
     for i in 0..doc.conditions.len() {
-        c.named_condition(i, &pointer("/conditions", &[&i.to_string(), "requires"]))?;
+        let item = conditions.index(i);
+        c.named_condition(i, &item.key("requires"))?;
     }
 
     // Roles.
     let mut roles = Vec::with_capacity(doc.roles.len());
+    let roles_at = ROOT.key("roles");
     for (i, role) in doc.roles.iter().enumerate() {
-        let at = pointer("/roles", &[&i.to_string()]);
+        let at = roles_at.index(i);
         let mut grants = Grants::default();
-        limit(
-            &pointer(&at, &["grants"]),
-            role.grants.len(),
-            MAX_ENTRIES,
-            "grants",
-        )?;
+        let grants_at = at.key("grants");
+        limit(&grants_at, role.grants.len(), MAX_ENTRIES, "grants")?;
         for (j, g) in role.grants.iter().enumerate() {
-            grants.grant(&parse_permission(
-                &c.vocab,
-                g,
-                &pointer(&at, &["grants", &j.to_string()]),
-            )?);
+            grants.grant(&parse_permission(&c.vocab, g, &grants_at.index(j))?);
         }
         if let Some(code) = &role.last_holder {
             if !valid_code(code) {
                 return Err(invalid(
-                    pointer(&at, &["lastHolder"]),
+                    at.key("lastHolder").render(),
                     "an error code is snake_case",
                 ));
             }
@@ -682,7 +690,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         let assign = role
             .assign_requires
             .as_ref()
-            .map(|r| c.condition(r, &pointer(&at, &["assignRequires"]), 0))
+            .map(|r| c.condition(r, &at.key("assignRequires"), 0))
             .transpose()?;
         roles.push(RoleC { grants, assign });
     }
@@ -692,24 +700,26 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
     let mut routes = Vec::with_capacity(doc.routes.len());
     let mut href_fixed_total = 0usize;
     let mut href_count = 0usize;
+    let routes_at = ROOT.key("routes");
     for (i, route) in doc.routes.iter().enumerate() {
-        let at = pointer("/routes", &[&i.to_string(), "pattern"]);
+        let item = routes_at.index(i);
+        let at = item.key("pattern");
         let pattern =
             Pattern::parse(&route.pattern).map_err(|problem| RulesetError::InvalidPattern {
-                path: at.clone(),
+                path: at.render(),
                 pattern: crate::error::clip(&route.pattern),
                 problem,
             })?;
         if pattern.slug_count() != 1 {
             return Err(RulesetError::InvalidPattern {
-                path: at,
+                path: at.render(),
                 pattern: crate::error::clip(&route.pattern),
                 problem: "a route pattern has exactly one `{slug}`",
             });
         }
         if let Some(&other) = router.insert(&pattern, i).first() {
             return Err(RulesetError::RouteCollision {
-                path: at,
+                path: at.render(),
                 pattern: route.pattern.clone(),
                 other: doc
                     .routes
@@ -734,10 +744,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
             href_count += 1;
             slot
         });
-        let own = c.optional(
-            route.requires.as_ref(),
-            &pointer("/routes", &[&i.to_string()]),
-        )?;
+        let own = c.optional(route.requires.as_ref(), &item)?;
         routes.push(RouteC {
             pattern,
             gate: own,
@@ -748,22 +755,24 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
     // Products: their paths own routes and endpoints; fallbacks.
     let mut products = Vec::with_capacity(doc.products.len());
     let mut default_products = 0u64;
+    let products_at = ROOT.key("products");
     for (i, product) in doc.products.iter().enumerate() {
-        let at = pointer("/products", &[&i.to_string()]);
+        let at = products_at.index(i);
+        let paths_at = at.key("paths");
         if product.default {
             default_products |= 1u64 << i;
         }
         let mut paths = Vec::new();
         for (j, text) in product.paths.iter().enumerate() {
-            let here = pointer(&at, &["paths", &j.to_string()]);
+            let here = paths_at.index(j);
             let pattern = Pattern::parse(text).map_err(|problem| RulesetError::InvalidPattern {
-                path: here.clone(),
+                path: here.render(),
                 pattern: crate::error::clip(text),
                 problem,
             })?;
             if pattern.segs.is_empty() {
                 return Err(RulesetError::InvalidPattern {
-                    path: here,
+                    path: here.render(),
                     pattern: text.clone(),
                     problem: "a product cannot own every path",
                 });
@@ -773,7 +782,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         let fallback = product
             .fallback
             .as_ref()
-            .map(|f| linkable(&doc, &routes, f, pointer(&at, &["fallback"])))
+            .map(|f| linkable(&doc, &routes, f, &at.key("fallback")))
             .transpose()?;
         products.push(ProductC { paths, fallback });
     }
@@ -806,7 +815,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
                 .unwrap_or(0);
             if needs & seen != 0 {
                 return Err(RulesetError::RedirectCycle {
-                    path: pointer("/products", &[&p.to_string(), "fallback"]),
+                    path: products_at.index(p).key("fallback").render(),
                     product: doc
                         .products
                         .get(p)
@@ -823,33 +832,31 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         }
     }
 
-    let home = linkable(&doc, &routes, &doc.home, "/home".into())?;
+    let home = linkable(&doc, &routes, &doc.home, &ROOT.key("home"))?;
 
     // Navigation.
     let mut nav_routes = Vec::with_capacity(doc.navigation.len());
+    let navigation = ROOT.key("navigation");
     for (i, item) in doc.navigation.iter().enumerate() {
-        nav_routes.push(linkable(
-            &doc,
-            &routes,
-            &item.route,
-            pointer("/navigation", &[&i.to_string(), "route"]),
-        )?);
+        let at = navigation.index(i);
+        nav_routes.push(linkable(&doc, &routes, &item.route, &at.key("route"))?);
     }
 
     // Palette.
     let mut palette = Vec::with_capacity(doc.palette.len());
+    let palette_at = ROOT.key("palette");
     for (i, entry) in doc.palette.iter().enumerate() {
-        let at = pointer("/palette", &[&i.to_string()]);
+        let at = palette_at.index(i);
         if entry.action.is_none() {
             if entry.route.is_none() {
                 return Err(invalid(
-                    at,
+                    at.render(),
                     "a palette entry has a `route` (navigate), an `action`, or both",
                 ));
             }
             if entry.requires.is_some() {
                 return Err(invalid(
-                    pointer(&at, &["requires"]),
+                    at.key("requires").render(),
                     "a navigate entry follows its route's rules; put conditions on the route",
                 ));
             }
@@ -857,7 +864,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         if let Some(action) = &entry.action {
             if action.is_empty() || action.len() > 64 {
                 return Err(invalid(
-                    pointer(&at, &["action"]),
+                    at.key("action").render(),
                     "an action is 1 to 64 characters",
                 ));
             }
@@ -865,7 +872,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         let route = entry
             .route
             .as_ref()
-            .map(|r| linkable(&doc, &routes, r, pointer(&at, &["route"])))
+            .map(|r| linkable(&doc, &routes, r, &at.key("route")))
             .transpose()?;
         let gate = c.optional(entry.requires.as_ref(), &at)?;
         let shortcut = entry
@@ -873,18 +880,13 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
             .as_ref()
             .map(|s| {
                 Shortcut::parse(s).map_err(|problem| RulesetError::InvalidShortcut {
-                    path: pointer(&at, &["shortcut"]),
+                    path: at.key("shortcut").render(),
                     shortcut: crate::error::clip(s),
                     problem,
                 })
             })
             .transpose()?;
-        limit(
-            &pointer(&at, &["keywords"]),
-            entry.keywords.len(),
-            32,
-            "keywords",
-        )?;
+        limit(&at.key("keywords"), entry.keywords.len(), 32, "keywords")?;
         palette.push(PaletteC {
             route,
             gate,
@@ -894,18 +896,18 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
 
     // Features and forms.
     let mut features = Vec::with_capacity(doc.features.len());
+    let features_at = ROOT.key("features");
     for (i, feature) in doc.features.iter().enumerate() {
-        features.push(c.condition(
-            &feature.requires,
-            &pointer("/features", &[&i.to_string(), "requires"]),
-            0,
-        )?);
+        let at = features_at.index(i);
+        features.push(c.condition(&feature.requires, &at.key("requires"), 0)?);
     }
     let mut forms = Vec::with_capacity(doc.forms.len());
+    let forms_at = ROOT.key("forms");
     for (i, form) in doc.forms.iter().enumerate() {
-        let at = pointer("/forms", &[&i.to_string()]);
+        let at = forms_at.index(i);
+        let fields_at = at.key("fields");
         check_ids(
-            &pointer(&at, &["fields"]),
+            &fields_at,
             form.fields.iter().map(|f| f.id.as_str()),
             "id",
             "field",
@@ -914,10 +916,10 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         let gate = c.optional(form.requires.as_ref(), &at)?;
         let mut fields = Vec::with_capacity(form.fields.len());
         for (j, field) in form.fields.iter().enumerate() {
-            let here = pointer(&at, &["fields", &j.to_string()]);
+            let here = fields_at.index(j);
             if let Some(OptionsDoc::Values(values)) = &field.options {
                 limit(
-                    &pointer(&here, &["options", "values"]),
+                    &here.key("options").key("values"),
                     values.len(),
                     MAX_ENTRIES,
                     "options",
@@ -931,20 +933,21 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
     // API endpoints.
     let mut api_router = Router::default();
     let mut endpoints = Vec::with_capacity(doc.api.len());
+    let api_at = ROOT.key("api");
     for (i, endpoint) in doc.api.iter().enumerate() {
-        let at = pointer("/api", &[&i.to_string()]);
+        let at = api_at.index(i);
         if !matches!(
             endpoint.method.as_str(),
             "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
         ) {
             return Err(invalid(
-                pointer(&at, &["method"]),
+                at.key("method").render(),
                 "use GET, POST, PUT, PATCH or DELETE",
             ));
         }
         let pattern =
             Pattern::parse(&endpoint.path).map_err(|problem| RulesetError::InvalidPattern {
-                path: pointer(&at, &["path"]),
+                path: at.key("path").render(),
                 pattern: crate::error::clip(&endpoint.path),
                 problem,
             })?;
@@ -954,7 +957,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
             .find(|&&o| doc.api.get(o).is_some_and(|e| e.method == endpoint.method))
         {
             return Err(RulesetError::RouteCollision {
-                path: pointer(&at, &["path"]),
+                path: at.key("path").render(),
                 pattern: endpoint.path.clone(),
                 other: doc
                     .api
@@ -975,7 +978,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         }
         gates.extend(c.optional(endpoint.requires.as_ref(), &at)?);
         let gate = c.conjoin(gates);
-        let fields = api_fields(&mut c, &endpoint.fields, &pointer(&at, &["fields"]))?;
+        let fields = api_fields(&mut c, &endpoint.fields, &at.key("fields"))?;
         endpoints.push(EndpointC {
             pattern,
             gate,
@@ -983,22 +986,24 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         });
     }
 
-    let global_fields = api_fields(&mut c, &doc.api_fields, "/apiFields")?;
+    let global_fields = api_fields(&mut c, &doc.api_fields, &ROOT.key("apiFields"))?;
 
     // Sync.
     let mut sync = Vec::with_capacity(doc.sync.len());
+    let sync_at = ROOT.key("sync");
     for (i, integration) in doc.sync.iter().enumerate() {
-        let at = pointer("/sync", &[&i.to_string()]);
+        let fields_at = sync_at.index(i);
+        let fields_at = fields_at.key("fields");
         let mut fields = Vec::with_capacity(integration.fields.len());
         for (j, field) in integration.fields.iter().enumerate() {
-            let here = pointer(&at, &["fields", &j.to_string()]);
+            let here = fields_at.index(j);
             if field.name.is_empty() {
                 return Err(invalid(
-                    pointer(&here, &["name"]),
+                    here.key("name").render(),
                     "a field name is not empty",
                 ));
             }
-            fields.push(c.condition(&field.requires, &pointer(&here, &["requires"]), 0)?);
+            fields.push(c.condition(&field.requires, &here.key("requires"), 0)?);
         }
         sync.push(fields);
     }
@@ -1014,7 +1019,10 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         .membership
         .role_change_requires
         .as_ref()
-        .map(|r| c.condition(r, "/membership/roleChangeRequires", 0))
+        .map(|r| {
+            let membership = ROOT.key("membership");
+            c.condition(r, &membership.key("roleChangeRequires"), 0)
+        })
         .transpose()?;
 
     let Compiler {

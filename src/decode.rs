@@ -135,7 +135,7 @@ fn decode_tree<T: FromJson>(tree: &Json<'_>) -> Result<T, DecodeError> {
     let unknown = RefCell::new(None);
     let root = Value {
         json: tree,
-        at: At::Root,
+        at: Pointer::Root,
         unknown: &unknown,
     };
     match T::from_json(&root) {
@@ -147,31 +147,44 @@ fn decode_tree<T: FromJson>(tree: &Json<'_>) -> Result<T, DecodeError> {
     }
 }
 
-/// Where a value sits: a chain of keys and indices up to the root, on the
-/// stack of the decoder's calls (no allocation unless an error needs it).
+/// A JSON pointer under construction: where a value sits, as a chain of
+/// keys and indices up to the root on the stack of the caller (no
+/// allocation). It is written out only when an error needs it.
 #[derive(Clone, Copy)]
-enum At<'p> {
+pub(crate) enum Pointer<'p> {
+    /// The whole document (the empty pointer).
     Root,
-    Key(&'p At<'p>, &'p str),
-    Index(&'p At<'p>, usize),
+    Key(&'p Pointer<'p>, &'p str),
+    Index(&'p Pointer<'p>, usize),
 }
 
-impl At<'_> {
+impl Pointer<'_> {
+    /// The member `key` of this value.
+    pub fn key<'a>(&'a self, key: &'a str) -> Pointer<'a> {
+        Pointer::Key(self, key)
+    }
+
+    /// Item `index` of this value.
+    pub fn index(&self, index: usize) -> Pointer<'_> {
+        Pointer::Index(self, index)
+    }
+
     fn write(&self, out: &mut String) {
         match self {
-            At::Root => {}
-            At::Key(parent, key) => {
+            Pointer::Root => {}
+            Pointer::Key(parent, key) => {
                 parent.write(out);
                 push_token(out, key);
             }
-            At::Index(parent, index) => {
+            Pointer::Index(parent, index) => {
                 parent.write(out);
                 push_token(out, &index.to_string());
             }
         }
     }
 
-    fn pointer(&self) -> String {
+    /// The pointer as text, e.g. `/routes/3/requires`.
+    pub fn render(&self) -> String {
         let mut out = String::new();
         self.write(&mut out);
         out
@@ -182,7 +195,7 @@ impl At<'_> {
 #[derive(Clone, Copy)]
 pub(crate) struct Value<'j, 'p> {
     json: &'j Json<'j>,
-    at: At<'p>,
+    at: Pointer<'p>,
     /// The first key that no type asked for, as (pointer, key).
     unknown: &'p RefCell<Option<(String, String)>>,
 }
@@ -196,7 +209,7 @@ impl<'j, 'p> Value<'j, 'p> {
     /// A problem with this value.
     pub fn fail(&self, message: impl Into<String>) -> Invalid {
         Invalid {
-            path: self.at.pointer(),
+            path: self.at.render(),
             message: message.into(),
         }
     }
@@ -217,7 +230,7 @@ impl<'j, 'p> Value<'j, 'p> {
     fn key<'a>(&'a self, key: &'a str, json: &'j Json<'j>) -> Value<'j, 'a> {
         Value {
             json,
-            at: At::Key(&self.at, key),
+            at: Pointer::Key(&self.at, key),
             unknown: self.unknown,
         }
     }
@@ -325,7 +338,7 @@ impl<'j> Fields<'_, 'j, '_> {
             }
             let mut unknown = self.value.unknown.borrow_mut();
             if unknown.is_none() {
-                *unknown = Some((at.at.pointer(), key.to_string()));
+                *unknown = Some((at.at.render(), key.to_string()));
             }
         }
         Ok(())
@@ -406,7 +419,7 @@ impl<T: FromJson> FromJson for Vec<T> {
         for (i, json) in items.iter().enumerate() {
             out.push(T::from_json(&Value {
                 json,
-                at: At::Index(&value.at, i),
+                at: Pointer::Index(&value.at, i),
                 unknown: value.unknown,
             })?);
         }

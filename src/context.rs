@@ -91,6 +91,19 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// The platform named `name` in a context (`mac`, `ios`, ...).
+    pub(crate) fn from_name(name: &str) -> Option<Platform> {
+        Some(match name {
+            "mac" => Platform::Mac,
+            "ios" => Platform::Ios,
+            "windows" => Platform::Windows,
+            "linux" => Platform::Linux,
+            "android" => Platform::Android,
+            "other" => Platform::Other,
+            _ => return None,
+        })
+    }
+
     /// Whether shortcuts use Apple's symbols.
     pub fn is_apple(self) -> bool {
         matches!(self, Platform::Mac | Platform::Ios)
@@ -148,79 +161,68 @@ impl FromJson for PreferenceValue {
 impl FromJson for Platform {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         const EXPECTED: &str = "`mac`, `ios`, `windows`, `linux`, `android` or `other`";
-        Ok(match v.str(EXPECTED)? {
-            "mac" => Platform::Mac,
-            "ios" => Platform::Ios,
-            "windows" => Platform::Windows,
-            "linux" => Platform::Linux,
-            "android" => Platform::Android,
-            "other" => Platform::Other,
-            other => {
-                return Err(v.fail(format!(
-                    "unknown platform `{}`, expected {EXPECTED}",
-                    crate::error::clip(other)
-                )))
-            }
+        let name = v.str(EXPECTED)?;
+        Platform::from_name(name).ok_or_else(|| {
+            v.fail(format!(
+                "unknown platform `{}`, expected {EXPECTED}",
+                crate::error::clip(name)
+            ))
         })
     }
 }
 
 impl FromJson for Context {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a context object")?;
-        let context = Context {
-            workspace: o.req("workspace")?,
-            member: o.req("member")?,
-            memberships: o.or_default("memberships")?,
-            platform: o.or_default("platform")?,
-        };
-        o.finish()?;
-        Ok(context)
+        v.fields("a context object", |o| {
+            Ok(Context {
+                workspace: o.req("workspace")?,
+                member: o.req("member")?,
+                memberships: o.or_default("memberships")?,
+                platform: o.or_default("platform")?,
+            })
+        })
     }
 }
 
 impl FromJson for Workspace {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a workspace object")?;
-        let workspace = Workspace {
-            slug: o.req("slug")?,
-            products: o.or_default("products")?,
-            plan: o.opt("plan")?,
-            flags: o.or_default("flags")?,
-            environment: o.opt("environment")?,
-            settings: o.or_default("settings")?,
-        };
-        o.finish()?;
-        Ok(workspace)
+        v.fields("a workspace object", |o| {
+            Ok(Workspace {
+                slug: o.req("slug")?,
+                products: o.or_default("products")?,
+                plan: o.opt("plan")?,
+                flags: o.or_default("flags")?,
+                environment: o.opt("environment")?,
+                settings: o.or_default("settings")?,
+            })
+        })
     }
 }
 
 impl FromJson for Member {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a member object")?;
-        let member = Member {
-            user_id: o.req("userId")?,
-            roles: o.or_default("roles")?,
-            permissions: o.or_default("permissions")?,
-            active: o.or("active", true)?,
-            landing_page: o.opt("landingPage")?,
-            preferences: o.or_default("preferences")?,
-        };
-        o.finish()?;
-        Ok(member)
+        v.fields("a member object", |o| {
+            Ok(Member {
+                user_id: o.req("userId")?,
+                roles: o.or_default("roles")?,
+                permissions: o.or_default("permissions")?,
+                active: o.or("active", true)?,
+                landing_page: o.opt("landingPage")?,
+                preferences: o.or_default("preferences")?,
+            })
+        })
     }
 }
 
 impl FromJson for ApiRequest {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a request object with `method`, `path` and `body`")?;
-        let request = ApiRequest {
-            method: o.req("method")?,
-            path: o.req("path")?,
-            body: o.opt("body")?,
-        };
-        o.finish()?;
-        Ok(request)
+        v.fields("a request object with `method`, `path` and `body`", |o| {
+            Ok(ApiRequest {
+                method: o.req("method")?,
+                path: o.req("path")?,
+                body: o.opt("body")?,
+            })
+        })
     }
 }
 

@@ -243,10 +243,22 @@ impl<'j, 'p> Value<'j, 'p> {
         }
     }
 
-    /// The fields of an object that a struct is read from. Such an object
-    /// has at most 64 keys (every struct has far fewer fields, so more keys
-    /// are unknown or repeated anyway).
-    pub fn object(&self, expected: &str) -> Result<Fields<'_, 'j, 'p>, Invalid> {
+    /// A struct read from an object by `read`, which asks for its fields;
+    /// then the keys nobody asked for are checked (see [`Fields::finish`]).
+    /// Such an object has at most 64 keys (every struct has far fewer
+    /// fields, so more keys are unknown or repeated anyway).
+    pub fn fields<T>(
+        &self,
+        expected: &str,
+        read: impl FnOnce(&mut Fields<'_, 'j, 'p>) -> Result<T, Invalid>,
+    ) -> Result<T, Invalid> {
+        let mut fields = self.object(expected)?;
+        let value = read(&mut fields)?;
+        fields.finish()?;
+        Ok(value)
+    }
+
+    fn object(&self, expected: &str) -> Result<Fields<'_, 'j, 'p>, Invalid> {
         match self.json {
             Json::Object(entries) if entries.len() <= 64 => Ok(Fields {
                 value: self,
@@ -274,8 +286,8 @@ impl<'j, 'p> Value<'j, 'p> {
     }
 }
 
-/// Reading the fields of one object: each asked for by key, then
-/// [`Fields::finish`] to find keys that nobody asked for.
+/// Reading the fields of one object ([`Value::fields`]): each asked for by
+/// key, then [`Fields::finish`] to find keys that nobody asked for.
 pub(crate) struct Fields<'v, 'j, 'p> {
     value: &'v Value<'j, 'p>,
     entries: &'j [(Cow<'j, str>, Json<'j>)],
@@ -321,7 +333,7 @@ impl<'j> Fields<'_, 'j, '_> {
 
     /// Checks the keys nobody asked for: a repeated key is an error now, the
     /// first unknown one is remembered (reported if nothing else fails).
-    pub fn finish(self) -> Result<(), Invalid> {
+    fn finish(self) -> Result<(), Invalid> {
         let used = |i: usize| self.used & (1u64 << i) != 0;
         for (i, (key, json)) in self.entries.iter().enumerate() {
             if used(i) {
@@ -602,26 +614,24 @@ mod tests {
 
     impl FromJson for Outer {
         fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
-            let mut o = value.object("an outer object")?;
-            let outer = Outer {
-                name: o.req("name")?,
-                items: o.or_default("items")?,
-                kind: o.opt("kind")?,
-                count: o.or("count", 7)?,
-            };
-            o.finish()?;
-            Ok(outer)
+            value.fields("an outer object", |o| {
+                Ok(Outer {
+                    name: o.req("name")?,
+                    items: o.or_default("items")?,
+                    kind: o.opt("kind")?,
+                    count: o.or("count", 7)?,
+                })
+            })
         }
     }
 
     impl FromJson for Inner {
         fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
-            let mut o = value.object("an inner object")?;
-            let inner = Inner {
-                size: o.req("size")?,
-            };
-            o.finish()?;
-            Ok(inner)
+            value.fields("an inner object", |o| {
+                Ok(Inner {
+                    size: o.req("size")?,
+                })
+            })
         }
     }
 

@@ -361,65 +361,60 @@ pub(crate) fn invite_status(
 
 impl FromJson for AccountDeletion {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("an account deletion request")?;
-        let request = AccountDeletion {
-            user_id: o.req("userId")?,
-            confirmation: o.req("confirmation")?,
-            memberships: o.or_default("memberships")?,
-        };
-        o.finish()?;
-        Ok(request)
+        v.fields("an account deletion request", |o| {
+            Ok(AccountDeletion {
+                user_id: o.req("userId")?,
+                confirmation: o.req("confirmation")?,
+                memberships: o.or_default("memberships")?,
+            })
+        })
     }
 }
 
 impl FromJson for WorkspaceAdmins {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("an object with `workspace` and `activeAdmins`")?;
-        let admins = WorkspaceAdmins {
-            workspace: o.req("workspace")?,
-            active_admins: o.req("activeAdmins")?,
-        };
-        o.finish()?;
-        Ok(admins)
+        v.fields("an object with `workspace` and `activeAdmins`", |o| {
+            Ok(WorkspaceAdmins {
+                workspace: o.req("workspace")?,
+                active_admins: o.req("activeAdmins")?,
+            })
+        })
     }
 }
 
 impl FromJson for RoleHolder {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("an object with `userId` and `role`")?;
-        let holder = RoleHolder {
-            user_id: o.req("userId")?,
-            role: o.req("role")?,
-        };
-        o.finish()?;
-        Ok(holder)
+        v.fields("an object with `userId` and `role`", |o| {
+            Ok(RoleHolder {
+                user_id: o.req("userId")?,
+                role: o.req("role")?,
+            })
+        })
     }
 }
 
 impl FromJson for RoleChange {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a role change request")?;
-        let change = RoleChange {
-            actor: o.req("actor")?,
-            target: o.req("target")?,
-            new_role: o.opt("newRole")?,
-            active_holders: o.or_default("activeHolders")?,
-        };
-        o.finish()?;
-        Ok(change)
+        v.fields("a role change request", |o| {
+            Ok(RoleChange {
+                actor: o.req("actor")?,
+                target: o.req("target")?,
+                new_role: o.opt("newRole")?,
+                active_holders: o.or_default("activeHolders")?,
+            })
+        })
     }
 }
 
 impl FromJson for Invite {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("an invite object")?;
-        let invite = Invite {
-            sent_at: o.req("sentAt")?,
-            accepted_at: o.opt("acceptedAt")?,
-            revoked_at: o.opt("revokedAt")?,
-        };
-        o.finish()?;
-        Ok(invite)
+        v.fields("an invite object", |o| {
+            Ok(Invite {
+                sent_at: o.req("sentAt")?,
+                accepted_at: o.opt("acceptedAt")?,
+                revoked_at: o.opt("revokedAt")?,
+            })
+        })
     }
 }
 

@@ -234,88 +234,83 @@ fn default_invite_days() -> u32 {
 
 impl FromJson for RulesetDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a ruleset object")?;
-        let doc = RulesetDoc {
-            version: o.req("version")?,
-            name: o.req("name")?,
-            label: o.req("label")?,
-            products: o.req("products")?,
-            plans: o.or_default("plans")?,
-            environments: o.or_default("environments")?,
-            flags: o.or_default("flags")?,
-            settings: o.or_default("settings")?,
-            preferences: o.or_default("preferences")?,
-            permissions: o.req("permissions")?,
-            roles: o.req("roles")?,
-            conditions: o.or_default("conditions")?,
-            home: o.req("home")?,
-            routes: o.req("routes")?,
-            navigation: o.req("navigation")?,
-            palette: o.or_default("palette")?,
-            features: o.or_default("features")?,
-            forms: o.or_default("forms")?,
-            api: o.or_default("api")?,
-            api_fields: o.or_default("apiFields")?,
-            sync: o.or_default("sync")?,
-            membership: o.or_default("membership")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a ruleset object", |o| {
+            Ok(RulesetDoc {
+                version: o.req("version")?,
+                name: o.req("name")?,
+                label: o.req("label")?,
+                products: o.req("products")?,
+                plans: o.or_default("plans")?,
+                environments: o.or_default("environments")?,
+                flags: o.or_default("flags")?,
+                settings: o.or_default("settings")?,
+                preferences: o.or_default("preferences")?,
+                permissions: o.req("permissions")?,
+                roles: o.req("roles")?,
+                conditions: o.or_default("conditions")?,
+                home: o.req("home")?,
+                routes: o.req("routes")?,
+                navigation: o.req("navigation")?,
+                palette: o.or_default("palette")?,
+                features: o.or_default("features")?,
+                forms: o.or_default("forms")?,
+                api: o.or_default("api")?,
+                api_fields: o.or_default("apiFields")?,
+                sync: o.or_default("sync")?,
+                membership: o.or_default("membership")?,
+            })
+        })
     }
 }
 
 impl FromJson for ProductDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a product object")?;
-        let doc = ProductDoc {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            description: o.req("description")?,
-            default: o.req("default")?,
-            paths: o.or_default("paths")?,
-            fallback: o.opt("fallback")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a product object", |o| {
+            Ok(ProductDoc {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                description: o.req("description")?,
+                default: o.req("default")?,
+                paths: o.or_default("paths")?,
+                fallback: o.opt("fallback")?,
+            })
+        })
     }
 }
 
 impl FromJson for PermissionsDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("an object with `resources` and `actions`")?;
-        let doc = PermissionsDoc {
-            resources: o.req("resources")?,
-            actions: o.req("actions")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("an object with `resources` and `actions`", |o| {
+            Ok(PermissionsDoc {
+                resources: o.req("resources")?,
+                actions: o.req("actions")?,
+            })
+        })
     }
 }
 
 impl FromJson for RoleDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a role object")?;
-        let doc = RoleDoc {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            grants: o.req("grants")?,
-            assign_requires: o.opt("assignRequires")?,
-            last_holder: o.opt("lastHolder")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a role object", |o| {
+            Ok(RoleDoc {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                grants: o.req("grants")?,
+                assign_requires: o.opt("assignRequires")?,
+                last_holder: o.opt("lastHolder")?,
+            })
+        })
     }
 }
 
 impl FromJson for NamedConditionDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a named condition object")?;
-        let doc = NamedConditionDoc {
-            id: o.req("id")?,
-            requires: o.req("requires")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a named condition object", |o| {
+            Ok(NamedConditionDoc {
+                id: o.req("id")?,
+                requires: o.req("requires")?,
+            })
+        })
     }
 }
 
@@ -350,90 +345,84 @@ impl FromJson for ConditionDoc {
 
 impl FromJson for RouteDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a route object")?;
-        let doc = RouteDoc {
-            id: o.req("id")?,
-            pattern: o.req("pattern")?,
-            title: o.req("title")?,
-            requires: o.opt("requires")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a route object", |o| {
+            Ok(RouteDoc {
+                id: o.req("id")?,
+                pattern: o.req("pattern")?,
+                title: o.req("title")?,
+                requires: o.opt("requires")?,
+            })
+        })
     }
 }
 
 impl FromJson for NavDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a navigation item object")?;
-        let doc = NavDoc {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            route: o.req("route")?,
-            section: o.req("section")?,
-            icon: o.req("icon")?,
-            landing: o.or_default("landing")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a navigation item object", |o| {
+            Ok(NavDoc {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                route: o.req("route")?,
+                section: o.req("section")?,
+                icon: o.req("icon")?,
+                landing: o.or_default("landing")?,
+            })
+        })
     }
 }
 
 impl FromJson for PaletteDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a palette entry object")?;
-        let doc = PaletteDoc {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            route: o.opt("route")?,
-            action: o.opt("action")?,
-            keywords: o.or_default("keywords")?,
-            shortcut: o.opt("shortcut")?,
-            requires: o.opt("requires")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a palette entry object", |o| {
+            Ok(PaletteDoc {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                route: o.opt("route")?,
+                action: o.opt("action")?,
+                keywords: o.or_default("keywords")?,
+                shortcut: o.opt("shortcut")?,
+                requires: o.opt("requires")?,
+            })
+        })
     }
 }
 
 impl FromJson for FeatureDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a feature object")?;
-        let doc = FeatureDoc {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            requires: o.req("requires")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a feature object", |o| {
+            Ok(FeatureDoc {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                requires: o.req("requires")?,
+            })
+        })
     }
 }
 
 impl FromJson for FormDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a form object")?;
-        let doc = FormDoc {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            requires: o.opt("requires")?,
-            fields: o.req("fields")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a form object", |o| {
+            Ok(FormDoc {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                requires: o.opt("requires")?,
+                fields: o.req("fields")?,
+            })
+        })
     }
 }
 
 impl FromJson for FieldDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a form field object")?;
-        let doc = FieldDoc {
-            id: o.req("id")?,
-            label: o.req("label")?,
-            required: o.or_default("required")?,
-            requires: o.opt("requires")?,
-            options: o.opt("options")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a form field object", |o| {
+            Ok(FieldDoc {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                required: o.or_default("required")?,
+                requires: o.opt("requires")?,
+                options: o.opt("options")?,
+            })
+        })
     }
 }
 
@@ -462,66 +451,61 @@ impl FromJson for OptionsDoc {
 
 impl FromJson for EndpointDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("an API endpoint object")?;
-        let doc = EndpointDoc {
-            id: o.req("id")?,
-            method: o.req("method")?,
-            path: o.req("path")?,
-            requires: o.opt("requires")?,
-            fields: o.or_default("fields")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("an API endpoint object", |o| {
+            Ok(EndpointDoc {
+                id: o.req("id")?,
+                method: o.req("method")?,
+                path: o.req("path")?,
+                requires: o.opt("requires")?,
+                fields: o.or_default("fields")?,
+            })
+        })
     }
 }
 
 impl FromJson for ApiFieldDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("an API field object")?;
-        let doc = ApiFieldDoc {
-            name: o.req("name")?,
-            requires: o.req("requires")?,
-            code: o.req("code")?,
-            message: o.req("message")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("an API field object", |o| {
+            Ok(ApiFieldDoc {
+                name: o.req("name")?,
+                requires: o.req("requires")?,
+                code: o.req("code")?,
+                message: o.req("message")?,
+            })
+        })
     }
 }
 
 impl FromJson for SyncDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a sync integration object")?;
-        let doc = SyncDoc {
-            integration: o.req("integration")?,
-            label: o.req("label")?,
-            fields: o.req("fields")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a sync integration object", |o| {
+            Ok(SyncDoc {
+                integration: o.req("integration")?,
+                label: o.req("label")?,
+                fields: o.req("fields")?,
+            })
+        })
     }
 }
 
 impl FromJson for SyncFieldDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a sync field object")?;
-        let doc = SyncFieldDoc {
-            name: o.req("name")?,
-            requires: o.req("requires")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a sync field object", |o| {
+            Ok(SyncFieldDoc {
+                name: o.req("name")?,
+                requires: o.req("requires")?,
+            })
+        })
     }
 }
 
 impl FromJson for MembershipDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let mut o = v.object("a membership object")?;
-        let doc = MembershipDoc {
-            invite_expiry_days: o.or("inviteExpiryDays", default_invite_days())?,
-            role_change_requires: o.opt("roleChangeRequires")?,
-        };
-        o.finish()?;
-        Ok(doc)
+        v.fields("a membership object", |o| {
+            Ok(MembershipDoc {
+                invite_expiry_days: o.or("inviteExpiryDays", default_invite_days())?,
+                role_change_requires: o.opt("roleChangeRequires")?,
+            })
+        })
     }
 }

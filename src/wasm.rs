@@ -528,15 +528,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
         })
         .collect::<Option<_>>()?;
     let memberships = list(next()?);
-    let platform = match next()? {
-        "mac" => Platform::Mac,
-        "ios" => Platform::Ios,
-        "windows" => Platform::Windows,
-        "linux" => Platform::Linux,
-        "android" => Platform::Android,
-        "other" => Platform::Other,
-        _ => return None,
-    };
+    let platform = Platform::from_name(next()?)?;
     if next().is_some() {
         return None;
     }

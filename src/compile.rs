@@ -334,7 +334,7 @@ impl<'d> Compiler<'d> {
                     ids.push(self.condition(child, &base.index(i), depth + 1)?);
                 }
                 if key == "all" {
-                    ids.sort_by_key(|&c| self.conditions.rank(c));
+                    self.conditions.sort_by_rank(&mut ids);
                     Node::All(ids)
                 } else {
                     Node::Any(ids)
@@ -448,7 +448,7 @@ impl<'d> Compiler<'d> {
             0 => None,
             1 => ids.pop(),
             _ => {
-                ids.sort_by_key(|&c| self.conditions.rank(c));
+                self.conditions.sort_by_rank(&mut ids);
                 Some(self.push(Node::All(ids)))
             }
         }

@@ -170,6 +170,23 @@ impl Conditions {
         }
     }
 
+    /// Orders `ids` by [`Conditions::rank`], keeping the order of equals: an
+    /// insertion sort (the lists are short), one small loop for every
+    /// caller instead of the standard library's sort instantiated per call
+    /// site in the WebAssembly module.
+    pub fn sort_by_rank(&self, ids: &mut [NodeId]) {
+        for i in 1..ids.len() {
+            let mut j = i;
+            while let (Some(&before), Some(&here)) = (ids.get(j.wrapping_sub(1)), ids.get(j)) {
+                if self.rank(before) <= self.rank(here) {
+                    break;
+                }
+                ids.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
+
     /// Rank used to order the children of `all` (lower is reported first).
     pub fn rank(&self, id: NodeId) -> u8 {
         match self.node(id) {
@@ -195,6 +212,48 @@ impl Conditions {
                 .iter()
                 .fold(0, |acc, &c| acc | self.required_products(c)),
             _ => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The insertion sort orders exactly as the standard library's stable
+    /// sort by rank, over many lists with repeated ranks.
+    #[test]
+    fn sort_by_rank_is_a_stable_sort_by_rank() {
+        let conditions = Conditions {
+            nodes: vec![
+                Node::Not(0),
+                Node::Preference(0),
+                Node::Permission(0),
+                Node::WorkspacesAtLeast(2),
+                Node::Flag(0),
+                Node::PlanAtLeast(0),
+                Node::Product(0),
+                Node::Product(1),
+                Node::Setting(0),
+                Node::All(vec![4, 6]),
+            ],
+            permissions: Vec::new(),
+        };
+        let mut seed = 0x2545_f491_u32;
+        for len in 0..24 {
+            for _ in 0..50 {
+                let ids: Vec<NodeId> = (0..len)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                        (seed >> 16) % 10
+                    })
+                    .collect();
+                let mut ours = ids.clone();
+                conditions.sort_by_rank(&mut ours);
+                let mut std = ids.clone();
+                std.sort_by_key(|&c| conditions.rank(c));
+                assert_eq!(ours, std, "{ids:?}");
+            }
         }
     }
 }

@@ -480,12 +480,15 @@ pub(crate) fn to_value(json: &Json<'_>) -> serde_json::Value {
         Json::Number(Number::Float(f)) => V::from(*f),
         Json::String(s) => V::String(s.to_string()),
         Json::Array(items) => V::Array(items.iter().map(to_value).collect()),
-        Json::Object(entries) => V::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.to_string(), to_value(v)))
-                .collect(),
-        ),
+        Json::Object(entries) => {
+            // Inserted one by one (a later duplicate wins): collecting would
+            // bring a sort into the WebAssembly module.
+            let mut map = serde_json::Map::new();
+            for (k, v) in entries {
+                map.insert(k.to_string(), to_value(v));
+            }
+            V::Object(map)
+        }
     }
 }
 

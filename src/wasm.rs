@@ -481,6 +481,20 @@ fn items(field: &str) -> impl Iterator<Item = &str> {
     field.split(ITEM).filter(move |_| !field.is_empty())
 }
 
+/// The `key PAIR value` items of a packed map, each value read by `value`
+/// (inserted one by one: collecting would bring a sort into the module).
+fn map_of<V>(
+    packed: &str,
+    value: impl Fn(&str) -> Option<V>,
+) -> Option<std::collections::BTreeMap<String, V>> {
+    let mut out = std::collections::BTreeMap::new();
+    for item in items(packed) {
+        let (k, v) = item.split_once(PAIR)?;
+        out.insert(k.to_owned(), value(v)?);
+    }
+    Some(out)
+}
+
 /// Reads a context packed by the JavaScript layer. It packs only contexts
 /// whose every key and type the JSON decoder would accept, so the answer is
 /// the same as decoding `JSON.stringify(context)`.
@@ -495,14 +509,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
             _ => None,
         }
     };
-    let switches = |s: &str| -> Option<std::collections::BTreeMap<String, bool>> {
-        items(s)
-            .map(|item| {
-                let (k, v) = item.split_once(PAIR)?;
-                Some((k.to_owned(), v == "1"))
-            })
-            .collect()
-    };
+    let switches = |s: &str| map_of(s, |v| Some(v == "1"));
     let slug = next()?.to_owned();
     let products = switches(next()?)?;
     let plan = optional(next()?)?;
@@ -514,19 +521,15 @@ fn unpack_context(packed: &str) -> Option<Context> {
     let permissions = list(next()?);
     let active = next()? == "1";
     let landing_page = optional(next()?)?;
-    let preferences = items(next()?)
-        .map(|item| {
-            let (k, v) = item.split_once(PAIR)?;
-            let value = match v.split_at_checked(1)? {
-                ("b", b) => PreferenceValue::Bool(b == "1"),
-                ("n", n) => PreferenceValue::Number(n.parse().ok()?),
-                ("s", text) => PreferenceValue::String(text.to_owned()),
-                ("z", "") => PreferenceValue::Null,
-                _ => return None,
-            };
-            Some((k.to_owned(), value))
+    let preferences = map_of(next()?, |v| {
+        Some(match v.split_at_checked(1)? {
+            ("b", b) => PreferenceValue::Bool(b == "1"),
+            ("n", n) => PreferenceValue::Number(n.parse().ok()?),
+            ("s", text) => PreferenceValue::String(text.to_owned()),
+            ("z", "") => PreferenceValue::Null,
+            _ => return None,
         })
-        .collect::<Option<_>>()?;
+    })?;
     let memberships = list(next()?);
     let platform = Platform::from_name(next()?)?;
     if next().is_some() {

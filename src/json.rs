@@ -387,14 +387,27 @@ impl<'a> Parser<'a> {
                 None => {}
             }
         }
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Number::Float(f)),
+        match read_float(text) {
+            Some(f) if f.is_finite() => Ok(Number::Float(f)),
             _ => {
                 self.pos = start;
                 Err(self.syntax("number out of range"))
             }
         }
     }
+}
+
+/// The correctly rounded value of a JSON number's text (one the grammar
+/// accepted) that is not an exact 64-bit integer. In WebAssembly the host
+/// reads it (`crate::wasm::read_float`: JavaScript's `Number.parseFloat`,
+/// which rounds the same way in every engine this runs in): the standard
+/// library's float parser and its tables would be a tenth of the gzipped
+/// module. Infinite when out of range, in both.
+fn read_float(text: &str) -> Option<f64> {
+    #[cfg(target_arch = "wasm32")]
+    return Some(crate::wasm::read_float(text));
+    #[cfg(not(target_arch = "wasm32"))]
+    text.parse().ok()
 }
 
 #[cfg(test)]

@@ -133,3 +133,8 @@ impl Runtime for Native {
 fn conformance_cases() {
     common::run_all(&Native);
 }
+
+#[test]
+fn numbers_read_alike() {
+    common::numbers_read_alike();
+}

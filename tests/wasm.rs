@@ -373,3 +373,8 @@ fn outputs_deep_equal_the_native_json() {
     assert_eq!(policy.fingerprint(), native.fingerprint());
     assert_eq!(policy.to_json(), native.to_json());
 }
+
+#[wasm_bindgen_test]
+fn numbers_read_alike() {
+    common::numbers_read_alike();
+}

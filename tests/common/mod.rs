@@ -137,3 +137,46 @@ pub fn run_all(runtime: &dyn Runtime) {
         failures.join("\n")
     );
 }
+
+/// Numbers in JSON input read alike in every runtime (in WebAssembly the
+/// host reads floats; natively the standard library does): the same exact
+/// values, and the same boundary where a number is out of range.
+pub fn numbers_read_alike() {
+    use harmony_policy::{Context, PreferenceValue};
+    let read = |number: &str| {
+        let text = format!(
+            r#"{{"workspace":{{"slug":"a"}},"member":{{"userId":"u","preferences":{{"p":{number}}}}}}}"#
+        );
+        Context::from_json(&text).map(|c| match c.member.preferences.get("p") {
+            Some(PreferenceValue::Number(x)) => x.to_bits(),
+            other => panic!("{number}: {other:?}"),
+        })
+    };
+    for (text, value) in [
+        ("1.5", 1.5),
+        ("-2.5e-3", -2.5e-3),
+        ("0.1", 0.1),
+        ("0.30000000000000004", 0.300_000_000_000_000_04),
+        ("-0", -0.0),
+        ("-0.0", -0.0),
+        ("1E+2", 100.0),
+        ("18446744073709551616", 18_446_744_073_709_551_616.0),
+        (
+            "123456789012345678901234567890e-10",
+            12_345_678_901_234_567_890.123_456_789,
+        ),
+        ("1.7976931348623157e308", f64::MAX),
+        ("1.7976931348623158e308", f64::MAX),
+        ("2.2250738585072014e-308", f64::MIN_POSITIVE),
+        ("5e-324", 5e-324),
+        ("2e-324", 0.0),
+        ("1e-400", 0.0),
+    ] {
+        assert_eq!(read(text).ok(), Some(value.to_bits()), "{text}");
+    }
+    for text in ["1e400", "-1e309", "1.797693134862315808e308"] {
+        let e = read(text).unwrap_err();
+        assert_eq!(e.code(), "invalid_json", "{text}");
+        assert!(e.to_string().contains("number out of range"), "{text}: {e}");
+    }
+}

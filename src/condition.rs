@@ -170,21 +170,9 @@ impl Conditions {
         }
     }
 
-    /// Orders `ids` by [`Conditions::rank`], keeping the order of equals: an
-    /// insertion sort (the lists are short), one small loop for every
-    /// caller instead of the standard library's sort instantiated per call
-    /// site in the WebAssembly module.
+    /// Orders `ids` by [`Conditions::rank`], keeping the order of equals.
     pub fn sort_by_rank(&self, ids: &mut [NodeId]) {
-        for i in 1..ids.len() {
-            let mut j = i;
-            while let (Some(&before), Some(&here)) = (ids.get(j.wrapping_sub(1)), ids.get(j)) {
-                if self.rank(before) <= self.rank(here) {
-                    break;
-                }
-                ids.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        crate::sort::sort_by_key_stable(ids, |&id| self.rank(id));
     }
 
     /// Rank used to order the children of `all` (lower is reported first).

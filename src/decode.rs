@@ -53,15 +53,6 @@ pub(crate) fn push_token(pointer: &mut String, token: &str) {
     }
 }
 
-/// A JSON pointer built from a base and further tokens.
-pub(crate) fn pointer(base: &str, tokens: &[&str]) -> String {
-    let mut out = String::from(base);
-    for t in tokens {
-        push_token(&mut out, t);
-    }
-    out
-}
-
 /// A type read from a JSON tree.
 pub(crate) trait FromJson: Sized {
     /// Reads the value, or says what is wrong with it (at its pointer).

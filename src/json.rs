@@ -1,11 +1,11 @@
 //! A small JSON reader: text to a [`Json`] tree, with line and column in
 //! syntax errors and a nesting limit that holds without recursion beyond it.
 //!
-//! It exists for size: the typed decoder (`crate::decode`) reads this tree
-//! with one serde `Deserializer` that tracks JSON pointers itself, so the
-//! WebAssembly module carries one instance of every derived decoder and no
-//! general-purpose parser or path-tracking wrappers. Grammar: RFC 8259, no
-//! extensions (no comments, no trailing commas, no NaN).
+//! It exists for size: each input type reads this tree through a few lines
+//! of `FromJson` (`crate::decode`), which track JSON pointers themselves, so
+//! the WebAssembly module carries no general-purpose parser, no derived
+//! decoders and no path-tracking wrappers. Grammar: RFC 8259, no extensions
+//! (no comments, no trailing commas, no NaN).
 
 use std::borrow::Cow;
 use std::fmt;

@@ -40,6 +40,7 @@ mod palette;
 pub mod path;
 mod permission;
 mod policy;
+mod sort;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

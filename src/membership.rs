@@ -3,7 +3,7 @@
 
 use crate::compile::Compiled;
 use crate::condition::Facts;
-use crate::decode::{deserialize_from_json, FromJson, Invalid, Value};
+use crate::decode::{deserialize_from_json, FromJson, Invalid, Pointer, Value};
 use crate::error::{clip, QueryError};
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
@@ -201,15 +201,9 @@ pub(crate) fn check_role_change(
         .transpose()?;
     check_list(request.active_holders.len(), "/activeHolders")?;
     for (role, holders) in &request.active_holders {
-        role_index(
-            policy,
-            role,
-            &crate::decode::pointer("/activeHolders", &[role]),
-        )?;
-        check_list(
-            holders.len(),
-            &crate::decode::pointer("/activeHolders", &[role]),
-        )?;
+        let at = Pointer::Root.key("activeHolders").key(role).render();
+        role_index(policy, role, &at)?;
+        check_list(holders.len(), &at)?;
     }
     let actor = Facts {
         grants: policy

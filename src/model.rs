@@ -1,6 +1,6 @@
 //! The ruleset document, version 1: exactly the JSON format, both ways.
 //!
-//! Deserializing checks types and shapes only; `compile` checks every
+//! Reading (`FromJson`) checks types and shapes only; `compile` checks every
 //! reference and builds the fast form. Serializing a document gives the
 //! canonical form: fixed key order, no whitespace, defaults written out.
 

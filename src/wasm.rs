@@ -111,7 +111,8 @@ fn json_text(value: &JsValue, name: &str) -> Result<String, JsValue> {
     string_arg(&text.into(), name).map_err(|_| invalid("", &format!("`{name}` must be an object")))
 }
 
-/// A structured argument, read by serde with a JSON pointer for problems.
+/// A structured argument, read from its JSON text by its `FromJson`, with a
+/// JSON pointer for problems.
 fn input<T: crate::decode::FromJson>(value: &JsValue, name: &str) -> Result<T, JsValue> {
     let text = json_text(value, name)?;
     decode_json(&text).map_err(|e| match e {
@@ -348,7 +349,7 @@ impl JsView {
             let key = key.as_string().unwrap_or_default();
             if !REQUEST_KEYS.contains(&key.as_str()) {
                 return Err(invalid(
-                    &crate::decode::pointer("", &[&key]),
+                    &crate::decode::Pointer::Root.key(&key).render(),
                     &format!("unknown key `{key}`"),
                 ));
             }

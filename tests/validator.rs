@@ -529,3 +529,17 @@ fn canonical_form_ignores_layout_and_defaults() {
     assert_ne!(a.fingerprint(), e.fingerprint());
     assert!(a.fingerprint().starts_with("sha256:") && a.fingerprint().len() == 71);
 }
+
+/// The fingerprint is what the documentation says, so anyone can compute it
+/// from `to_json()`: `sha256:` and the lowercase hex SHA-256 of the canonical
+/// text (it is computed on first use, from the same text).
+#[test]
+fn fingerprint_is_the_sha256_of_the_canonical_form() {
+    use sha2::{Digest, Sha256};
+    for name in harmony_policy::BUILTIN_NAMES {
+        let policy = Policy::builtin(name).unwrap();
+        let digest = Sha256::digest(policy.to_json().as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(policy.fingerprint(), format!("sha256:{hex}"), "{name}");
+    }
+}

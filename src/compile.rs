@@ -1039,7 +1039,8 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         vocab,
         permission_table,
         instance: {
-            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            // From 1: the WebAssembly boundary answers 0 for "no policy".
+            static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         },
         products,

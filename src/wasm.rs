@@ -1,24 +1,31 @@
-//! The JavaScript API (SPEC section 9): the only module that knows
+//! The WebAssembly boundary: the only module that knows it is called from
 //! JavaScript. It converts values at the boundary and delegates to the core;
 //! no rule is decided here.
 //!
-//! - Inputs arrive as `JsValue`s and are checked here (a number where a
-//!   string belongs, `undefined`, cyclic objects, huge strings): every bad
-//!   input becomes a thrown `Error`, never a trap.
-//! - Outputs are plain JSON-compatible objects and arrays, the same JSON as
-//!   the Rust API's `Serialize` output.
-//! - Errors are real `Error` objects with a stable snake_case `code`, a
-//!   `message`, and a `path` (JSON pointer) where one applies, all made by
-//!   [`js_error`].
+//! Only numbers and strings cross. Policies and views live here, in two
+//! tables, and JavaScript holds their handles (numbers from 1). Structured
+//! inputs arrive as JSON text (the package's layer, `src/js/index.js`, calls
+//! `JSON.stringify`), answers leave as JSON text (the layer calls
+//! `JSON.parse`) or, for the hot queries, as numbers in a scratch buffer
+//! (`crate::view::compact`). A call that fails returns its "nothing" (0, or
+//! an empty string) and leaves the error, as JSON, for [`take_error`]; the
+//! layer throws it as an `Error` with `code`, `message` and `path`.
+//!
+//! Why so plain: the module then imports nothing from JavaScript. V8
+//! compiles a wrapper for every imported function's signature when it
+//! compiles a module (the first one also starts its optimizing compiler),
+//! and those wrappers were more than half of the module's instantiation
+//! (README, Performance). The generated classes of wasm-bindgen would bring
+//! imports back (a borrow check that throws), so there are none.
 
-use crate::decode::{decode_json, DecodeError};
+use crate::decode::{decode_json, DecodeError, FromJson};
 use crate::error::{Error, QueryError};
+use crate::json::{self, Json};
 use crate::view::compact;
 use crate::{
     AccountDeletion, Context, Invite, Member, Platform, Policy, PreferenceValue, RoleChange, View,
     Workspace,
 };
-use js_sys::{JsString, Object, Reflect};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -26,436 +33,519 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("wasm.d.ts");
 
-/// Builds the `Error` every failure throws.
-fn js_error(code: &str, message: &str, path: Option<&str>) -> JsValue {
-    let error = js_sys::Error::new(message);
-    // Setting a property on a fresh Error object cannot fail.
-    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
-    if let Some(path) = path {
-        let _ = Reflect::set(&error, &JsValue::from_str("path"), &JsValue::from_str(path));
+/// Objects that JavaScript holds by handle: `handle - 1` indexes `slots`.
+struct Table<T> {
+    slots: Vec<Option<T>>,
+    free: Vec<usize>,
+}
+
+impl<T> Table<T> {
+    const fn new() -> Self {
+        Table {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
     }
-    error.into()
+
+    /// Keeps `value` and returns its handle.
+    fn insert(&mut self, value: T) -> u32 {
+        let index = match self.free.pop() {
+            Some(i) => {
+                if let Some(slot) = self.slots.get_mut(i) {
+                    *slot = Some(value);
+                }
+                i
+            }
+            None => {
+                self.slots.push(Some(value));
+                self.slots.len() - 1
+            }
+        };
+        index as u32 + 1
+    }
+
+    fn get(&self, handle: u32) -> Option<&T> {
+        let index = (handle as usize).checked_sub(1)?;
+        self.slots.get(index)?.as_ref()
+    }
+
+    fn remove(&mut self, handle: u32) {
+        let Some(index) = (handle as usize).checked_sub(1) else {
+            return;
+        };
+        if let Some(slot) = self.slots.get_mut(index) {
+            if slot.take().is_some() {
+                self.free.push(index);
+            }
+        }
+    }
 }
 
-fn throw(error: impl Into<Error>) -> JsValue {
+thread_local! {
+    static POLICIES: RefCell<Table<Policy>> = const { RefCell::new(Table::new()) };
+    static VIEWS: RefCell<Table<View>> = const { RefCell::new(Table::new()) };
+    /// The last failure, as JSON, until [`take_error`] takes it.
+    static ERROR: RefCell<String> = const { RefCell::new(String::new()) };
+    /// See [`fill_scratch`].
+    static SCRATCH: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    /// Where the JavaScript layer writes a short ASCII argument (a path, a
+    /// packed context) for the calls that read it from there, so that it
+    /// crosses without an allocation. Allocated once; it never moves.
+    static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_BYTES].into_boxed_slice());
+}
+
+/// An error as the layer throws it.
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+}
+
+/// Leaves an error for [`take_error`].
+fn fail(code: &str, message: &str, path: Option<&str>) {
+    let json = ErrorJson {
+        code,
+        message,
+        path,
+    };
+    // Three strings always serialize.
+    let text = serde_json::to_string(&json).unwrap_or_default();
+    ERROR.with(|cell| *cell.borrow_mut() = text);
+}
+
+fn fail_with(error: impl Into<Error>) {
     let error: Error = error.into();
-    js_error(error.code(), &error.to_string(), error.path())
+    fail(error.code(), &error.to_string(), error.path());
 }
 
-fn invalid(path: &str, message: &str) -> JsValue {
-    throw(QueryError::InvalidValue {
+fn invalid(path: &str, message: &str) -> QueryError {
+    QueryError::InvalidValue {
         path: path.to_owned(),
         message: message.to_owned(),
-    })
-}
-
-/// Serializes an answer to plain objects (no `Map`s, `null` for absent
-/// values that are not simply left out).
-fn output<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error("internal", &e.to_string(), None))
-}
-
-/// Longest string argument taken across the boundary, in UTF-16 units. The
-/// core has tighter limits per argument; this one keeps a huge string from
-/// being copied into wasm memory at all.
-const MAX_STRING_UNITS: u32 = 1024 * 1024;
-
-/// A string argument, checked before it is copied.
-fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
-    let Some(text) = value.dyn_ref::<JsString>() else {
-        return Err(invalid(
-            &format!("/{name}"),
-            &format!("`{name}` must be a string"),
-        ));
-    };
-    let units = text.length();
-    if units > MAX_STRING_UNITS {
-        return Err(throw(QueryError::TooLarge {
-            what: "string argument",
-            size: units as usize,
-            limit: MAX_STRING_UNITS as usize,
-        }));
     }
-    Ok(String::from(text))
 }
 
-/// An optional string argument: `undefined` and `null` give `None`.
-fn optional_string(value: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
+/// The JSON text of an answer, or an empty string with the error left.
+fn answer<T: Serialize, E: Into<Error>>(result: Result<T, E>) -> String {
+    match result.map_err(Into::into) {
+        Ok(value) => serde_json::to_string(&value).unwrap_or_else(|e| {
+            fail("internal", &e.to_string(), None);
+            String::new()
+        }),
+        Err(error) => {
+            fail_with(error);
+            String::new()
+        }
     }
-    string_arg(value, name).map(Some)
 }
 
-/// A number's text (JSON's grammar, or JavaScript's `String(number)`) read
-/// by the host, correctly rounded: the core's JSON reader leaves floats to
-/// this in WebAssembly, so that the standard library's float parser and its
-/// tables (18 KB) stay out of the module.
-pub(crate) fn read_float(text: &str) -> f64 {
-    js_sys::Number::parse_float(text)
+/// A handle for a new object, or 0 with the error left.
+fn handle<T, E: Into<Error>>(
+    table: &'static std::thread::LocalKey<RefCell<Table<T>>>,
+    result: Result<T, E>,
+) -> u32 {
+    match result {
+        Ok(value) => table.with(|cell| cell.borrow_mut().insert(value)),
+        Err(error) => {
+            fail_with(error);
+            0
+        }
+    }
 }
 
-/// The JSON text of a structured argument. Going through `JSON.stringify`
-/// gives wasm exactly the input a server would get, so both decode it with
-/// the same code and report the same errors; it also turns cyclic objects,
-/// BigInts and throwing getters into a clean error instead of a trap.
-fn json_text(value: &JsValue, name: &str) -> Result<String, JsValue> {
-    let text = js_sys::JSON::stringify(value).map_err(|_| {
-        invalid(
+/// The last failure as JSON (`{code, message, path?}`), taken: the layer
+/// calls this right after a call returned its "nothing".
+#[wasm_bindgen(js_name = takeError)]
+pub fn take_error() -> String {
+    ERROR.with(|cell| std::mem::take(&mut *cell.borrow_mut()))
+}
+
+/// Leaves the error for an argument of the wrong JavaScript type, found by
+/// the layer before the call (`name` is the parameter's name).
+#[wasm_bindgen(js_name = wrongArgument)]
+pub fn wrong_argument(name: &str) {
+    let error = match name {
+        "request" => invalid(
             "",
-            &format!("`{name}` cannot be read as JSON (cyclic, a BigInt, or a getter that throws)"),
-        )
-    })?;
-    string_arg(&text.into(), name).map_err(|_| invalid("", &format!("`{name}` must be an object")))
+            "a request is an object with `method`, `path` and `body`",
+        ),
+        "record" => invalid("/record", "a record is an object"),
+        "enabled" => invalid("/enabled", "`enabled` must be a boolean"),
+        "now" => invalid("/now", "`now` must be a whole number of milliseconds"),
+        _ => invalid(&format!("/{name}"), &format!("`{name}` must be a string")),
+    };
+    fail_with(error);
 }
 
-/// A structured argument, read from its JSON text by its `FromJson`, with a
-/// JSON pointer for problems.
-fn input<T: crate::decode::FromJson>(value: &JsValue, name: &str) -> Result<T, JsValue> {
-    let text = json_text(value, name)?;
-    decode_json(&text).map_err(|e| match e {
+/// Leaves the error for an argument that `JSON.stringify` could not write.
+#[wasm_bindgen(js_name = unreadableArgument)]
+pub fn unreadable_argument(name: &str) {
+    fail_with(invalid(
+        "",
+        &format!("`{name}` cannot be read as JSON (cyclic, a BigInt, or a getter that throws)"),
+    ));
+}
+
+/// Longest JSON text of a structured argument, in bytes. The core has
+/// tighter limits per input; this one bounds the parse.
+const MAX_ARGUMENT_BYTES: usize = 4 * 1024 * 1024;
+
+/// A structured argument from its JSON text, with JSON pointers for
+/// problems (relative to the argument).
+fn input<T: FromJson>(text: &str, what: &'static str) -> Result<T, QueryError> {
+    if text.len() > MAX_ARGUMENT_BYTES {
+        return Err(QueryError::TooLarge {
+            what,
+            size: text.len(),
+            limit: MAX_ARGUMENT_BYTES,
+        });
+    }
+    decode_json(text).map_err(|e| match e {
         DecodeError::Syntax(message) => invalid("", &message),
-        DecodeError::UnknownKey { path, key } => throw(QueryError::UnknownKey { path, key }),
+        DecodeError::UnknownKey { path, key } => QueryError::UnknownKey { path, key },
         DecodeError::Invalid { path, message } => invalid(&path, &message),
     })
 }
 
-fn context(value: &JsValue) -> Result<Context, JsValue> {
-    Context::from_json(&json_text(value, "context")?).map_err(throw)
+fn context(text: &str) -> Result<Context, Error> {
+    if text.len() > MAX_ARGUMENT_BYTES {
+        return Err(QueryError::TooLarge {
+            what: "context",
+            size: text.len(),
+            limit: MAX_ARGUMENT_BYTES,
+        }
+        .into());
+    }
+    Ok(Context::from_json(text)?)
 }
 
-/// A compiled ruleset.
-#[wasm_bindgen(js_name = Policy)]
-pub struct JsPolicy {
-    inner: Policy,
+/// What a call returns when it fails (its error left for [`take_error`]).
+trait Nothing {
+    fn nothing() -> Self;
 }
 
-#[wasm_bindgen(js_class = Policy)]
-impl JsPolicy {
-    /// A bundled ruleset: `"harmony"` (the default) or `"harmonia"`.
-    pub fn builtin(
-        #[wasm_bindgen(unchecked_param_type = "\"harmony\" | \"harmonia\"")] name: Option<JsValue>,
-    ) -> Result<JsPolicy, JsValue> {
-        let name = optional_string(&name.unwrap_or(JsValue::UNDEFINED), "name")?
-            .unwrap_or_else(|| "harmony".to_owned());
-        Policy::builtin(&name)
-            .map(|inner| JsPolicy { inner })
-            .map_err(throw)
+impl Nothing for String {
+    fn nothing() -> Self {
+        String::new()
     }
+}
 
-    /// Loads and validates a ruleset from JSON text.
-    #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(
-        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
-    ) -> Result<JsPolicy, JsValue> {
-        let text = string_arg(&text, "text")?;
-        Policy::from_json(&text)
-            .map(|inner| JsPolicy { inner })
-            .map_err(throw)
+impl Nothing for u32 {
+    fn nothing() -> Self {
+        0
     }
+}
 
-    /// `sha256:` and the hex digest of the canonical form.
-    #[wasm_bindgen(getter)]
-    pub fn fingerprint(&self) -> String {
-        self.inner.fingerprint().to_owned()
+impl Nothing for i32 {
+    fn nothing() -> Self {
+        -1
     }
+}
 
-    /// Tells this compiled policy apart from every other in the process.
-    #[wasm_bindgen(js_name = __instance, skip_typescript)]
-    pub fn instance(&self) -> u32 {
-        self.inner.instance()
+impl Nothing for bool {
+    fn nothing() -> Self {
+        false
     }
+}
 
-    /// The ruleset's name.
-    #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        self.inner.name().to_owned()
-    }
+/// Runs `read` on policy `handle`; a handle that is not (or no longer) a
+/// policy is an internal error of the layer.
+fn with_policy<T: Nothing>(handle: u32, read: impl FnOnce(&Policy) -> T) -> T {
+    POLICIES.with(|cell| match cell.borrow().get(handle) {
+        Some(policy) => read(policy),
+        None => {
+            fail("internal", "no policy has this handle", None);
+            T::nothing()
+        }
+    })
+}
 
-    /// The canonical JSON form.
-    #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(&self) -> String {
-        self.inner.to_json().to_owned()
-    }
+/// [`with_policy`] for views.
+fn with_view<T: Nothing>(handle: u32, read: impl FnOnce(&View) -> T) -> T {
+    VIEWS.with(|cell| match cell.borrow().get(handle) {
+        Some(view) => read(view),
+        None => {
+            fail("internal", "no view has this handle", None);
+            T::nothing()
+        }
+    })
+}
 
-    /// The products, in ruleset order.
-    #[wasm_bindgen(unchecked_return_type = "ProductInfo[]")]
-    pub fn products(&self) -> Result<JsValue, JsValue> {
-        output(&self.inner.products())
-    }
+// ---------- Policies ----------
 
-    /// Compiles a context into a view.
-    pub fn view(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
-    ) -> Result<JsView, JsValue> {
-        let ctx = self::context(&context)?;
-        self.inner
-            .view(&ctx)
-            .map(|inner| JsView { inner })
-            .map_err(throw)
-    }
+/// A bundled ruleset by name (`harmony` or `harmonia`): its handle.
+#[wasm_bindgen(js_name = policyBuiltin)]
+pub fn policy_builtin(name: &str) -> u32 {
+    handle(&POLICIES, Policy::builtin(name))
+}
 
-    /// What turning a product on or off would change for this member.
-    #[wasm_bindgen(js_name = productImpact, unchecked_return_type = "ProductImpact")]
-    pub fn product_impact(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Context")] context: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] product: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "boolean")] enabled: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let ctx = self::context(&context)?;
-        let product = string_arg(&product, "product")?;
-        let Some(enabled) = enabled.as_bool() else {
-            return Err(invalid("/enabled", "`enabled` must be a boolean"));
-        };
-        output(
-            &self
-                .inner
-                .product_impact(&ctx, &product, enabled)
-                .map_err(throw)?,
-        )
-    }
+/// Loads and validates a ruleset from JSON text: its handle.
+#[wasm_bindgen(js_name = policyFromJson)]
+pub fn policy_from_json(text: &str) -> u32 {
+    handle(&POLICIES, Policy::from_json(text))
+}
 
-    /// Whether a user may delete their account.
-    #[wasm_bindgen(js_name = checkAccountDeletion, unchecked_return_type = "AccountDeletionCheck")]
-    pub fn check_account_deletion(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "AccountDeletionRequest")] request: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let request: AccountDeletion = input(&request, "request")?;
-        output(&self.inner.check_account_deletion(&request).map_err(throw)?)
-    }
+/// Lets go of a policy (its views stay valid).
+#[wasm_bindgen(js_name = policyFree)]
+pub fn policy_free(policy: u32) {
+    POLICIES.with(|cell| cell.borrow_mut().remove(policy));
+}
 
-    /// Whether a role change may go ahead.
-    #[wasm_bindgen(js_name = checkRoleChange, unchecked_return_type = "RoleChangeCheck")]
-    pub fn check_role_change(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RoleChangeRequest")] request: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let request: RoleChange = input(&request, "request")?;
-        output(&self.inner.check_role_change(&request).map_err(throw)?)
-    }
+/// Tells this compiled policy apart from every other in the process (0 for
+/// no policy).
+#[wasm_bindgen(js_name = policyInstance)]
+pub fn policy_instance(policy: u32) -> u32 {
+    with_policy(policy, Policy::instance)
+}
 
-    /// An invite's state at `now` (milliseconds since the epoch).
-    #[wasm_bindgen(js_name = inviteStatus, unchecked_return_type = "InviteStatus")]
-    pub fn invite_status(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "Invite")] invite: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let invite: Invite = input(&invite, "invite")?;
-        let now = match now.as_f64() {
-            Some(n) if n.is_finite() && n.fract() == 0.0 && n.abs() <= 9.007_199_254_740_991e15 => {
-                n as i64
-            }
-            _ => {
+/// `sha256:` and the hex digest of the canonical form.
+#[wasm_bindgen(js_name = policyFingerprint)]
+pub fn policy_fingerprint(policy: u32) -> String {
+    with_policy(policy, |p| p.fingerprint().to_owned())
+}
+
+/// The ruleset's name.
+#[wasm_bindgen(js_name = policyName)]
+pub fn policy_name(policy: u32) -> String {
+    with_policy(policy, |p| p.name().to_owned())
+}
+
+/// The canonical JSON form.
+#[wasm_bindgen(js_name = policyToJson)]
+pub fn policy_to_json(policy: u32) -> String {
+    with_policy(policy, |p| p.to_json().to_owned())
+}
+
+/// The products, in ruleset order (JSON).
+#[wasm_bindgen(js_name = policyProducts)]
+pub fn policy_products(policy: u32) -> String {
+    with_policy(policy, |p| answer(Ok::<_, Error>(p.products())))
+}
+
+/// Compiles a context (JSON) into a view: its handle.
+#[wasm_bindgen(js_name = policyView)]
+pub fn policy_view(policy: u32, context: &str) -> u32 {
+    with_policy(policy, |p| {
+        handle(&VIEWS, self::context(context).and_then(|c| Ok(p.view(&c)?)))
+    })
+}
+
+/// What turning a product on or off would change for this member (JSON).
+#[wasm_bindgen(js_name = policyProductImpact)]
+pub fn policy_product_impact(policy: u32, context: &str, product: &str, enabled: bool) -> String {
+    with_policy(policy, |p| {
+        answer(self::context(context).and_then(|c| p.product_impact(&c, product, enabled)))
+    })
+}
+
+/// Whether a user may delete their account (request and answer in JSON).
+#[wasm_bindgen(js_name = policyCheckAccountDeletion)]
+pub fn policy_check_account_deletion(policy: u32, request: &str) -> String {
+    with_policy(policy, |p| {
+        match input::<AccountDeletion>(request, "request") {
+            Ok(r) => answer(p.check_account_deletion(&r)),
+            Err(e) => answer(Err::<(), _>(e)),
+        }
+    })
+}
+
+/// Whether a role change may go ahead (request and answer in JSON).
+#[wasm_bindgen(js_name = policyCheckRoleChange)]
+pub fn policy_check_role_change(policy: u32, request: &str) -> String {
+    with_policy(policy, |p| {
+        answer(input::<RoleChange>(request, "request").and_then(|r| p.check_role_change(&r)))
+    })
+}
+
+/// An invite's state at `now` (milliseconds since the epoch), in JSON.
+#[wasm_bindgen(js_name = policyInviteStatus)]
+pub fn policy_invite_status(policy: u32, invite: &str, now: f64) -> String {
+    let whole = now.is_finite() && now.fract() == 0.0 && now.abs() <= 9.007_199_254_740_991e15;
+    with_policy(policy, |p| {
+        answer(input::<Invite>(invite, "invite").and_then(|i| {
+            if !whole {
                 return Err(invalid(
                     "/now",
                     "`now` must be a whole number of milliseconds",
-                ))
+                ));
             }
-        };
-        output(&self.inner.invite_status(&invite, now).map_err(throw)?)
-    }
+            p.invite_status(&i, now as i64)
+        }))
+    })
 }
 
-/// A context compiled against a policy.
-#[wasm_bindgen(js_name = View)]
-pub struct JsView {
-    inner: View,
+// ---------- Views ----------
+
+/// Lets go of a view.
+#[wasm_bindgen(js_name = viewFree)]
+pub fn view_free(view: u32) {
+    VIEWS.with(|cell| cell.borrow_mut().remove(view));
+}
+
+/// The sidebar items the member may open (JSON).
+#[wasm_bindgen(js_name = viewSidebar)]
+pub fn view_sidebar(view: u32) -> String {
+    with_view(view, |v| answer(Ok::<_, Error>(v.sidebar())))
+}
+
+/// Palette entries; all for an empty query, else ranked matches (JSON).
+#[wasm_bindgen(js_name = viewPalette)]
+pub fn view_palette(view: u32, query: &str) -> String {
+    with_view(view, |v| answer(v.palette(query)))
+}
+
+/// What to do with a path (JSON).
+#[wasm_bindgen(js_name = viewResolve)]
+pub fn view_resolve(view: u32, path: &str) -> String {
+    with_view(view, |v| answer(v.resolve(path)))
+}
+
+/// Every field of a form with its visibility (JSON).
+#[wasm_bindgen(js_name = viewForm)]
+pub fn view_form(view: u32, form: &str) -> String {
+    with_view(view, |v| answer(v.form(form)))
+}
+
+/// Whether the member holds a permission: 1 or 0, or -1 with the error left.
+#[wasm_bindgen(js_name = viewCan)]
+pub fn view_can(view: u32, permission: &str) -> i32 {
+    with_view(view, |v| match v.can(permission) {
+        Ok(can) => i32::from(can),
+        Err(error) => {
+            fail_with(error);
+            -1
+        }
+    })
+}
+
+/// Whether a capability that is not a page is on (JSON).
+#[wasm_bindgen(js_name = viewFeature)]
+pub fn view_feature(view: u32, id: &str) -> String {
+    with_view(view, |v| answer(v.feature(id)))
 }
 
 /// The keys an API request object may have.
 const REQUEST_KEYS: [&str; 3] = ["method", "path", "body"];
 
-#[wasm_bindgen(js_class = View)]
-impl JsView {
-    /// The sidebar items the member may open.
-    #[wasm_bindgen(unchecked_return_type = "SidebarItem[]")]
-    pub fn sidebar(&self) -> Result<JsValue, JsValue> {
-        output(&self.inner.sidebar())
-    }
+/// Checks an API request, described by the layer as JSON:
+/// `{"keys": [the request's own keys], "method": .., "path": .., "body":
+/// null | {"keys": [the body's own keys]} | "other"}`. Only the body's own
+/// keys are read, so a body of any depth, or a cyclic one, costs nothing.
+#[wasm_bindgen(js_name = viewCheckRequest)]
+pub fn view_check_request(view: u32, request: &str) -> String {
+    with_view(view, |v| answer(check_request(v, request)))
+}
 
-    /// Palette entries; all for an empty or missing query, else ranked matches.
-    #[wasm_bindgen(unchecked_return_type = "PaletteEntry[]")]
-    pub fn palette(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] query: Option<JsValue>,
-    ) -> Result<JsValue, JsValue> {
-        let query =
-            optional_string(&query.unwrap_or(JsValue::UNDEFINED), "query")?.unwrap_or_default();
-        output(&self.inner.palette(&query).map_err(throw)?)
-    }
-
-    /// What to do with a path.
-    #[wasm_bindgen(unchecked_return_type = "Resolution")]
-    pub fn resolve(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let path = string_arg(&path, "path")?;
-        output(&self.inner.resolve(&path).map_err(throw)?)
-    }
-
-    /// Every field of a form with its visibility.
-    #[wasm_bindgen(unchecked_return_type = "FormField[]")]
-    pub fn form(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] form: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let form = string_arg(&form, "form")?;
-        output(&self.inner.form(&form).map_err(throw)?)
-    }
-
-    /// Whether the member holds a permission.
-    pub fn can(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] permission: JsValue,
-    ) -> Result<bool, JsValue> {
-        let permission = string_arg(&permission, "permission")?;
-        self.inner.can(&permission).map_err(throw)
-    }
-
-    /// Whether a capability that is not a page is on.
-    #[wasm_bindgen(unchecked_return_type = "Feature")]
-    pub fn feature(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let id = string_arg(&id, "id")?;
-        output(&self.inner.feature(&id).map_err(throw)?)
-    }
-
-    /// Checks an API request. Only the body's own top-level keys are read,
-    /// so a body of any depth, or a cyclic one, costs nothing.
-    #[wasm_bindgen(js_name = checkRequest, unchecked_return_type = "RequestCheck")]
-    pub fn check_request(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ApiRequest")] request: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let Some(object) = request
-            .dyn_ref::<Object>()
-            .filter(|_| !request.is_function())
-        else {
-            return Err(invalid(
-                "",
-                "a request is an object with `method`, `path` and `body`",
-            ));
+fn check_request<'v>(view: &'v View, request: &str) -> Result<crate::RequestCheck<'v>, QueryError> {
+    let text = |json: Option<&Json<'_>>, key: &str| match json {
+        Some(Json::String(s)) => Ok(s.to_string()),
+        _ => Err(invalid(
+            &format!("/{key}"),
+            &format!("`{key}` must be a string"),
+        )),
+    };
+    let keys = |json: Option<&Json<'_>>| -> Option<Vec<String>> {
+        let Some(Json::Array(items)) = json else {
+            return None;
         };
-        for key in Object::keys(object).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !REQUEST_KEYS.contains(&key.as_str()) {
-                return Err(invalid(
-                    &crate::decode::Pointer::Root.key(&key).render(),
-                    &format!("unknown key `{key}`"),
-                ));
-            }
-        }
-        let get = |key: &str| {
-            Reflect::get(object, &JsValue::from_str(key))
-                .map_err(|_| invalid(&format!("/{key}"), "unreadable"))
-        };
-        let method = string_arg(&get("method")?, "method")?;
-        let path = string_arg(&get("path")?, "path")?;
-        let body = get("body")?;
-        let answer = if body.is_undefined() || body.is_null() {
-            self.inner.check_request_with(&method, &path, |_| false)
-        } else if body.is_object() && !js_sys::Array::is_array(&body) && !body.is_function() {
-            let body = Object::from(body);
-            crate::view::check_record_size("request body", Object::keys(&body).length() as usize)
-                .map_err(throw)?;
-            self.inner.check_request_with(&method, &path, |key| {
-                Object::has_own(&body, &JsValue::from_str(key))
+        items
+            .iter()
+            .map(|k| match k {
+                Json::String(s) => Some(s.to_string()),
+                _ => None,
             })
-        } else {
-            self.inner.check_request_other_body(&method, &path)
-        };
-        output(&answer.map_err(throw)?)
+            .collect()
+    };
+    let malformed = || {
+        invalid(
+            "",
+            "a request is an object with `method`, `path` and `body`",
+        )
+    };
+    if request.len() > MAX_ARGUMENT_BYTES {
+        return Err(QueryError::TooLarge {
+            what: "request",
+            size: request.len(),
+            limit: MAX_ARGUMENT_BYTES,
+        });
     }
-
-    /// A synced record as it may be stored: a shallow copy without the
-    /// fields the ruleset drops (for HubSpot and Salesforce while Accounts is
-    /// off: `accountId`).
-    #[wasm_bindgen(js_name = syncRecord, unchecked_return_type = "SyncRecord")]
-    pub fn sync_record(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] integration: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "SyncRecord")] record: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let integration = string_arg(&integration, "integration")?;
-        if !record.is_object() || js_sys::Array::is_array(&record) || record.is_function() {
-            return Err(invalid("/record", "a record is an object"));
+    let tree = json::parse(request).map_err(|_| malformed())?;
+    let Json::Object(entries) = &tree else {
+        return Err(malformed());
+    };
+    let field = |name: &str| entries.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    for key in keys(field("keys")).ok_or_else(malformed)? {
+        if !REQUEST_KEYS.contains(&key.as_str()) {
+            return Err(invalid(
+                &crate::decode::Pointer::Root.key(&key).render(),
+                &format!("unknown key `{key}`"),
+            ));
         }
-        let record = Object::from(record);
-        crate::view::check_record_size("sync record", Object::keys(&record).length() as usize)
-            .map_err(throw)?;
-        let dropped = self
-            .inner
-            .sync_dropped_fields(&integration)
-            .map_err(throw)?;
-        let copy = Object::assign(&Object::new(), &record);
-        for field in dropped {
-            let _ = Reflect::delete_property(&copy, &JsValue::from_str(field));
-        }
-        Ok(copy.into())
     }
-
-    /// Why a target is shown or allowed, or not.
-    #[wasm_bindgen(unchecked_return_type = "Explanation")]
-    pub fn explain(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] target: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let target = string_arg(&target, "target")?;
-        output(&self.inner.explain(&target).map_err(throw)?)
+    let method = text(field("method"), "method")?;
+    let path = text(field("path"), "path")?;
+    match field("body") {
+        None | Some(Json::Null) => view.check_request_with(&method, &path, |_| false),
+        Some(Json::Object(body)) => {
+            let body_keys = keys(body.iter().find(|(k, _)| k == "keys").map(|(_, v)| v))
+                .ok_or_else(malformed)?;
+            crate::view::check_record_size("request body", body_keys.len())?;
+            view.check_request_with(&method, &path, |key| body_keys.iter().any(|k| k == key))
+        }
+        Some(_) => view.check_request_other_body(&method, &path),
     }
 }
 
-// ---------- Raw exports for the package's JavaScript layer ----------
+/// The fields a synced record loses (JSON list; for HubSpot and Salesforce
+/// while Accounts is off: `accountId`). `keys` is the record's count of own
+/// keys; the layer copies the record without them.
+#[wasm_bindgen(js_name = viewSyncDropped)]
+pub fn view_sync_dropped(view: u32, integration: &str, keys: u32) -> String {
+    with_view(view, |v| {
+        answer(
+            crate::view::check_record_size("sync record", keys as usize)
+                .and_then(|()| v.sync_dropped_fields(integration)),
+        )
+    })
+}
+
+/// Why a target is shown or allowed, or not (JSON).
+#[wasm_bindgen(js_name = viewExplain)]
+pub fn view_explain(view: u32, target: &str) -> String {
+    with_view(view, |v| answer(v.explain(target)))
+}
+
+// ---------- Compact answers for the layer's hot queries ----------
 //
-// `pkg/index.js` (source: `src/js/index.js`) wraps the classes above with the
-// same API, and answers the hot queries from records it builds once per
-// policy, asking these exports only which records apply (see
-// `crate::view::compact`). They are not part of the public types; each
-// answer that is a list of numbers is written to one scratch buffer in wasm
-// memory: the export returns its address, the first number is the count of
-// those that follow. The buffer is valid until the next such call.
-
-thread_local! {
-    static SCRATCH: RefCell<Vec<u32>> = RefCell::new(Vec::with_capacity(256));
-    /// Where the JavaScript layer writes a short ASCII argument (a path) for
-    /// the exports that read it from there, so that it crosses without an
-    /// allocation. Allocated once; it never moves.
-    static INPUT: RefCell<Box<[u8]>> = RefCell::new(vec![0; INPUT_BYTES].into_boxed_slice());
-}
+// The layer answers the hot queries from records it builds once per policy,
+// asking these calls only which records apply (see `crate::view::compact`).
+// Each answer that is a list of numbers is written to one scratch buffer in
+// wasm memory: the call returns its address, the first number is the count
+// of those that follow. The buffer is valid until the next such call. 0 is
+// an error: the layer then asks the call with the full answer, which leaves
+// it.
 
 /// Size of the input buffer: more than the longest path, so that a path
 /// over the limit still reaches `resolve` and gets its error.
 const INPUT_BYTES: usize = 2 * crate::path::MAX_PATH_BYTES;
 
-/// Runs `write` on the cleared scratch buffer and returns its address.
-fn fill_scratch(
-    write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>,
-) -> Result<u32, QueryError> {
+/// Runs `write` on the cleared scratch buffer and returns its address, or 0.
+fn scratch(write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>) -> u32 {
     SCRATCH.with(|cell| {
         let mut buf = cell.borrow_mut();
         buf.clear();
         buf.push(0);
-        write(&mut buf)?;
+        if write(&mut buf).is_err() {
+            return 0;
+        }
         let count = buf.len() as u32 - 1;
         if let Some(first) = buf.first_mut() {
             *first = count;
         }
-        Ok(buf.as_ptr() as u32)
+        buf.as_ptr() as u32
     })
-}
-
-/// [`fill_scratch`], with an error thrown.
-fn scratch(write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>) -> Result<u32, JsValue> {
-    fill_scratch(write).map_err(throw)
 }
 
 /// The first `len` bytes of the input buffer as text, if they are UTF-8.
@@ -469,14 +559,13 @@ fn with_input<T>(len: u32, read: impl FnOnce(&str) -> T) -> Option<T> {
 
 /// The address of the input buffer and its size in bytes, in the scratch
 /// buffer.
-#[wasm_bindgen(js_name = __input, skip_typescript)]
+#[wasm_bindgen(js_name = inputBuffer)]
 pub fn input_buffer() -> u32 {
     let at = INPUT.with(|cell| cell.borrow().as_ptr() as u32);
-    fill_scratch(|out| {
+    scratch(|out| {
         out.extend([at, INPUT_BYTES as u32]);
         Ok(())
     })
-    .unwrap_or(0)
 }
 
 /// Separators of the packed context (`src/js/index.js` writes it; a context
@@ -534,7 +623,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
         Some(match v.split_at_checked(1)? {
             ("b", b) => PreferenceValue::Bool(b == "1"),
             ("n", n) => {
-                let number = read_float(n);
+                let number: f64 = n.parse().ok()?;
                 PreferenceValue::Number(number.is_finite().then_some(number)?)
             }
             ("s", text) => PreferenceValue::String(text.to_owned()),
@@ -569,127 +658,129 @@ fn unpack_context(packed: &str) -> Option<Context> {
     })
 }
 
-#[wasm_bindgen(js_class = Policy)]
-impl JsPolicy {
-    /// A view of a context packed by the JavaScript layer.
-    #[wasm_bindgen(js_name = __viewPacked, skip_typescript)]
-    pub fn view_packed(&self, packed: &str) -> Result<JsView, JsValue> {
-        let ctx = unpack_context(packed)
-            .ok_or_else(|| js_error("internal", "a packed context that does not unpack", None))?;
-        self.inner
-            .view(&ctx)
-            .map(|inner| JsView { inner })
-            .map_err(throw)
-    }
-
-    /// [`JsPolicy::view_packed`] of the packed context in the input buffer
-    /// (`len` bytes).
-    #[wasm_bindgen(js_name = __viewPackedInput, skip_typescript)]
-    pub fn view_packed_input(&self, len: u32) -> Result<JsView, JsValue> {
-        with_input(len, |packed| self.view_packed(packed))
-            .unwrap_or_else(|| Err(js_error("internal", "the input buffer holds no text", None)))
-    }
+/// A view of a context packed by the JavaScript layer, or 0 when it has an
+/// error (the layer then calls `policyView`, which leaves it).
+#[wasm_bindgen(js_name = policyViewPacked)]
+pub fn policy_view_packed(policy: u32, packed: &str) -> u32 {
+    let view = POLICIES.with(|cell| {
+        let table = cell.borrow();
+        table.get(policy)?.view(&unpack_context(packed)?).ok()
+    });
+    view.map_or(0, |v| VIEWS.with(|cell| cell.borrow_mut().insert(v)))
 }
 
-#[wasm_bindgen(js_class = View)]
-impl JsView {
-    /// The JSON of the reason with this key.
-    #[wasm_bindgen(js_name = __reason, skip_typescript)]
-    pub fn reason(&self, key: u32) -> Result<JsValue, JsValue> {
-        match compact::reason_from_key(self.inner.compiled(), key) {
-            Some(reason) => output(&reason),
-            None => Err(js_error("internal", "no reason has this key", None)),
-        }
-    }
+/// [`policy_view_packed`] of the packed context in the input buffer (`len`
+/// bytes).
+#[wasm_bindgen(js_name = policyViewPackedInput)]
+pub fn policy_view_packed_input(policy: u32, len: u32) -> u32 {
+    with_input(len, |packed| policy_view_packed(policy, packed)).unwrap_or(0)
+}
 
-    /// The id of a permission written exactly this way, or -1.
-    #[wasm_bindgen(js_name = __permissionId, skip_typescript)]
-    pub fn permission_id(&self, text: &str) -> i32 {
-        self.inner
-            .compiled()
+/// The JSON of the reason with this key.
+#[wasm_bindgen(js_name = viewReason)]
+pub fn view_reason(view: u32, key: u32) -> String {
+    with_view(view, |v| {
+        answer(
+            compact::reason_from_key(v.compiled(), key)
+                .ok_or_else(|| invalid("", "no reason has this key")),
+        )
+    })
+}
+
+/// The id of a permission written exactly this way, or -1.
+#[wasm_bindgen(js_name = viewPermissionId)]
+pub fn view_permission_id(view: u32, text: &str) -> i32 {
+    with_view(view, |v| {
+        v.compiled()
             .permission_table
             .id(text)
             .and_then(|id| i32::try_from(id).ok())
             .unwrap_or(-1)
-    }
+    })
+}
 
-    /// Every link of this view, in route order, `\n`-separated.
-    #[wasm_bindgen(js_name = __links, skip_typescript)]
-    pub fn links(&self) -> String {
-        self.inner.links()
-    }
+/// Every link of this view, in route order, `\n`-separated.
+#[wasm_bindgen(js_name = viewLinks)]
+pub fn view_links(view: u32) -> String {
+    with_view(view, View::links)
+}
 
-    /// The current slug, then the other memberships, `,`-separated.
-    #[wasm_bindgen(js_name = __slugs, skip_typescript)]
-    pub fn slugs(&self) -> String {
-        self.inner.slugs().to_owned()
-    }
+/// The current slug, then the other memberships, `,`-separated.
+#[wasm_bindgen(js_name = viewSlugs)]
+pub fn view_slugs(view: u32) -> String {
+    with_view(view, |v| v.slugs().to_owned())
+}
 
-    /// Navigation item `i` as this view's sidebar item (shown or not).
-    #[wasm_bindgen(js_name = __sidebarItem, skip_typescript)]
-    pub fn sidebar_item(&self, i: u32) -> Result<JsValue, JsValue> {
-        output(&self.inner.sidebar_item(i as usize))
-    }
+/// Navigation item `i` as this view's sidebar item, shown or not (JSON).
+#[wasm_bindgen(js_name = viewSidebarItem)]
+pub fn view_sidebar_item(view: u32, i: u32) -> String {
+    with_view(view, |v| answer(Ok::<_, Error>(v.sidebar_item(i as usize))))
+}
 
-    /// Palette entry `i` as this view shows it, with score 0.
-    #[wasm_bindgen(js_name = __paletteEntry, skip_typescript)]
-    pub fn palette_entry(&self, i: u32) -> Result<JsValue, JsValue> {
-        output(&self.inner.palette_entry(i as usize, 0))
-    }
+/// Palette entry `i` as this view shows it, with score 0 (JSON).
+#[wasm_bindgen(js_name = viewPaletteEntry)]
+pub fn view_palette_entry(view: u32, i: u32) -> String {
+    with_view(view, |v| {
+        answer(Ok::<_, Error>(v.palette_entry(i as usize, 0)))
+    })
+}
 
-    /// The sidebar: navigation indices.
-    #[wasm_bindgen(js_name = __sidebar, skip_typescript)]
-    pub fn sidebar_raw(&self) -> Result<u32, JsValue> {
+/// The sidebar: navigation indices.
+#[wasm_bindgen(js_name = viewSidebarIndices)]
+pub fn view_sidebar_indices(view: u32) -> u32 {
+    with_view(view, |v| {
         scratch(|out| {
-            self.inner.sidebar_indices(out);
+            v.sidebar_indices(out);
             Ok(())
         })
-    }
+    })
+}
 
-    /// The palette: `(index, score)` pairs.
-    #[wasm_bindgen(js_name = __palette, skip_typescript)]
-    pub fn palette_raw(&self, query: &str) -> Result<u32, JsValue> {
-        scratch(|out| self.inner.palette_indices(query, out))
-    }
+/// The palette: `(index, score)` pairs.
+#[wasm_bindgen(js_name = viewPaletteIndices)]
+pub fn view_palette_indices(view: u32, query: &str) -> u32 {
+    with_view(view, |v| scratch(|out| v.palette_indices(query, out)))
+}
 
-    /// A compact resolution.
-    #[wasm_bindgen(js_name = __resolve, skip_typescript)]
-    pub fn resolve_raw(&self, path: &str) -> Result<u32, JsValue> {
-        scratch(|out| self.inner.resolve_compact(path, out))
-    }
+/// A compact resolution.
+#[wasm_bindgen(js_name = viewResolveCompact)]
+pub fn view_resolve_compact(view: u32, path: &str) -> u32 {
+    with_view(view, |v| scratch(|out| v.resolve_compact(path, out)))
+}
 
-    /// A compact resolution of the path in the input buffer (`len` bytes),
-    /// or 0 when the answer is an error (`__resolve` throws it).
-    #[wasm_bindgen(js_name = __resolveInput, skip_typescript)]
-    pub fn resolve_input(&self, len: u32) -> u32 {
-        with_input(len, |path| {
-            fill_scratch(|out| self.inner.resolve_compact(path, out)).unwrap_or(0)
-        })
-        .unwrap_or(0)
-    }
+/// A compact resolution of the path in the input buffer (`len` bytes).
+#[wasm_bindgen(js_name = viewResolveInput)]
+pub fn view_resolve_input(view: u32, len: u32) -> u32 {
+    with_view(view, |v| {
+        with_input(len, |path| scratch(|out| v.resolve_compact(path, out))).unwrap_or(0)
+    })
+}
 
-    /// Route `route`'s decision, as three numbers (see
-    /// `View::decision_compact`).
-    #[wasm_bindgen(js_name = __decision, skip_typescript)]
-    pub fn decision_raw(&self, route: u32) -> Result<u32, JsValue> {
+/// Route `route`'s decision, as three numbers (see
+/// `View::decision_compact`).
+#[wasm_bindgen(js_name = viewDecision)]
+pub fn view_decision(view: u32, route: u32) -> u32 {
+    with_view(view, |v| {
         scratch(|out| {
-            self.inner.decision_compact(route as usize, out);
+            v.decision_compact(route as usize, out);
             Ok(())
         })
-    }
+    })
+}
 
-    /// `(field, flags)` pairs of form `form` (an index).
-    #[wasm_bindgen(js_name = __form, skip_typescript)]
-    pub fn form_raw(&self, form: u32) -> Result<u32, JsValue> {
+/// `(field, flags)` pairs of form `form` (an index).
+#[wasm_bindgen(js_name = viewFormFlags)]
+pub fn view_form_flags(view: u32, form: u32) -> u32 {
+    with_view(view, |v| {
         scratch(|out| {
-            self.inner.form_flags(form as usize, out);
+            v.form_flags(form as usize, out);
             Ok(())
         })
-    }
+    })
+}
 
-    /// Whether the member holds the permission with this id.
-    #[wasm_bindgen(js_name = __can, skip_typescript)]
-    pub fn can_id(&self, id: u32) -> bool {
-        self.inner.can_index(id)
-    }
+/// Whether the member holds the permission with this id.
+#[wasm_bindgen(js_name = viewCanId)]
+pub fn view_can_id(view: u32, id: u32) -> bool {
+    with_view(view, |v| v.can_index(id))
 }

@@ -1,9 +1,16 @@
 // harmony-policy's JavaScript API (SPEC section 9): the package's entry.
 //
-// The same `Policy` and `View` as the wasm module's own classes, with the
-// same methods and answers, but the hot queries (sidebar, palette, resolve,
-// form, can) do not build their answers inside wasm on every call: that
-// costs as much as a JavaScript policy library (../shared/BOUNDARY.md).
+// `Policy` and `View` over the wasm module's plain functions (src/wasm.rs),
+// which take and give only numbers and strings: policies and views are
+// handles, structured inputs cross as `JSON.stringify` text and answers as
+// JSON text, and a failed call leaves its error for `takeError`, thrown here
+// as an `Error` with `code`, `message` and `path`. Every message and code is
+// the wasm module's; this file only checks JavaScript types, which it hands
+// to `wrongArgument` / `unreadableArgument` to describe.
+//
+// The hot queries (sidebar, palette, resolve, form, can) do not build their
+// answers inside wasm on every call: that costs as much as a JavaScript
+// policy library (../shared/BOUNDARY.md).
 // Instead, each record (a sidebar item, a palette entry, a reason, a
 // redirect) is built once per policy (and workspace slug, and platform) by
 // the wasm module itself, frozen and kept here; a query asks wasm only which
@@ -22,8 +29,9 @@
 // builds the view of the same member again (every navigation, every render)
 // gets it, and every answer it already asked for, without compiling again.
 // `free()` releases a view's share; a compiled view is freed once no one
-// holds it and it has left the cache.
-import initWasm, { initSync as initSyncWasm, Policy as WasmPolicy, __input as inputBuffer } from "./harmony_policy.js";
+// holds it and it has left the cache. Policies and views that are never
+// freed are released when garbage collected.
+import initWasm, * as raw from "./harmony_policy.js";
 
 let wasm = null;
 let words = new Uint32Array(0);
@@ -45,7 +53,7 @@ let input = null;
  */
 function writeInput(text) {
   if (input === null || input.length === 0) {
-    const at = inputBuffer() >>> 2;
+    const at = raw.inputBuffer() >>> 2;
     const m = memory();
     input = new Uint8Array(wasm.memory.buffer, m[at + 1], m[at + 2]);
   }
@@ -69,10 +77,76 @@ export default async function init(source) {
 
 /** Loads the module synchronously from bytes or a `WebAssembly.Module`. */
 export function initSync(source) {
-  wasm = initSyncWasm(source);
+  wasm = raw.initSync(source);
   words = new Uint32Array(0);
   input = null;
   return wasm;
+}
+
+/** The error the last failed call left, as the `Error` to throw. */
+function failure() {
+  const e = JSON.parse(raw.takeError() || '{"code":"internal","message":"a call failed without an error"}');
+  const error = new Error(e.message);
+  error.code = e.code;
+  if (e.path !== undefined) error.path = e.path;
+  return error;
+}
+
+/** An answer's JSON text, parsed; "" is a failure. */
+function answer(text) {
+  if (text === "") throw failure();
+  return JSON.parse(text);
+}
+
+/** A text answer; "" is a failure. */
+function textAnswer(text) {
+  if (text === "") throw failure();
+  return text;
+}
+
+/** A new handle; 0 is a failure. */
+function made(handle) {
+  if (handle === 0) throw failure();
+  return handle;
+}
+
+/** A string argument, or the wasm module's error for parameter `name`. */
+function string(value, name) {
+  if (typeof value === "string") return value;
+  raw.wrongArgument(name);
+  throw failure();
+}
+
+/** A structured argument as JSON text (`null` for what JSON cannot hold). */
+function json(value, name) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    raw.unreadableArgument(name);
+    throw failure();
+  }
+  return text ?? "null";
+}
+
+/** Releases what the garbage collector found unreachable and no one freed. */
+const policyRegistry = new FinalizationRegistry((handle) => raw.policyFree(handle));
+const viewRegistry = new FinalizationRegistry((entry) => letGo(entry));
+
+/** Drops one holder of a compiled view; frees it once no one holds it and
+ * it is not cached. */
+function letGo(entry) {
+  entry.holders--;
+  if (entry.holders === 0 && !entry.cached) raw.viewFree(entry.handle);
+}
+
+/** Only the layer makes `Policy` and `View` objects. */
+const TOKEN = Symbol("harmony-policy");
+
+/** A handle, or the TypeError for an object used after `free()`. */
+function live(handle) {
+  if (handle === 0) throw new TypeError("this object was freed");
+  return handle;
 }
 
 function deepFreeze(value) {
@@ -97,9 +171,9 @@ const MAX_ROUTED = 1024;
 const NO_ROUTE = 0xffffffff;
 const SLUG_VALUE = 0xffffffff;
 
-/** A compiled view, who holds it, and the answers it gave. */
-function newEntry(raw, cached) {
-  return { raw, holders: 0, cached, resolved: null, sidebar: null, palette: null, forms: null };
+/** A compiled view (its handle), who holds it, and the answers it gave. */
+function newEntry(handle, cached) {
+  return { handle, holders: 0, cached, resolved: null, sidebar: null, palette: null, forms: null };
 }
 
 /** What a policy's records need of its ruleset, shared by every `Policy`
@@ -122,13 +196,16 @@ class Catalog {
     this.views = new Map();
   }
 
-  /** A shared compiled view for a packed context. */
+  /** A shared compiled view for a packed context, or null when `build`
+   * finds an error in it (and returns undefined). */
   view(packed, build) {
     let entry = this.views.get(packed);
     if (entry) {
       this.views.delete(packed);
     } else {
-      entry = newEntry(build(), true);
+      const handle = build();
+      if (handle === 0) return null;
+      entry = newEntry(handle, true);
     }
     this.views.set(packed, entry);
     entry.holders++;
@@ -136,7 +213,7 @@ class Catalog {
       const [key, old] = this.views.entries().next().value;
       this.views.delete(key);
       old.cached = false;
-      if (old.holders === 0) old.raw.free();
+      if (old.holders === 0) raw.viewFree(old.handle);
     }
     return entry;
   }
@@ -146,19 +223,19 @@ class Catalog {
   release() {
     for (const entry of this.views.values()) {
       entry.cached = false;
-      if (entry.holders === 0) entry.raw.free();
+      if (entry.holders === 0) raw.viewFree(entry.handle);
     }
     this.views.clear();
   }
 
   /** Records that depend on the workspace slug (links). */
-  slug(slug, rawView) {
+  slug(slug, view) {
     let s = this.slugs.get(slug);
     if (!s) {
       // `routed`: the route each path seen matched, with its allow answer
       // once known; any view with this slug answers such a path with that
       // route's decision (src/view/compact.rs `decision_compact`).
-      s = { links: rawView.__links().split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), allow: [], routed: new Map() };
+      s = { links: textAnswer(raw.viewLinks(view)).split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), allow: [], routed: new Map() };
       this.slugs.set(slug, s);
     }
     return s;
@@ -171,11 +248,11 @@ class Catalog {
 const catalogs = new Map();
 const MAX_CATALOGS = 8;
 
-function catalogFor(raw) {
-  const instance = raw.__instance();
+function catalogFor(policy) {
+  const instance = made(raw.policyInstance(policy));
   let catalog = catalogs.get(instance);
   if (!catalog) {
-    catalog = new Catalog(JSON.parse(raw.toJson()));
+    catalog = new Catalog(JSON.parse(textAnswer(raw.policyToJson(policy))));
     catalogs.set(instance, catalog);
     if (catalogs.size > MAX_CATALOGS) {
       const [key, old] = catalogs.entries().next().value;
@@ -257,72 +334,89 @@ function pack(ctx) {
 
 /** A compiled ruleset (see the TypeScript types for every method). */
 export class Policy {
-  #raw;
+  #handle;
   #catalog = null;
 
-  constructor(raw) {
-    if (!(raw instanceof WasmPolicy)) throw new TypeError("use Policy.builtin() or Policy.fromJson()");
-    this.#raw = raw;
+  constructor(token, handle) {
+    if (token !== TOKEN) throw new TypeError("use Policy.builtin() or Policy.fromJson()");
+    this.#handle = handle;
+    policyRegistry.register(this, handle, this);
   }
 
   static builtin(name) {
-    return new Policy(WasmPolicy.builtin(name));
+    const n = name === undefined || name === null ? "harmony" : string(name, "name");
+    return new Policy(TOKEN, made(raw.policyBuiltin(n)));
   }
 
   static fromJson(text) {
-    return new Policy(WasmPolicy.fromJson(text));
+    return new Policy(TOKEN, made(raw.policyFromJson(string(text, "text"))));
   }
 
   get fingerprint() {
-    return this.#raw.fingerprint;
+    return textAnswer(raw.policyFingerprint(live(this.#handle)));
   }
 
   get name() {
-    return this.#raw.name;
+    return textAnswer(raw.policyName(live(this.#handle)));
   }
 
   toJson() {
-    return this.#raw.toJson();
+    return textAnswer(raw.policyToJson(live(this.#handle)));
   }
 
   products() {
-    return this.#raw.products();
+    return answer(raw.policyProducts(live(this.#handle)));
   }
 
   view(context) {
-    this.#catalog ??= catalogFor(this.#raw);
+    const policy = live(this.#handle);
+    this.#catalog ??= catalogFor(policy);
     const packed = pack(context);
-    let entry;
-    if (packed === null) {
-      entry = newEntry(this.#raw.view(context), false);
-      entry.holders = 1;
-    } else {
+    let entry = null;
+    if (packed !== null) {
       entry = this.#catalog.view(packed, () => {
         const n = writeInput(packed);
-        return n < 0 ? this.#raw.__viewPacked(packed) : this.#raw.__viewPackedInput(n);
+        return n < 0 ? raw.policyViewPacked(policy, packed) : raw.policyViewPackedInput(policy, n);
       });
     }
-    return new View(entry, this.#catalog, context.workspace.slug, APPLE.has(context.platform));
+    // Not packed, or a packed context with an error (which `policyView`
+    // leaves).
+    if (entry === null) {
+      entry = newEntry(made(raw.policyView(policy, json(context, "context"))), false);
+      entry.holders = 1;
+    }
+    return new View(TOKEN, entry, this.#catalog, context.workspace.slug, APPLE.has(context.platform));
   }
 
   productImpact(context, product, enabled) {
-    return this.#raw.productImpact(context, product, enabled);
+    live(this.#handle);
+    const text = json(context, "context");
+    string(product, "product");
+    if (typeof enabled !== "boolean") {
+      raw.wrongArgument("enabled");
+      throw failure();
+    }
+    return answer(raw.policyProductImpact(this.#handle, text, product, enabled));
   }
 
   checkAccountDeletion(request) {
-    return this.#raw.checkAccountDeletion(request);
+    return answer(raw.policyCheckAccountDeletion(live(this.#handle), json(request, "request")));
   }
 
   checkRoleChange(request) {
-    return this.#raw.checkRoleChange(request);
+    return answer(raw.policyCheckRoleChange(live(this.#handle), json(request, "request")));
   }
 
   inviteStatus(invite, now) {
-    return this.#raw.inviteStatus(invite, now);
+    // Not a number: NaN, which the module refuses as it refuses 1.5.
+    return answer(raw.policyInviteStatus(live(this.#handle), json(invite, "invite"), typeof now === "number" ? now : NaN));
   }
 
   free() {
-    this.#raw.free();
+    if (this.#handle === 0) return;
+    policyRegistry.unregister(this);
+    raw.policyFree(this.#handle);
+    this.#handle = 0;
   }
 
   [Symbol.dispose]() {
@@ -333,30 +427,34 @@ export class Policy {
 /** A context compiled against a policy. */
 export class View {
   #entry;
-  #raw;
+  /** The compiled view's handle (0 once freed). */
+  #h;
   #catalog;
   #slug;
   #records;
   #apple;
   #memberships = null;
 
-  constructor(entry, catalog, slug, apple) {
-    if (!catalog) throw new TypeError("use policy.view(context)");
+  constructor(token, entry, catalog, slug, apple) {
+    if (token !== TOKEN) throw new TypeError("use policy.view(context)");
     this.#entry = entry;
-    this.#raw = entry.raw;
+    this.#h = entry.handle;
     this.#catalog = catalog;
     this.#slug = slug;
-    this.#records = catalog.slug(slug, entry.raw);
+    this.#records = catalog.slug(slug, entry.handle);
     this.#apple = apple;
+    viewRegistry.register(this, entry, this);
   }
 
   sidebar() {
+    live(this.#h);
     this.#entry.sidebar ??= this.#sidebar();
     return this.#entry.sidebar.slice();
   }
 
   #sidebar() {
-    const at = this.#raw.__sidebar() >>> 2;
+    const at = raw.viewSidebarIndices(this.#h) >>> 2;
+    if (at === 0) return answer(raw.viewSidebar(this.#h));
     let m = memory();
     const n = m[at];
     const out = new Array(n);
@@ -365,7 +463,7 @@ export class View {
       const index = m[at + 1 + i];
       let item = cache[index];
       if (item === undefined) {
-        item = cache[index] = deepFreeze(this.#raw.__sidebarItem(index));
+        item = cache[index] = deepFreeze(answer(raw.viewSidebarItem(this.#h, index)));
         m = memory();
       }
       out[i] = item;
@@ -374,16 +472,19 @@ export class View {
   }
 
   palette(query) {
+    live(this.#h);
     if (query === undefined || query === null || query === "") {
       this.#entry.palette ??= this.#palette("");
       return this.#entry.palette.slice();
     }
-    if (typeof query !== "string") return this.#raw.palette(query);
+    string(query, "query");
     return this.#palette(query);
   }
 
   #palette(query) {
-    const at = this.#raw.__palette(query) >>> 2;
+    const at = raw.viewPaletteIndices(this.#h, query) >>> 2;
+    // An error (a query over the limit): the full answer leaves it.
+    if (at === 0) return answer(raw.viewPalette(this.#h, query));
     let m = memory();
     const n = m[at] >>> 1;
     const out = new Array(n);
@@ -393,7 +494,7 @@ export class View {
       const score = m[at + 2 + 2 * i];
       let entry = cache[index];
       if (entry === undefined) {
-        entry = cache[index] = deepFreeze(this.#raw.__paletteEntry(index));
+        entry = cache[index] = deepFreeze(answer(raw.viewPaletteEntry(this.#h, index)));
         m = memory();
       }
       out[i] = score === 0 ? entry : { ...entry, score };
@@ -402,7 +503,8 @@ export class View {
   }
 
   resolve(path) {
-    if (typeof path !== "string") return this.#raw.resolve(path);
+    live(this.#h);
+    string(path, "path");
     const resolved = (this.#entry.resolved ??= new Map());
     let answer = resolved.get(path);
     if (answer === undefined) {
@@ -419,9 +521,11 @@ export class View {
       if (answer !== undefined) return answer;
     }
     const n = writeInput(path);
-    let at = (n < 0 ? 0 : this.#raw.__resolveInput(n)) >>> 2;
-    // Not ASCII, too long, or an error (which this call throws).
-    if (at === 0) at = this.#raw.__resolve(path) >>> 2;
+    let at = (n < 0 ? 0 : raw.viewResolveInput(this.#h, n)) >>> 2;
+    // Not ASCII or too long: the path crosses as a string.
+    if (at === 0) at = raw.viewResolveCompact(this.#h, path) >>> 2;
+    // An error: the full answer leaves it.
+    if (at === 0) return answer(raw.viewResolve(this.#h, path));
     const m = memory();
     switch (m[at + 1]) {
       case TAG.ALLOW: {
@@ -447,7 +551,7 @@ export class View {
       case TAG.OTHER_WORKSPACE: {
         const k = m[at + 2];
         if (k === 0) return OTHER_WORKSPACE;
-        this.#memberships ??= this.#raw.__slugs().split(",");
+        this.#memberships ??= textAnswer(raw.viewSlugs(this.#h)).split(",");
         const to = this.#memberships[k - 1];
         const switches = this.#catalog.switchTo;
         let answer = switches.get(to);
@@ -458,7 +562,7 @@ export class View {
         return answer;
       }
       default:
-        return deepFreeze(this.#raw.resolve(path));
+        return deepFreeze(answer(raw.viewResolve(this.#h, path)));
     }
   }
 
@@ -466,7 +570,8 @@ export class View {
    * for that route; undefined when wasm must answer (an allow whose
    * parameters are not known yet, or a reason with no compact form). */
   #decided(seen) {
-    const at = this.#raw.__decision(seen.route) >>> 2;
+    const at = raw.viewDecision(this.#h, seen.route) >>> 2;
+    if (at === 0) return undefined;
     const m = memory();
     switch (m[at + 1]) {
       case TAG.ALLOW:
@@ -523,22 +628,24 @@ export class View {
 
   #reason(key) {
     let reason = this.#catalog.reasons.get(key);
-    if (!reason) this.#catalog.reasons.set(key, (reason = deepFreeze(this.#raw.__reason(key))));
+    if (!reason) this.#catalog.reasons.set(key, (reason = deepFreeze(answer(raw.viewReason(this.#h, key)))));
     return reason;
   }
 
   form(form) {
-    const known = typeof form === "string" ? this.#catalog.forms.get(form) : undefined;
-    if (!known) return this.#raw.form(form);
+    live(this.#h);
+    const known = this.#catalog.forms.get(string(form, "form"));
+    if (!known) return answer(raw.viewForm(this.#h, form));
     const forms = (this.#entry.forms ??= new Map());
     let fields = forms.get(known.index);
     if (fields === undefined) forms.set(known.index, (fields = this.#form(known)));
-    return fields === null ? this.#raw.form(form) : fields.slice();
+    return fields === null ? answer(raw.viewForm(this.#h, form)) : fields.slice();
   }
 
   /** The form's shared field records, or null when it lists options. */
   #form(known) {
-    const at = this.#raw.__form(known.index) >>> 2;
+    const at = raw.viewFormFlags(this.#h, known.index) >>> 2;
+    if (at === 0) return null;
     const m = memory();
     const n = m[at] >>> 1;
     const out = new Array(n);
@@ -555,29 +662,66 @@ export class View {
   }
 
   can(permission) {
-    if (typeof permission !== "string") return this.#raw.can(permission);
+    live(this.#h);
+    string(permission, "permission");
     let id = this.#catalog.permissions.get(permission);
     if (id === undefined) {
-      id = this.#raw.__permissionId(permission);
+      id = raw.viewPermissionId(this.#h, permission);
       if (this.#catalog.permissions.size < 4096) this.#catalog.permissions.set(permission, id);
     }
-    return id < 0 ? this.#raw.can(permission) : this.#raw.__can(id);
+    if (id >= 0) return raw.viewCanId(this.#h, id);
+    // Not written as the ruleset writes it: parsed (or refused) in wasm.
+    const can = raw.viewCan(this.#h, permission);
+    if (can < 0) throw failure();
+    return can === 1;
   }
 
   feature(id) {
-    return this.#raw.feature(id);
+    live(this.#h);
+    return answer(raw.viewFeature(this.#h, string(id, "id")));
   }
 
   checkRequest(request) {
-    return this.#raw.checkRequest(request);
+    live(this.#h);
+    if (request === null || typeof request !== "object") {
+      raw.wrongArgument("request");
+      throw failure();
+    }
+    // What wasm needs of it: the request's own keys, `method`, `path`, and
+    // of the body only its own keys (so its depth, or a cycle, costs
+    // nothing). Reading a getter that throws is an unreadable request.
+    let shape;
+    try {
+      const body = request.body;
+      shape = {
+        keys: Object.keys(request),
+        method: request.method,
+        path: request.path,
+        body: body === undefined || body === null ? null : typeof body === "object" && !Array.isArray(body) ? { keys: Object.keys(body) } : "other",
+      };
+    } catch {
+      raw.unreadableArgument("request");
+      throw failure();
+    }
+    return answer(raw.viewCheckRequest(this.#h, json(shape, "request")));
   }
 
   syncRecord(integration, record) {
-    return this.#raw.syncRecord(integration, record);
+    live(this.#h);
+    string(integration, "integration");
+    if (record === null || typeof record !== "object" || Array.isArray(record)) {
+      raw.wrongArgument("record");
+      throw failure();
+    }
+    const dropped = answer(raw.viewSyncDropped(this.#h, integration, Object.keys(record).length));
+    const copy = Object.assign({}, record);
+    for (const field of dropped) delete copy[field];
+    return copy;
   }
 
   explain(target) {
-    return this.#raw.explain(target);
+    live(this.#h);
+    return answer(raw.viewExplain(this.#h, string(target, "target")));
   }
 
   /** Releases this view's share of the compiled view. */
@@ -585,9 +729,9 @@ export class View {
     const entry = this.#entry;
     if (!entry) return;
     this.#entry = null;
-    this.#raw = null;
-    entry.holders--;
-    if (entry.holders === 0 && !entry.cached) entry.raw.free();
+    this.#h = 0;
+    viewRegistry.unregister(this);
+    letGo(entry);
   }
 
   [Symbol.dispose]() {

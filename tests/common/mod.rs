@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 include!(concat!(env!("OUT_DIR"), "/cases.rs"));
 
 /// An error as every runtime reports it.
+#[derive(Debug)]
 pub struct Failure {
     pub code: String,
     pub path: Option<String>,

@@ -1,16 +1,63 @@
-// The package entry (pkg/index.js) answers exactly what the generated
-// classes (pkg/harmony_policy.js) answer: for every context of the
-// conformance cases, every route pattern and every path of the cases, every
-// form, palette queries and permissions, and for contexts that must take the
-// JSON path (odd shapes, errors). It also hands out shared, frozen records.
+// The package entry (pkg/index.js) answers exactly what the wasm module's
+// full answers are (pkg/harmony_policy.js, each answer built in wasm and
+// handed over as JSON, with no records, memo or cache): for every context of
+// the conformance cases, every route pattern and every path of the cases,
+// every form, palette queries and permissions, and for contexts that must
+// take the JSON path (odd shapes, errors). It also hands out shared, frozen
+// records.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { initSync, Policy } from "../../pkg/index.js";
-import { Policy as RawPolicy } from "../../pkg/harmony_policy.js";
+import * as wasm from "../../pkg/harmony_policy.js";
 
 const root = new URL("../../", import.meta.url);
 initSync({ module: readFileSync(new URL("pkg/harmony_policy_bg.wasm", root)) });
+
+/** The error a failed call of the module left. */
+function failure() {
+  const e = JSON.parse(wasm.takeError());
+  return Object.assign(new Error(e.message), e);
+}
+const full = (text) => {
+  if (text === "") throw failure();
+  return JSON.parse(text);
+};
+const str = (value, name) => {
+  if (typeof value === "string") return value;
+  wasm.wrongArgument(name);
+  throw failure();
+};
+
+/** The reference: a policy answered only by the module's full answers. */
+class RawPolicy {
+  constructor(handle) {
+    if (handle === 0) throw failure();
+    this.handle = handle;
+  }
+  static builtin(name) {
+    return new RawPolicy(wasm.policyBuiltin(name ?? "harmony"));
+  }
+  static fromJson(text) {
+    return new RawPolicy(wasm.policyFromJson(text));
+  }
+  view(context) {
+    const h = wasm.policyView(this.handle, JSON.stringify(context) ?? "null");
+    if (h === 0) throw failure();
+    return {
+      sidebar: () => full(wasm.viewSidebar(h)),
+      palette: (q) => full(wasm.viewPalette(h, q === undefined || q === null ? "" : str(q, "query"))),
+      resolve: (p) => full(wasm.viewResolve(h, str(p, "path"))),
+      form: (f) => full(wasm.viewForm(h, str(f, "form"))),
+      can: (p) => {
+        const can = wasm.viewCan(h, str(p, "permission"));
+        if (can < 0) throw failure();
+        return can === 1;
+      },
+      free: () => wasm.viewFree(h),
+    };
+  }
+}
 
 /** The answer, or the error's code and path. */
 function outcome(fn) {
@@ -164,7 +211,9 @@ test("views of the same context share one compiled view; free() releases only a 
   const first = a.resolve("/workspace/acme/accounts");
   a.free();
   a.free(); // a second free is harmless
-  assert.throws(() => a.sidebar(), TypeError);
+  for (const use of [(v) => v.sidebar(), (v) => v.can("billing:read:all"), (v) => v.resolve("/"), (v) => v.explain("sidebar:accounts"), (v) => v.palette("acc")]) {
+    assert.throws(() => use(a), TypeError);
+  }
   assert.equal(b.resolve("/workspace/acme/accounts"), first, "the share still held keeps working");
   // More distinct contexts than the cache keeps: views still held keep
   // answering after they left the cache, and are freed with their last share.
@@ -197,4 +246,18 @@ test("many custom rulesets: each keeps answering while older catalogs are let go
     assert.equal(view.sidebar()[0].id, "conversations");
     view.free();
   }
+});
+
+test("a freed policy throws a TypeError; its views keep answering", () => {
+  const policy = Policy.builtin("harmonia");
+  const view = policy.view({ workspace: { slug: "acme" }, member: { userId: "u", roles: ["owner"] } });
+  policy.free();
+  policy.free();
+  assert.throws(() => policy.name, TypeError);
+  assert.throws(() => policy.view({ workspace: { slug: "acme" }, member: { userId: "u" } }), TypeError);
+  assert.throws(() => policy.checkRoleChange({}), TypeError);
+  assert.equal(view.resolve("/workspace/acme/contacts").kind, "allow");
+  view.free();
+  // Handles are reused once freed: a new policy answers as itself.
+  assert.equal(Policy.builtin().name, "harmony");
 });

@@ -19,15 +19,11 @@ node_modules/.bin/wasm-opt -Oz \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals \
   pkg/harmony_policy_bg.wasm -o pkg/harmony_policy_bg.wasm
-# The raw wasm export table in the generated types says `any`; the public API
-# types never do. Make the raw ones `unknown` so that no `any` ships.
+# The raw wasm export table in the generated types may say `any`; the public
+# API types never do. Make the raw ones `unknown` so that no `any` ships.
 sed -i 's/: any\b/: unknown/g; s/(a: any/(a: unknown/g; s/, \([a-z]\): any/, \1: unknown/g' pkg/harmony_policy.d.ts
-# wasm-bindgen drops `?` when a parameter's type is written out; these two
-# arguments are optional (SPEC 9: `Policy.builtin()`, `view.palette()`).
-sed -i 's/static builtin(name: /static builtin(name?: /; s/palette(query: string)/palette(query?: string)/' pkg/harmony_policy.d.ts
-grep -q 'static builtin(name?: ' pkg/harmony_policy.d.ts && grep -q 'palette(query?: string)' pkg/harmony_policy.d.ts
-# The entry point: the JavaScript layer over the generated classes, and types
-# that are the generated ones (the layer has the same API).
+# The entry point: the JavaScript layer (`Policy`, `View`) over the generated
+# functions, and its types (which re-export the input and output types).
 cp src/js/index.js pkg/index.js
 cp src/js/index.d.ts pkg/index.d.ts
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)

@@ -34,7 +34,6 @@ function leb(at) {
   }
 }
 
-let marked = 0;
 for (let at = 8; at < bytes.length; ) {
   const id = bytes[at];
   const [size, start] = leb(at + 1);
@@ -55,10 +54,9 @@ for (let at = 8; at < bytes.length; ) {
     // "+" used, "-" disallowed; the same length, so it is changed in place.
     if ((feature === "multivalue" || feature === "reference-types") && bytes[prefix] === 0x2b) {
       bytes[prefix] = 0x2d;
-      marked++;
     }
   }
 }
-// None marked: the module does not claim them, and wasm-bindgen keeps it
-// plain anyway (tests/js/package.test.mjs checks the result).
+// A module that does not claim them is copied as it is: wasm-bindgen keeps
+// it plain anyway (tests/js/package.test.mjs checks the result).
 writeFileSync(to, bytes);

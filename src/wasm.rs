@@ -127,13 +127,18 @@ fn invalid(path: &str, message: &str) -> QueryError {
     }
 }
 
+/// The JSON text of an answer.
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| {
+        fail("internal", &e.to_string(), None);
+        String::new()
+    })
+}
+
 /// The JSON text of an answer, or an empty string with the error left.
 fn answer<T: Serialize, E: Into<Error>>(result: Result<T, E>) -> String {
-    match result.map_err(Into::into) {
-        Ok(value) => serde_json::to_string(&value).unwrap_or_else(|e| {
-            fail("internal", &e.to_string(), None);
-            String::new()
-        }),
+    match result {
+        Ok(value) => json(&value),
         Err(error) => {
             fail_with(error);
             String::new()
@@ -167,13 +172,9 @@ pub fn take_error() -> String {
 #[wasm_bindgen(js_name = wrongArgument)]
 pub fn wrong_argument(name: &str) {
     let error = match name {
-        "request" => invalid(
-            "",
-            "a request is an object with `method`, `path` and `body`",
-        ),
+        "request" => malformed_request(),
         "record" => invalid("/record", "a record is an object"),
         "enabled" => invalid("/enabled", "`enabled` must be a boolean"),
-        "now" => invalid("/now", "`now` must be a whole number of milliseconds"),
         _ => invalid(&format!("/{name}"), &format!("`{name}` must be a string")),
     };
     fail_with(error);
@@ -188,13 +189,19 @@ pub fn unreadable_argument(name: &str) {
     ));
 }
 
-/// Longest JSON text of a structured argument, in bytes. The core has
-/// tighter limits per input; this one bounds the parse.
+fn malformed_request() -> QueryError {
+    invalid(
+        "",
+        "a request is an object with `method`, `path` and `body`",
+    )
+}
+
+/// Longest JSON text of a structured argument that has no limit of its own
+/// in the core (contexts and rulesets do), in bytes: it bounds the parse.
 const MAX_ARGUMENT_BYTES: usize = 4 * 1024 * 1024;
 
-/// A structured argument from its JSON text, with JSON pointers for
-/// problems (relative to the argument).
-fn input<T: FromJson>(text: &str, what: &'static str) -> Result<T, QueryError> {
+/// Refuses the JSON text of argument `what` over [`MAX_ARGUMENT_BYTES`].
+fn check_size(text: &str, what: &'static str) -> Result<(), QueryError> {
     if text.len() > MAX_ARGUMENT_BYTES {
         return Err(QueryError::TooLarge {
             what,
@@ -202,6 +209,13 @@ fn input<T: FromJson>(text: &str, what: &'static str) -> Result<T, QueryError> {
             limit: MAX_ARGUMENT_BYTES,
         });
     }
+    Ok(())
+}
+
+/// A structured argument from its JSON text, with JSON pointers for
+/// problems (relative to the argument).
+fn input<T: FromJson>(text: &str, what: &'static str) -> Result<T, QueryError> {
+    check_size(text, what)?;
     decode_json(text).map_err(|e| match e {
         DecodeError::Syntax(message) => invalid("", &message),
         DecodeError::UnknownKey { path, key } => QueryError::UnknownKey { path, key },
@@ -209,15 +223,8 @@ fn input<T: FromJson>(text: &str, what: &'static str) -> Result<T, QueryError> {
     })
 }
 
+/// A context from its JSON text (the core limits its size).
 fn context(text: &str) -> Result<Context, Error> {
-    if text.len() > MAX_ARGUMENT_BYTES {
-        return Err(QueryError::TooLarge {
-            what: "context",
-            size: text.len(),
-            limit: MAX_ARGUMENT_BYTES,
-        }
-        .into());
-    }
     Ok(Context::from_json(text)?)
 }
 
@@ -321,7 +328,7 @@ pub fn policy_to_json(policy: u32) -> String {
 /// The products, in ruleset order (JSON).
 #[wasm_bindgen(js_name = policyProducts)]
 pub fn policy_products(policy: u32) -> String {
-    with_policy(policy, |p| answer(Ok::<_, Error>(p.products())))
+    with_policy(policy, |p| json(&p.products()))
 }
 
 /// Compiles a context (JSON) into a view: its handle.
@@ -387,7 +394,7 @@ pub fn view_free(view: u32) {
 /// The sidebar items the member may open (JSON).
 #[wasm_bindgen(js_name = viewSidebar)]
 pub fn view_sidebar(view: u32) -> String {
-    with_view(view, |v| answer(Ok::<_, Error>(v.sidebar())))
+    with_view(view, |v| json(&v.sidebar()))
 }
 
 /// Palette entries; all for an empty query, else ranked matches (JSON).
@@ -438,6 +445,14 @@ pub fn view_check_request(view: u32, request: &str) -> String {
     with_view(view, |v| answer(check_request(v, request)))
 }
 
+/// The value of key `name` in an object's entries.
+fn get<'j>(
+    entries: &'j [(std::borrow::Cow<'j, str>, Json<'j>)],
+    name: &str,
+) -> Option<&'j Json<'j>> {
+    entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
 fn check_request<'v>(view: &'v View, request: &str) -> Result<crate::RequestCheck<'v>, QueryError> {
     let text = |json: Option<&Json<'_>>, key: &str| match json {
         Some(Json::String(s)) => Ok(s.to_string()),
@@ -458,25 +473,13 @@ fn check_request<'v>(view: &'v View, request: &str) -> Result<crate::RequestChec
             })
             .collect()
     };
-    let malformed = || {
-        invalid(
-            "",
-            "a request is an object with `method`, `path` and `body`",
-        )
-    };
-    if request.len() > MAX_ARGUMENT_BYTES {
-        return Err(QueryError::TooLarge {
-            what: "request",
-            size: request.len(),
-            limit: MAX_ARGUMENT_BYTES,
-        });
-    }
-    let tree = json::parse(request).map_err(|_| malformed())?;
+    check_size(request, "request")?;
+    let tree = json::parse(request).map_err(|_| malformed_request())?;
     let Json::Object(entries) = &tree else {
-        return Err(malformed());
+        return Err(malformed_request());
     };
-    let field = |name: &str| entries.iter().find(|(k, _)| k == name).map(|(_, v)| v);
-    for key in keys(field("keys")).ok_or_else(malformed)? {
+    let field = |name: &str| get(entries, name);
+    for key in keys(field("keys")).ok_or_else(malformed_request)? {
         if !REQUEST_KEYS.contains(&key.as_str()) {
             return Err(invalid(
                 &crate::decode::Pointer::Root.key(&key).render(),
@@ -489,8 +492,7 @@ fn check_request<'v>(view: &'v View, request: &str) -> Result<crate::RequestChec
     match field("body") {
         None | Some(Json::Null) => view.check_request_with(&method, &path, |_| false),
         Some(Json::Object(body)) => {
-            let body_keys = keys(body.iter().find(|(k, _)| k == "keys").map(|(_, v)| v))
-                .ok_or_else(malformed)?;
+            let body_keys = keys(get(body, "keys")).ok_or_else(malformed_request)?;
             crate::view::check_record_size("request body", body_keys.len())?;
             view.check_request_with(&method, &path, |key| body_keys.iter().any(|k| k == key))
         }
@@ -714,15 +716,13 @@ pub fn view_slugs(view: u32) -> String {
 /// Navigation item `i` as this view's sidebar item, shown or not (JSON).
 #[wasm_bindgen(js_name = viewSidebarItem)]
 pub fn view_sidebar_item(view: u32, i: u32) -> String {
-    with_view(view, |v| answer(Ok::<_, Error>(v.sidebar_item(i as usize))))
+    with_view(view, |v| json(&v.sidebar_item(i as usize)))
 }
 
 /// Palette entry `i` as this view shows it, with score 0 (JSON).
 #[wasm_bindgen(js_name = viewPaletteEntry)]
 pub fn view_palette_entry(view: u32, i: u32) -> String {
-    with_view(view, |v| {
-        answer(Ok::<_, Error>(v.palette_entry(i as usize, 0)))
-    })
+    with_view(view, |v| json(&v.palette_entry(i as usize, 0)))
 }
 
 /// The sidebar: navigation indices.

@@ -110,11 +110,22 @@ function made(handle) {
   return handle;
 }
 
-/** A string argument, or the wasm module's error for parameter `name`. */
+/** The wasm module's error for parameter `name` of the wrong type. */
+function wrong(name) {
+  raw.wrongArgument(name);
+  return failure();
+}
+
+/** The wasm module's error for argument `name` that cannot be read. */
+function unreadable(name) {
+  raw.unreadableArgument(name);
+  return failure();
+}
+
+/** A string argument, or the error for parameter `name`. */
 function string(value, name) {
   if (typeof value === "string") return value;
-  raw.wrongArgument(name);
-  throw failure();
+  throw wrong(name);
 }
 
 /** A structured argument as JSON text (`null` for what JSON cannot hold). */
@@ -123,8 +134,7 @@ function json(value, name) {
   try {
     text = JSON.stringify(value);
   } catch {
-    raw.unreadableArgument(name);
-    throw failure();
+    throw unreadable(name);
   }
   return text ?? "null";
 }
@@ -393,8 +403,7 @@ export class Policy {
     const text = json(context, "context");
     string(product, "product");
     if (typeof enabled !== "boolean") {
-      raw.wrongArgument("enabled");
-      throw failure();
+      throw wrong("enabled");
     }
     return answer(raw.policyProductImpact(this.#handle, text, product, enabled));
   }
@@ -684,8 +693,7 @@ export class View {
   checkRequest(request) {
     live(this.#h);
     if (request === null || typeof request !== "object") {
-      raw.wrongArgument("request");
-      throw failure();
+      throw wrong("request");
     }
     // What wasm needs of it: the request's own keys, `method`, `path`, and
     // of the body only its own keys (so its depth, or a cycle, costs
@@ -700,8 +708,7 @@ export class View {
         body: body === undefined || body === null ? null : typeof body === "object" && !Array.isArray(body) ? { keys: Object.keys(body) } : "other",
       };
     } catch {
-      raw.unreadableArgument("request");
-      throw failure();
+      throw unreadable("request");
     }
     return answer(raw.viewCheckRequest(this.#h, json(shape, "request")));
   }
@@ -710,8 +717,7 @@ export class View {
     live(this.#h);
     string(integration, "integration");
     if (record === null || typeof record !== "object" || Array.isArray(record)) {
-      raw.wrongArgument("record");
-      throw failure();
+      throw wrong("record");
     }
     const dropped = answer(raw.viewSyncDropped(this.#h, integration, Object.keys(record).length));
     const copy = Object.assign({}, record);

@@ -144,6 +144,11 @@ test("JavaScript values that are not the documented types are refused with error
   // Huge strings get the core's limits.
   assert.equal(code(() => view.resolve("a/".repeat(1_000_000))).code, "input_too_large");
   assert.equal(code(() => Policy.fromJson(" ".repeat(1_100_000))).code, "input_too_large");
+  assert.equal(code(() => policy.view(member({ [`p${"x".repeat(70_000)}`]: true }))).code, "input_too_large");
+  // Membership requests and request descriptions are bounded by the boundary.
+  const big = "u".repeat(5 * 1024 * 1024);
+  assert.equal(code(() => policy.checkRoleChange({ actor: { userId: big, role: "admin" } })).code, "input_too_large");
+  assert.equal(code(() => view.checkRequest({ method: "GET", path: "/api/contacts", body: { [big]: 1 } })).code, "input_too_large");
 });
 
 test("a request body is read only for its own top-level keys; bodies and records have a key limit", () => {

@@ -320,9 +320,17 @@ function preferences(v) {
   return out.join("\u0002");
 }
 
+/** The longest packed context, in UTF-16 units. A packed unit is at most
+ * six bytes of the context's JSON (a control character written `\u0004`;
+ * a separator becomes quotes, a comma or a colon), and the keys add about
+ * 250, so a packed context this long is within the decoder's 64 KiB limit
+ * (`MAX_CONTEXT_BYTES`) as JSON; a longer one takes the JSON way, which
+ * applies the limit exactly. */
+const MAX_PACKED = 10_000;
+
 /**
  * The context packed for wasm (src/wasm.rs `unpack_context`), or null when
- * it is anything but a plain, well-typed context: those go through
+ * it is anything but a plain, well-typed context, or long: those go through
  * `JSON.stringify` and the decoder, which report every problem precisely.
  */
 function pack(ctx) {
@@ -339,7 +347,8 @@ function pack(ctx) {
     list(ctx.memberships), platform,
   ];
   for (const f of fields) if (f === null) return null;
-  return fields.join("\u0001");
+  const packed = fields.join("\u0001");
+  return packed.length > MAX_PACKED ? null : packed;
 }
 
 /** A compiled ruleset (see the TypeScript types for every method). */

@@ -146,6 +146,11 @@ test("contexts that are not plain well-typed objects take the JSON path and answ
     // or longer than it.
     (c) => (c.member.userId = "üser"),
     (c) => (c.member.preferences = { note: "x".repeat(5000) }),
+    // Over the decoder's 64 KiB as JSON: refused on both ways, and a context
+    // just under it is answered on both.
+    (c) => (c.member.preferences = { note: "x".repeat(70_000) }),
+    (c) => (c.member.preferences = { note: "\u0004".repeat(11_000) }),
+    (c) => (c.member.preferences = { note: "x".repeat(65_000) }),
     (c) => (c.workspace.products = { accounts: 0 }),
     (c) => (c.workspace.products = { acounts: false }),
     (c) => (c.workspace.slug = "ACME"),

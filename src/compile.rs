@@ -1029,7 +1029,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         vocab, conditions, ..
     } = c;
     let canonical =
-        serde_json::to_string(&doc).map_err(|e| invalid(String::new(), e.to_string()))?;
+        crate::write::to_string(&doc).map_err(|e| invalid(String::new(), e.to_string()))?;
     let permission_table = vocab.table();
     Ok(Compiled {
         doc,

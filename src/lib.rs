@@ -44,6 +44,7 @@ mod sort;
 mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+mod write;
 
 pub use context::{
     ApiRequest, Context, Member, Platform, PreferenceValue, Workspace, MAX_CONTEXT_BYTES,

@@ -111,7 +111,7 @@ fn fail(code: &str, message: &str, path: Option<&str>) {
         path,
     };
     // Three strings always serialize.
-    let text = serde_json::to_string(&json).unwrap_or_default();
+    let text = crate::write::to_string(&json).unwrap_or_default();
     ERROR.with(|cell| *cell.borrow_mut() = text);
 }
 
@@ -129,7 +129,7 @@ fn invalid(path: &str, message: &str) -> QueryError {
 
 /// The JSON text of an answer.
 fn json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|e| {
+    crate::write::to_string(value).unwrap_or_else(|e| {
         fail("internal", &e.to_string(), None);
         String::new()
     })

@@ -387,7 +387,8 @@ impl<'a> Parser<'a> {
                 None => {}
             }
         }
-        match read_float(text) {
+        // The correctly rounded value; infinite when out of range.
+        match crate::decimal::parse(text) {
             Some(f) if f.is_finite() => Ok(Number::Float(f)),
             _ => {
                 self.pos = start;
@@ -395,15 +396,6 @@ impl<'a> Parser<'a> {
             }
         }
     }
-}
-
-/// The correctly rounded value of a JSON number's text (one the grammar
-/// accepted) that is not an exact 64-bit integer; infinite when out of
-/// range. (In WebAssembly too: the host's `Number.parseFloat` would save the
-/// module 18 KB, but an import costs more instantiation time than that; see
-/// `src/wasm.rs`.)
-fn read_float(text: &str) -> Option<f64> {
-    text.parse().ok()
 }
 
 #[cfg(test)]

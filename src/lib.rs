@@ -30,6 +30,7 @@
 mod compile;
 mod condition;
 mod context;
+mod decimal;
 mod decode;
 mod error;
 mod json;

@@ -625,7 +625,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
         Some(match v.split_at_checked(1)? {
             ("b", b) => PreferenceValue::Bool(b == "1"),
             ("n", n) => {
-                let number: f64 = n.parse().ok()?;
+                let number = crate::decimal::parse(n)?;
                 PreferenceValue::Number(number.is_finite().then_some(number)?)
             }
             ("s", text) => PreferenceValue::String(text.to_owned()),

@@ -112,6 +112,13 @@ impl Writer {
         self.unsigned(n.unsigned_abs());
     }
 
+    /// Opens the object that holds an enum's variant: `{"variant":`.
+    fn variant(&mut self, variant: &str) {
+        self.out.push('{');
+        self.string(variant);
+        self.out.push(':');
+    }
+
     /// The separator before an element or entry that is not the first.
     fn next(&mut self, first: &mut bool) {
         if !std::mem::take(first) {
@@ -156,6 +163,15 @@ impl<'w> Compound<'w> {
     }
 }
 
+/// Integers written as their 64-bit kin.
+macro_rules! widen {
+    ($($method:ident($t:ty) => $wide:ident),*) => {$(
+        fn $method(self, v: $t) -> Result<(), Unsupported> {
+            self.$wide(v.into())
+        }
+    )*};
+}
+
 impl<'w> ser::Serializer for &'w mut Writer {
     type Ok = ();
     type Error = Unsupported;
@@ -172,33 +188,18 @@ impl<'w> ser::Serializer for &'w mut Writer {
         Ok(())
     }
 
-    fn serialize_i8(self, v: i8) -> Result<(), Unsupported> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<(), Unsupported> {
-        self.serialize_i64(i64::from(v))
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<(), Unsupported> {
-        self.serialize_i64(i64::from(v))
-    }
+    widen!(
+        serialize_i8(i8) => serialize_i64,
+        serialize_i16(i16) => serialize_i64,
+        serialize_i32(i32) => serialize_i64,
+        serialize_u8(u8) => serialize_u64,
+        serialize_u16(u16) => serialize_u64,
+        serialize_u32(u32) => serialize_u64
+    );
 
     fn serialize_i64(self, v: i64) -> Result<(), Unsupported> {
         self.signed(v);
         Ok(())
-    }
-
-    fn serialize_u8(self, v: u8) -> Result<(), Unsupported> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<(), Unsupported> {
-        self.serialize_u64(u64::from(v))
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<(), Unsupported> {
-        self.serialize_u64(u64::from(v))
     }
 
     fn serialize_u64(self, v: u64) -> Result<(), Unsupported> {
@@ -273,9 +274,10 @@ impl<'w> ser::Serializer for &'w mut Writer {
         variant: &'static str,
         value: &T,
     ) -> Result<(), Unsupported> {
-        let mut object = Compound::open(self, "{", "}");
-        object.field(variant, value)?;
-        object.end()
+        self.variant(variant);
+        value.serialize(&mut *self)?;
+        self.out.push('}');
+        Ok(())
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w>, Unsupported> {
@@ -301,9 +303,7 @@ impl<'w> ser::Serializer for &'w mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'w>, Unsupported> {
-        self.out.push('{');
-        self.string(variant);
-        self.out.push(':');
+        self.variant(variant);
         Ok(Compound::open(self, "[", "]}"))
     }
 
@@ -326,72 +326,77 @@ impl<'w> ser::Serializer for &'w mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'w>, Unsupported> {
-        self.out.push('{');
-        self.string(variant);
-        self.out.push(':');
+        self.variant(variant);
         Ok(Compound::open(self, "{", "}}"))
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = Unsupported;
+/// Lists: each element after a comma.
+macro_rules! list {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Unsupported;
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+                self.element(value)
+            }
 
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
+            fn end(self) -> Result<(), Unsupported> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = Unsupported;
+list!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
+/// Objects with fields named in the code.
+macro_rules! object {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = Unsupported;
 
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Unsupported> {
+                self.field(key, value)
+            }
+
+            fn end(self) -> Result<(), Unsupported> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.element(value)
-    }
-
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
-}
+object!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
     type Error = Unsupported;
 
+    /// Only strings (and unit variants, written as strings) are keys.
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unsupported> {
         self.writer.next(&mut self.first);
-        key.serialize(KeyWriter(&mut *self.writer))?;
+        let start = self.writer.out.len();
+        key.serialize(&mut *self.writer)?;
+        if !self
+            .writer
+            .out
+            .get(start..)
+            .is_some_and(|k| k.starts_with('"'))
+        {
+            return Err(Unsupported);
+        }
         self.writer.out.push(':');
         Ok(())
     }
@@ -402,203 +407,6 @@ impl ser::SerializeMap for Compound<'_> {
 
     fn end(self) -> Result<(), Unsupported> {
         Compound::end(self)
-    }
-}
-
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Unsupported> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Unsupported> {
-        self.field(key, value)
-    }
-
-    fn end(self) -> Result<(), Unsupported> {
-        Compound::end(self)
-    }
-}
-
-/// Writes a map key: only strings (and unit variants, as strings) are keys.
-struct KeyWriter<'w>(&'w mut Writer);
-
-impl ser::Serializer for KeyWriter<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    type SerializeSeq = ser::Impossible<(), Unsupported>;
-    type SerializeTuple = ser::Impossible<(), Unsupported>;
-    type SerializeTupleStruct = ser::Impossible<(), Unsupported>;
-    type SerializeTupleVariant = ser::Impossible<(), Unsupported>;
-    type SerializeMap = ser::Impossible<(), Unsupported>;
-    type SerializeStruct = ser::Impossible<(), Unsupported>;
-    type SerializeStructVariant = ser::Impossible<(), Unsupported>;
-
-    fn serialize_str(self, v: &str) -> Result<(), Unsupported> {
-        self.0.string(v);
-        Ok(())
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Unsupported> {
-        self.serialize_str(variant)
-    }
-
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Unsupported> {
-        value.serialize(self)
-    }
-
-    fn serialize_bool(self, _v: bool) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_i8(self, _v: i8) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_i16(self, _v: i16) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_i32(self, _v: i32) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_i64(self, _v: i64) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_u8(self, _v: u8) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_u16(self, _v: u16) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_u32(self, _v: u32) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_u64(self, _v: u64) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_f32(self, _v: f32) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_f64(self, _v: f64) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_char(self, _v: char) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_bytes(self, _v: &[u8]) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_none(self) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_unit(self) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<(), Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Unsupported> {
-        Err(Unsupported)
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Unsupported> {
-        Err(Unsupported)
     }
 }
 

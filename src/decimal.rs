@@ -2,11 +2,13 @@
 //! value the standard library's `str::parse` gives, for the JSON number
 //! grammar.
 //!
-//! It exists for size. The standard parser is about 18 KB of WebAssembly,
-//! most of it tables of powers of five that compress poorly; this one is
-//! exact integer arithmetic on a small big-number type. It is slower, which
-//! does not matter here: a number with a fraction or an exponent is rare in
-//! our inputs (a preference value, say), and integers never come here.
+//! It exists for size. The standard parser took 16 KB of the WebAssembly
+//! module, most of it tables of powers of five that compress poorly (12 KB
+//! of the gzipped module); this one is exact integer arithmetic on a small
+//! big-number type, 3.5 KB. It is slower (microseconds, 0.17 ms for a
+//! 60 000-digit fraction), which does not matter here: a number with a
+//! fraction or an exponent is rare in our inputs (a preference value, say),
+//! and integers never come here.
 //!
 //! Method: the text's value is `digits × 10^exponent`, written as a fraction
 //! `num / den` of big integers. Scaled by a power of two, the fraction's

@@ -500,10 +500,10 @@ impl<'de> DeserializeSeed<'de> for TreeSeed {
 impl TreeSeed {
     fn inner<E: de::Error>(&self) -> Result<TreeSeed, E> {
         if self.depth >= json::MAX_JSON_DEPTH {
-            return Err(E::custom(format!(
-                "recursion limit exceeded: arrays and objects nest at most {} deep",
-                json::MAX_JSON_DEPTH
-            )));
+            // The reader's own message for text nested too deep.
+            return Err(E::custom(ParseError::TooDeep {
+                pointer: String::new(),
+            }));
         }
         Ok(TreeSeed {
             depth: self.depth + 1,

@@ -175,7 +175,7 @@ pub fn wrong_argument(name: &str) {
         "request" => malformed_request(),
         "record" => invalid("/record", "a record is an object"),
         "enabled" => invalid("/enabled", "`enabled` must be a boolean"),
-        _ => invalid(&format!("/{name}"), &format!("`{name}` must be a string")),
+        _ => not_a_string(name),
     };
     fail_with(error);
 }
@@ -187,6 +187,11 @@ pub fn unreadable_argument(name: &str) {
         "",
         &format!("`{name}` cannot be read as JSON (cyclic, a BigInt, or a getter that throws)"),
     ));
+}
+
+/// The error for argument `name`, which must be a string.
+fn not_a_string(name: &str) -> QueryError {
+    invalid(&format!("/{name}"), &format!("`{name}` must be a string"))
 }
 
 fn malformed_request() -> QueryError {
@@ -456,10 +461,7 @@ fn get<'j>(
 fn check_request<'v>(view: &'v View, request: &str) -> Result<crate::RequestCheck<'v>, QueryError> {
     let text = |json: Option<&Json<'_>>, key: &str| match json {
         Some(Json::String(s)) => Ok(s.to_string()),
-        _ => Err(invalid(
-            &format!("/{key}"),
-            &format!("`{key}` must be a string"),
-        )),
+        _ => Err(not_a_string(key)),
     };
     let keys = |json: Option<&Json<'_>>| -> Option<Vec<String>> {
         let Some(Json::Array(items)) = json else {

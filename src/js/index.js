@@ -92,16 +92,15 @@ function failure() {
   return error;
 }
 
-/** An answer's JSON text, parsed; "" is a failure. */
-function answer(text) {
-  if (text === "") throw failure();
-  return JSON.parse(text);
-}
-
 /** A text answer; "" is a failure. */
 function textAnswer(text) {
   if (text === "") throw failure();
   return text;
+}
+
+/** An answer's JSON text, parsed; "" is a failure. */
+function answer(text) {
+  return JSON.parse(textAnswer(text));
 }
 
 /** A new handle; 0 is a failure. */
@@ -150,6 +149,12 @@ function letGo(entry) {
   if (entry.holders === 0 && !entry.cached) raw.viewFree(entry.handle);
 }
 
+/** Takes a compiled view out of the cache; frees it if no one holds it. */
+function uncache(entry) {
+  entry.cached = false;
+  if (entry.holders === 0) raw.viewFree(entry.handle);
+}
+
 /** Only the layer makes `Policy` and `View` objects. */
 const TOKEN = Symbol("harmony-policy");
 
@@ -175,6 +180,8 @@ const APPLE = new Set(["mac", "ios"]);
 /** How many compiled views a policy keeps, and answers a view keeps. */
 const MAX_VIEWS = 16;
 const MAX_ANSWERS = 256;
+/** How many permission texts a policy remembers the id of. */
+const MAX_PERMISSIONS = 4096;
 /** How many paths a policy and slug remember the route of. */
 const MAX_ROUTED = 1024;
 /** A compact answer's "no route", and its range start for "the slug". */
@@ -222,8 +229,7 @@ class Catalog {
     if (this.views.size > MAX_VIEWS) {
       const [key, old] = this.views.entries().next().value;
       this.views.delete(key);
-      old.cached = false;
-      if (old.holders === 0) raw.viewFree(old.handle);
+      uncache(old);
     }
     return entry;
   }
@@ -231,10 +237,7 @@ class Catalog {
   /** Lets go of the cached views (those still held are freed with their
    * last share). */
   release() {
-    for (const entry of this.views.values()) {
-      entry.cached = false;
-      if (entry.holders === 0) raw.viewFree(entry.handle);
-    }
+    for (const entry of this.views.values()) uncache(entry);
     this.views.clear();
   }
 
@@ -685,7 +688,7 @@ export class View {
     let id = this.#catalog.permissions.get(permission);
     if (id === undefined) {
       id = raw.viewPermissionId(this.#h, permission);
-      if (this.#catalog.permissions.size < 4096) this.#catalog.permissions.set(permission, id);
+      if (this.#catalog.permissions.size < MAX_PERMISSIONS) this.#catalog.permissions.set(permission, id);
     }
     if (id >= 0) return raw.viewCanId(this.#h, id);
     // Not written as the ruleset writes it: parsed (or refused) in wasm.

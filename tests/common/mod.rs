@@ -139,8 +139,8 @@ pub fn run_all(runtime: &dyn Runtime) {
     );
 }
 
-/// Numbers in JSON input read alike in every runtime (in WebAssembly the
-/// host reads floats; natively the standard library does): the same exact
+/// Numbers in JSON input read alike in every runtime (the crate's own
+/// reader, `src/decimal.rs`, natively and in WebAssembly): the same exact
 /// values, and the same boundary where a number is out of range.
 pub fn numbers_read_alike() {
     use harmony_policy::{Context, PreferenceValue};

@@ -234,6 +234,26 @@ impl<'j, 'p> Value<'j, 'p> {
         }
     }
 
+    /// Reads each item of a list with `read`, in order. Not generic, so
+    /// the walk exists once however many item types there are; `read` only
+    /// keeps what it is given.
+    pub fn items(
+        &self,
+        read: &mut dyn FnMut(&Value<'j, '_>) -> Result<(), Invalid>,
+    ) -> Result<(), Invalid> {
+        let Json::Array(items) = self.json else {
+            return Err(self.wrong("a list"));
+        };
+        for (i, json) in items.iter().enumerate() {
+            read(&Value {
+                json,
+                at: Pointer::Index(&self.at, i),
+                unknown: self.unknown,
+            })?;
+        }
+        Ok(())
+    }
+
     /// A struct read from an object by `read`, which asks for its fields;
     /// then the keys nobody asked for are checked (see [`Fields::finish`]).
     /// Such an object has at most 64 keys (every struct has far fewer
@@ -415,17 +435,11 @@ impl FromJson for i64 {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(value: &Value<'_, '_>) -> Result<Self, Invalid> {
-        let Json::Array(items) = value.json else {
-            return Err(value.wrong("a list"));
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, json) in items.iter().enumerate() {
-            out.push(T::from_json(&Value {
-                json,
-                at: Pointer::Index(&value.at, i),
-                unknown: value.unknown,
-            })?);
-        }
+        let mut out = Vec::new();
+        value.items(&mut |item| {
+            out.push(T::from_json(item)?);
+            Ok(())
+        })?;
         Ok(out)
     }
 }

@@ -87,7 +87,8 @@ pub(crate) struct EndpointC {
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub doc: RulesetDoc,
-    pub canonical: String,
+    /// Written on first use (see [`Compiled::canonical`]).
+    pub canonical: std::sync::OnceLock<String>,
     /// Computed on first use (see [`Compiled::fingerprint`]).
     pub fingerprint: std::sync::OnceLock<String>,
     pub conditions: Conditions,
@@ -116,11 +117,21 @@ pub(crate) struct Compiled {
 }
 
 impl Compiled {
+    /// The canonical JSON form of the document. Writing it is a sixth of
+    /// loading a ruleset, so, like the fingerprint, it waits until someone
+    /// asks. The writer refuses only floats and maps whose keys are not
+    /// strings, and a document holds neither (its types have no float and
+    /// no map), so the empty fallback is never taken.
+    pub fn canonical(&self) -> &str {
+        self.canonical
+            .get_or_init(|| crate::write::to_string(&self.doc).unwrap_or_default())
+    }
+
     /// `sha256:` and the hex SHA-256 of the canonical form. Hashing is a
     /// quarter of loading a ruleset, so it waits until someone asks.
     pub fn fingerprint(&self) -> &str {
         self.fingerprint.get_or_init(|| {
-            let digest = Sha256::digest(self.canonical.as_bytes());
+            let digest = Sha256::digest(self.canonical().as_bytes());
             let mut out = String::with_capacity(7 + 64);
             out.push_str("sha256:");
             for byte in digest {
@@ -1028,12 +1039,10 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
     let Compiler {
         vocab, conditions, ..
     } = c;
-    let canonical =
-        crate::write::to_string(&doc).map_err(|e| invalid(String::new(), e.to_string()))?;
     let permission_table = vocab.table();
     Ok(Compiled {
         doc,
-        canonical,
+        canonical: std::sync::OnceLock::new(),
         fingerprint: std::sync::OnceLock::new(),
         conditions,
         vocab,

@@ -137,7 +137,7 @@ impl Policy {
     /// The canonical JSON form: fixed key order, no whitespace, defaults
     /// written out. `from_json(to_json())` has the same fingerprint.
     pub fn to_json(&self) -> &str {
-        &self.inner.canonical
+        self.inner.canonical()
     }
 
     /// The products, in ruleset order.

@@ -136,6 +136,8 @@ impl Policy {
 
     /// The canonical JSON form: fixed key order, no whitespace, defaults
     /// written out. `from_json(to_json())` has the same fingerprint.
+    /// Written by the first call (or the first `fingerprint`), not by
+    /// loading; clones share it.
     pub fn to_json(&self) -> &str {
         self.inner.canonical()
     }

@@ -256,6 +256,12 @@ impl Nothing for i32 {
     }
 }
 
+impl<T> Nothing for Option<T> {
+    fn nothing() -> Self {
+        None
+    }
+}
+
 impl Nothing for bool {
     fn nothing() -> Self {
         false
@@ -303,6 +309,17 @@ pub fn policy_from_json(text: &str) -> u32 {
 #[wasm_bindgen(js_name = policyFree)]
 pub fn policy_free(policy: u32) {
     POLICIES.with(|cell| cell.borrow_mut().remove(policy));
+}
+
+/// A second handle to the same compiled policy, or 0 (the layer's record
+/// catalog keeps one, so that its views can compile again after every
+/// policy object over it was freed).
+#[wasm_bindgen(js_name = policyShare)]
+pub fn policy_share(policy: u32) -> u32 {
+    // Cloned first: the table cannot be read and written at once.
+    with_policy(policy, |p| Some(p.clone())).map_or(0, |shared| {
+        POLICIES.with(|cell| cell.borrow_mut().insert(shared))
+    })
 }
 
 /// Tells this compiled policy apart from every other in the process (0 for

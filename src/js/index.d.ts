@@ -99,8 +99,10 @@ export class View {
   syncRecord(integration: string, record: T.SyncRecord): T.SyncRecord;
   /** Why a target is shown or allowed, or not. */
   explain(target: string): T.Explanation;
-  /** Releases this view's share of the compiled view now; otherwise it is
-   * released once garbage collected. */
+  /** Retires this view: its methods then throw a `TypeError`. The compiled
+   * view belongs to the policy's cache of recent contexts, which frees it
+   * (a view of a context that is not a plain object owns its compiled view:
+   * freed now, or once garbage collected). */
   free(): void;
   [Symbol.dispose](): void;
 }

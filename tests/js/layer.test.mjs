@@ -235,6 +235,44 @@ test("views of the same context share one compiled view; free() releases only a 
   c.free();
 });
 
+test("a view whose compiled view left the cache compiles it again and answers the same", () => {
+  const policy = Policy.builtin();
+  const ctx = (i) => ({ workspace: { slug: "acme", products: { accounts: i % 2 === 0 } }, member: { userId: `again_${i}`, roles: ["member"] } });
+  const view = policy.view(ctx(0));
+  const answers = (v) => ({
+    sidebar: v.sidebar(),
+    palette: v.palette("con"),
+    accounts: v.resolve("/workspace/acme/accounts"),
+    contact: v.resolve("/workspace/acme/contacts/c_9"),
+    form: v.form("contact"),
+    can: v.can("billing:read:all"),
+    explain: v.explain("sidebar:accounts"),
+  });
+  const before = answers(view);
+  // More contexts than the cache keeps, never freed, then the policy
+  // object itself: the view's compiled view has left the cache.
+  for (let i = 1; i <= 40; i++) policy.view(ctx(i));
+  policy.free();
+  assert.deepEqual(answers(view), before);
+  const fresh = Policy.builtin().view(ctx(0));
+  assert.deepEqual(answers(fresh), before, "a new policy object's view of the same context answers alike");
+  view.free();
+  assert.throws(() => view.sidebar(), TypeError);
+  assert.deepEqual(answers(fresh), before, "retiring one view leaves the others of its context answering");
+});
+
+test("view objects that are never freed keep no compiled view: the cache bounds them", () => {
+  const policy = Policy.builtin();
+  for (let i = 0; i < 1000; i++) policy.view({ workspace: { slug: "acme" }, member: { userId: `unfreed_${i}`, roles: ["member"] } });
+  // The module's table of compiled views grows only when no slot is free,
+  // so a new handle tells how many compiled views are alive at most.
+  const probe = RawPolicy.builtin();
+  const h = wasm.policyView(probe.handle, JSON.stringify({ workspace: { slug: "acme" }, member: { userId: "probe" } }));
+  assert.ok(h > 0 && h < 200, `handle ${h}: the compiled views of 1000 unfreed view objects were kept`);
+  wasm.viewFree(h);
+  wasm.policyFree(probe.handle);
+});
+
 test("many custom rulesets: each keeps answering while older catalogs are let go", () => {
   const base = JSON.parse(Policy.builtin().toJson());
   const ctx = { workspace: { slug: "acme" }, member: { userId: "u", roles: ["admin"] } };

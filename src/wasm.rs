@@ -86,7 +86,7 @@ thread_local! {
     static VIEWS: RefCell<Table<View>> = const { RefCell::new(Table::new()) };
     /// The last failure, as JSON, until [`take_error`] takes it.
     static ERROR: RefCell<String> = const { RefCell::new(String::new()) };
-    /// See [`fill_scratch`].
+    /// See [`scratch`].
     static SCRATCH: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     /// Where the JavaScript layer writes a short ASCII argument (a path, a
     /// packed context) for the calls that read it from there, so that it
@@ -569,6 +569,14 @@ fn scratch(write: impl FnOnce(&mut Vec<u32>) -> Result<(), QueryError>) -> u32 {
     })
 }
 
+/// [`scratch`] for a `write` that cannot fail.
+fn scratch_all(write: impl FnOnce(&mut Vec<u32>)) -> u32 {
+    scratch(|out| {
+        write(out);
+        Ok(())
+    })
+}
+
 /// The first `len` bytes of the input buffer as text, if they are UTF-8.
 fn with_input<T>(len: u32, read: impl FnOnce(&str) -> T) -> Option<T> {
     INPUT.with(|cell| {
@@ -583,10 +591,7 @@ fn with_input<T>(len: u32, read: impl FnOnce(&str) -> T) -> Option<T> {
 #[wasm_bindgen(js_name = inputBuffer)]
 pub fn input_buffer() -> u32 {
     let at = INPUT.with(|cell| cell.borrow().as_ptr() as u32);
-    scratch(|out| {
-        out.extend([at, INPUT_BYTES as u32]);
-        Ok(())
-    })
+    scratch_all(|out| out.extend([at, INPUT_BYTES as u32]))
 }
 
 /// Separators of the packed context (`src/js/index.js` writes it; a context
@@ -747,12 +752,7 @@ pub fn view_palette_entry(view: u32, i: u32) -> String {
 /// The sidebar: navigation indices.
 #[wasm_bindgen(js_name = viewSidebarIndices)]
 pub fn view_sidebar_indices(view: u32) -> u32 {
-    with_view(view, |v| {
-        scratch(|out| {
-            v.sidebar_indices(out);
-            Ok(())
-        })
-    })
+    with_view(view, |v| scratch_all(|out| v.sidebar_indices(out)))
 }
 
 /// The palette: `(index, score)` pairs.
@@ -780,10 +780,7 @@ pub fn view_resolve_input(view: u32, len: u32) -> u32 {
 #[wasm_bindgen(js_name = viewDecision)]
 pub fn view_decision(view: u32, route: u32) -> u32 {
     with_view(view, |v| {
-        scratch(|out| {
-            v.decision_compact(route as usize, out);
-            Ok(())
-        })
+        scratch_all(|out| v.decision_compact(route as usize, out))
     })
 }
 
@@ -791,10 +788,7 @@ pub fn view_decision(view: u32, route: u32) -> u32 {
 #[wasm_bindgen(js_name = viewFormFlags)]
 pub fn view_form_flags(view: u32, form: u32) -> u32 {
     with_view(view, |v| {
-        scratch(|out| {
-            v.form_flags(form as usize, out);
-            Ok(())
-        })
+        scratch_all(|out| v.form_flags(form as usize, out))
     })
 }
 

@@ -73,20 +73,22 @@ function writeInput(text) {
   return n;
 }
 
-/** Loads the module (see the wasm-bindgen `init`); resolves to its exports. */
-export default async function init(source) {
-  wasm = await initWasm(source);
+/** Takes the loaded module's exports; views of its memory are made anew. */
+function attach(exports) {
+  wasm = exports;
   words = new Uint32Array(0);
   input = null;
   return wasm;
 }
 
+/** Loads the module (see the wasm-bindgen `init`); resolves to its exports. */
+export default async function init(source) {
+  return attach(await initWasm(source));
+}
+
 /** Loads the module synchronously from bytes or a `WebAssembly.Module`. */
 export function initSync(source) {
-  wasm = raw.initSync(source);
-  words = new Uint32Array(0);
-  input = null;
-  return wasm;
+  return attach(raw.initSync(source));
 }
 
 /** The error the last failed call left, as the `Error` to throw. */

@@ -44,6 +44,7 @@ mod native {
             method: "POST".into(),
             path: "/api/contacts".into(),
             body: Some(serde_json::json!({ "name": "Ada", "accountId": "a_1" })),
+            record: None,
         };
         c.bench_function("check_request", |b| {
             b.iter(|| view.check_request(black_box(&request)).unwrap().is_ok())

@@ -163,6 +163,7 @@ pub fn check_request(data: &[u8]) {
                 method: method.into(),
                 path: path.into(),
                 body: body.clone(),
+                record: None,
             };
             match view.check_request(&request) {
                 Ok(RequestCheck::Ok) => {

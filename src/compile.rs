@@ -81,6 +81,10 @@ pub(crate) struct EndpointC {
     pub pattern: Pattern,
     pub gate: Option<NodeId>,
     pub fields: Vec<NodeId>,
+    /// The permissions its gate requires whatever else holds (indices into
+    /// the conditions' permission leaves): with a record, each must cover
+    /// it (SPEC section 11).
+    pub record_permissions: Vec<u16>,
 }
 
 /// A compiled ruleset. Vectors run parallel to the document's lists.
@@ -990,10 +994,16 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         gates.extend(c.optional(endpoint.requires.as_ref(), &at)?);
         let gate = c.conjoin(gates);
         let fields = api_fields(&mut c, &endpoint.fields, &at.key("fields"))?;
+        let mut record_permissions = Vec::new();
+        if let Some(g) = gate {
+            c.conditions
+                .required_permissions(g, &mut record_permissions);
+        }
         endpoints.push(EndpointC {
             pattern,
             gate,
             fields,
+            record_permissions,
         });
     }
 

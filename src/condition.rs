@@ -202,6 +202,22 @@ impl Conditions {
             _ => 0,
         }
     }
+
+    /// The permission leaves (indices into [`Conditions::permissions`])
+    /// that `id` requires whatever else holds: those reachable through
+    /// `all` only. An endpoint asked about a record checks each of them
+    /// against it.
+    pub fn required_permissions(&self, id: NodeId, out: &mut Vec<u16>) {
+        match self.node(id) {
+            Some(Node::Permission(p)) => out.push(*p),
+            Some(Node::All(children)) => {
+                for &c in children {
+                    self.required_permissions(c, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,10 @@ use std::fmt;
 /// Largest context accepted as JSON text, in bytes.
 pub const MAX_CONTEXT_BYTES: usize = 64 * 1024;
 
+/// Largest request description accepted as JSON text by
+/// [`ApiRequest::from_json`], in bytes.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
 /// Who is asking, and where.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,6 +65,9 @@ pub struct Member {
     pub roles: Vec<String>,
     /// Extra grants (custom roles), `resource:action:scope`.
     pub permissions: Vec<String>,
+    /// The ids of the teams the member belongs to: `team` scopes cover
+    /// their records (SPEC section 11).
+    pub teams: Vec<String>,
     /// An inactive member sees nothing and is allowed nothing.
     pub active: bool,
     /// A navigation item id to land on at the workspace home.
@@ -206,6 +213,7 @@ impl FromJson for Member {
                 user_id: o.req("userId")?,
                 roles: o.or_default("roles")?,
                 permissions: o.or_default("permissions")?,
+                teams: o.or_default("teams")?,
                 active: o.or("active", true)?,
                 landing_page: o.opt("landingPage")?,
                 preferences: o.or_default("preferences")?,
@@ -216,13 +224,17 @@ impl FromJson for Member {
 
 impl FromJson for ApiRequest {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        v.fields("a request object with `method`, `path` and `body`", |o| {
-            Ok(ApiRequest {
-                method: o.req("method")?,
-                path: o.req("path")?,
-                body: o.opt("body")?,
-            })
-        })
+        v.fields(
+            "a request object with `method`, `path`, `body` and `record`",
+            |o| {
+                Ok(ApiRequest {
+                    method: o.req("method")?,
+                    path: o.req("path")?,
+                    body: o.opt("body")?,
+                    record: o.opt("record")?,
+                })
+            },
+        )
     }
 }
 
@@ -270,6 +282,21 @@ impl Context {
     }
 }
 
+impl ApiRequest {
+    /// Reads a request description from JSON text (`{method, path, body?,
+    /// record?}`), with a JSON pointer for any problem.
+    pub fn from_json(text: &str) -> Result<ApiRequest, crate::QueryError> {
+        if text.len() > MAX_REQUEST_BYTES {
+            return Err(crate::QueryError::TooLarge {
+                what: "request",
+                size: text.len(),
+                limit: MAX_REQUEST_BYTES,
+            });
+        }
+        Ok(decode_json(text)?)
+    }
+}
+
 /// An API request to check (SPEC section 7).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ApiRequest {
@@ -280,4 +307,8 @@ pub struct ApiRequest {
     /// The JSON body, if any. Only its top-level keys are read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
+    /// The record the request reads or changes, if any: the endpoint's
+    /// permission must cover it (SPEC section 11).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<crate::Record>,
 }

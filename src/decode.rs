@@ -66,6 +66,23 @@ pub(crate) struct Invalid {
     message: String,
 }
 
+/// A query's structured input that could not be decoded: its shape
+/// problems keep their pointers; text that is not JSON is an invalid value
+/// at the root.
+impl From<DecodeError> for crate::error::QueryError {
+    fn from(e: DecodeError) -> Self {
+        use crate::error::QueryError;
+        match e {
+            DecodeError::Syntax(message) => QueryError::InvalidValue {
+                path: String::new(),
+                message,
+            },
+            DecodeError::UnknownKey { path, key } => QueryError::UnknownKey { path, key },
+            DecodeError::Invalid { path, message } => QueryError::InvalidValue { path, message },
+        }
+    }
+}
+
 /// Decodes `T` from JSON text, telling syntax errors apart from shape errors.
 pub(crate) fn decode_json<T: FromJson>(text: &str) -> Result<T, DecodeError> {
     match json::parse(text) {
@@ -123,10 +140,20 @@ pub(crate) use deserialize_from_json;
 
 /// Decodes `T` from a parsed tree.
 fn decode_tree<T: FromJson>(tree: &Json<'_>) -> Result<T, DecodeError> {
+    decode_tree_at(tree, Pointer::Root)
+}
+
+/// Decodes `T` from a part of a parsed tree that sits at `at` (for the
+/// pointers of its errors).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) fn decode_tree_at<T: FromJson>(
+    tree: &Json<'_>,
+    at: Pointer<'_>,
+) -> Result<T, DecodeError> {
     let unknown = RefCell::new(None);
     let root = Value {
         json: tree,
-        at: Pointer::Root,
+        at,
         unknown: &unknown,
     };
     match T::from_json(&root) {

@@ -41,6 +41,7 @@ mod palette;
 pub mod path;
 mod permission;
 mod policy;
+mod record;
 mod sort;
 mod view;
 #[cfg(target_arch = "wasm32")]
@@ -61,16 +62,18 @@ pub use output::{
 };
 pub use permission::Scope;
 pub use policy::{PermissionId, Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};
+pub use record::{Filter, Record};
 pub use view::{View, MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES};
 
 /// Limits on inputs, in one place.
 pub mod limits {
     pub use crate::compile::{MAX_CONDITION_DEPTH, MAX_ENTRIES, MAX_NAMES};
-    pub use crate::context::MAX_CONTEXT_BYTES;
+    pub use crate::context::{MAX_CONTEXT_BYTES, MAX_REQUEST_BYTES};
     pub use crate::json::MAX_JSON_DEPTH;
     pub use crate::membership::MAX_MEMBERSHIP_LIST;
     pub use crate::path::{MAX_PATH_BYTES, MAX_SEGMENTS};
     pub use crate::permission::MAX_CELLS;
     pub use crate::policy::MAX_RULESET_BYTES;
+    pub use crate::record::MAX_ID_BYTES;
     pub use crate::view::{MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES, MAX_RECORD_KEYS};
 }

@@ -242,6 +242,9 @@ pub struct Endpoint<'a> {
     pub pattern: &'a str,
     /// Its path parameters, e.g. `{"id": "c_1"}`.
     pub params: Params<'a>,
+    /// Its index in the ruleset's endpoint table.
+    #[serde(skip)]
+    pub(crate) index: usize,
 }
 
 /// What to do with a path.

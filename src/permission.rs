@@ -111,6 +111,29 @@ impl Vocabulary {
                 "the scope must be `own`, `team` or `all`",
             ));
         };
+        self.cells_of(resource, action, scope)
+    }
+
+    /// Parses `resource:action`, a permission asked about a record (whose
+    /// scope the record decides), against this vocabulary. The answer's
+    /// scope is `all`; only its cells matter.
+    pub fn parse_unscoped(&self, text: &str) -> Result<Permission, PermissionProblem> {
+        let mut parts = text.split(':');
+        let (Some(resource), Some(action), None) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(PermissionProblem::Malformed(
+                "a permission asked about a record is `resource:action`, without a scope: the record decides it",
+            ));
+        };
+        self.cells_of(resource, action, Scope::All)
+    }
+
+    fn cells_of(
+        &self,
+        resource: &str,
+        action: &str,
+        scope: Scope,
+    ) -> Result<Permission, PermissionProblem> {
         for part in [resource, action] {
             if part != "*" && !is_token(part) {
                 return Err(PermissionProblem::Malformed(
@@ -178,6 +201,9 @@ pub(crate) struct PermissionTable {
 struct Entry {
     key: Key,
     permission: Permission,
+    /// `resource:action:scope`; `false` for `resource:action`, which is
+    /// only asked about records.
+    scoped: bool,
 }
 
 /// A string's length and three words, at its start, middle and end (which
@@ -242,16 +268,27 @@ impl Key {
 }
 
 impl PermissionTable {
-    /// The permission written exactly as `text`.
+    /// The permission written exactly as `text` (`resource:action:scope`).
     #[inline]
     pub fn get(&self, text: &str) -> Option<&Permission> {
-        self.entry(text).map(|(_, e)| &e.permission)
+        self.entry(text)
+            .filter(|(_, e)| e.scoped)
+            .map(|(_, e)| &e.permission)
     }
 
-    /// The id of the permission written as `text`: a small integer a caller
-    /// can keep instead of the text.
+    /// The permission written exactly as `text` without a scope
+    /// (`resource:action`), as it is asked about a record.
+    #[inline]
+    pub fn get_unscoped(&self, text: &str) -> Option<&Permission> {
+        self.entry(text)
+            .filter(|(_, e)| !e.scoped)
+            .map(|(_, e)| &e.permission)
+    }
+
+    /// The id of the permission written as `text` (`resource:action:scope`):
+    /// a small integer a caller can keep instead of the text.
     pub fn id(&self, text: &str) -> Option<u32> {
-        self.entry(text).map(|(id, _)| id)
+        self.entry(text).filter(|(_, e)| e.scoped).map(|(id, _)| id)
     }
 
     #[inline(always)]
@@ -293,27 +330,31 @@ impl PermissionTable {
         self.entries.get(id as usize).map(|e| &e.permission)
     }
 
-    /// How many permissions there are.
+    /// How many permissions there are, with and without a scope.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.entries.len()
     }
 
-    /// Every permission with its text.
+    /// Every permission with its text and whether it has a scope.
     #[cfg(test)]
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Permission)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Permission, bool)> {
         (0..self.entries.len()).filter_map(|id| {
             let entry = self.entries.get(id)?;
-            Some((self.text_of(id), &entry.permission))
+            Some((self.text_of(id), &entry.permission, entry.scoped))
         })
     }
 
     /// Adds the text written since the last entry's end, with its
     /// permission. The slots were sized for every entry beforehand.
-    fn push(&mut self, permission: Permission) {
+    fn push(&mut self, permission: Permission, scoped: bool) {
         let start = self.ends.last().copied().unwrap_or(0) as usize;
         let key = Key::of(self.text.as_bytes().get(start..).unwrap_or_default());
-        self.entries.push(Entry { key, permission });
+        self.entries.push(Entry {
+            key,
+            permission,
+            scoped,
+        });
         self.ends.push(self.text.len() as u32);
         self.place(self.entries.len() - 1);
     }
@@ -343,11 +384,13 @@ impl std::fmt::Debug for PermissionTable {
 
 impl Vocabulary {
     /// The table of every permission this vocabulary can write:
-    /// `(resources + 1) × (actions + 1) × 3` entries, built in one pass (no
-    /// text is parsed, the slots are sized once, and the texts share one
-    /// buffer).
+    /// `(resources + 1) × (actions + 1) × 4` entries (three scopes, and the
+    /// scope-less form asked about records), built in one pass (no text is
+    /// parsed, the slots are sized once, and the texts share one buffer).
+    /// Scoped entries come first, so their ids do not depend on the others.
     pub fn table(&self) -> PermissionTable {
-        let count = (self.resources.len() + 1) * (self.actions.len() + 1) * 3;
+        let pairs = (self.resources.len() + 1) * (self.actions.len() + 1);
+        let count = pairs * 4;
         fn named(names: &[String]) -> Vec<(Option<usize>, &str)> {
             names
                 .iter()
@@ -370,8 +413,16 @@ impl Vocabulary {
                     for part in [resource, ":", action, ":", scope_name] {
                         table.text.push_str(part);
                     }
-                    table.push(self.permission(r, a, scope));
+                    table.push(self.permission(r, a, scope), true);
                 }
+            }
+        }
+        for &(r, resource) in &resources {
+            for &(a, action) in &actions {
+                for part in [resource, ":", action] {
+                    table.text.push_str(part);
+                }
+                table.push(self.permission(r, a, Scope::All), false);
             }
         }
         table
@@ -409,6 +460,22 @@ impl Grants {
         self.0
             .get(permission.scope.level())
             .is_some_and(|held| held.covers(&permission.cells))
+    }
+
+    /// The widest scope at which every cell of `permission` is held (its
+    /// own scope is not read), or `None` when not even `own` is.
+    #[inline]
+    pub fn widest(&self, permission: &Permission) -> Option<Scope> {
+        let [own, team, all] = &self.0;
+        if all.covers(&permission.cells) {
+            Some(Scope::All)
+        } else if team.covers(&permission.cells) {
+            Some(Scope::Team)
+        } else if own.covers(&permission.cells) {
+            Some(Scope::Own)
+        } else {
+            None
+        }
     }
 }
 
@@ -470,12 +537,21 @@ mod tests {
     fn the_table_holds_every_permission_the_parser_accepts() {
         let v = vocab();
         let table = v.table();
-        assert_eq!(table.len(), (3 + 1) * (2 + 1) * 3);
-        for (text, p) in table.iter() {
-            assert_eq!(v.parse(text).as_ref(), Ok(p));
-            assert_eq!(table.by_id(table.id(text).unwrap()), Some(p));
+        assert_eq!(table.count(), (3 + 1) * (2 + 1) * 4);
+        for (text, p, scoped) in table.iter() {
+            if scoped {
+                assert_eq!(v.parse(text).as_ref(), Ok(p));
+                assert_eq!(table.by_id(table.id(text).unwrap()), Some(p));
+                assert!(table.get_unscoped(text).is_none());
+            } else {
+                assert_eq!(v.parse_unscoped(text).as_ref(), Ok(p));
+                assert_eq!(table.get_unscoped(text), Some(p));
+                assert!(table.get(text).is_none() && table.id(text).is_none());
+            }
         }
         assert!(table.get("roles:read").is_none());
+        assert!(table.get_unscoped("roles:read").is_some());
+        assert!(table.get_unscoped("roles:read:all").is_none());
     }
 
     #[test]
@@ -487,11 +563,19 @@ mod tests {
             actions: vec!["a".into(), "bcdefghijk".into()],
         };
         let table = v.table();
-        let texts: Vec<String> = table.iter().map(|(t, _)| t.to_owned()).collect();
+        let texts: Vec<String> = table
+            .iter()
+            .filter(|(_, _, scoped)| *scoped)
+            .map(|(t, _, _)| t.to_owned())
+            .collect();
         assert_eq!(texts.len(), 31 * 3 * 3);
-        for (text, permission) in table.iter() {
+        for (text, permission, scoped) in table.iter() {
             // Built without parsing, each entry is what its text parses to.
-            assert_eq!(v.parse(text), Ok(*permission), "{text}");
+            if scoped {
+                assert_eq!(v.parse(text), Ok(*permission), "{text}");
+            } else {
+                assert_eq!(v.parse_unscoped(text), Ok(*permission), "{text}");
+            }
         }
         for text in &texts {
             let id = table.id(text).unwrap();
@@ -509,6 +593,30 @@ mod tests {
                 assert_eq!(table.id(&other), want, "{other}");
             }
         }
+    }
+
+    #[test]
+    fn the_widest_scope_is_the_widest_level_holding_every_cell() {
+        let v = vocab();
+        let ask = |g: &Grants, p: &str| g.widest(&v.parse_unscoped(p).unwrap());
+        let g = grants(&["contacts:read:own", "contacts:update:team", "roles:*:all"]);
+        assert_eq!(ask(&g, "contacts:read"), Some(Scope::Own));
+        assert_eq!(ask(&g, "contacts:update"), Some(Scope::Team));
+        assert_eq!(ask(&g, "roles:update"), Some(Scope::All));
+        assert_eq!(ask(&g, "roles:*"), Some(Scope::All));
+        assert_eq!(ask(&g, "contacts:*"), Some(Scope::Own));
+        assert_eq!(ask(&g, "billing:read"), None);
+        let g = grants(&["contacts:read:own", "contacts:read:all"]);
+        assert_eq!(ask(&g, "contacts:read"), Some(Scope::All));
+        assert_eq!(ask(&Grants::default(), "contacts:read"), None);
+        assert!(matches!(
+            v.parse_unscoped("contacts:read:own"),
+            Err(PermissionProblem::Malformed(_))
+        ));
+        assert_eq!(
+            v.parse_unscoped("nope:read"),
+            Err(PermissionProblem::Unknown)
+        );
     }
 
     #[test]

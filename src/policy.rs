@@ -178,6 +178,7 @@ impl Policy {
             method: &doc.method,
             pattern: &doc.path,
             params,
+            index: e,
         })
     }
 

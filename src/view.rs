@@ -12,7 +12,8 @@ use crate::output::{
     Resolution, SidebarItem,
 };
 use crate::path::{NormError, Normalized, Seg, MAX_PATH_BYTES, SLUG};
-use crate::permission::{Grants, PermissionProblem};
+use crate::permission::{Grants, Permission, PermissionProblem};
+use crate::record::{Filter, Record};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -84,6 +85,9 @@ pub struct View {
     /// The current slug, then the other memberships, `,`-separated.
     slugs: String,
     decisions: Vec<Decision>,
+    /// The member, and the teams whose records `team` scopes cover.
+    user_id: String,
+    teams: Vec<String>,
 }
 
 /// Refuses a body or record with more than [`MAX_RECORD_KEYS`] keys.
@@ -184,6 +188,42 @@ fn failure_reason(policy: &Compiled, f: Failure, environment: u8) -> Reason<'_> 
     }
 }
 
+/// Parses a permission asked about a record (`resource:action`), with the
+/// errors `can` reports.
+pub(crate) fn parse_record_permission(
+    policy: &Compiled,
+    permission: &str,
+) -> Result<Permission, QueryError> {
+    if let Some(p) = policy.permission_table.get_unscoped(permission) {
+        return Ok(*p);
+    }
+    if permission.len() > MAX_NAME_BYTES {
+        return Err(QueryError::TooLarge {
+            what: "permission",
+            size: permission.len(),
+            limit: MAX_NAME_BYTES,
+        });
+    }
+    policy
+        .vocab
+        .parse_unscoped(permission)
+        .map_err(|p| permission_error(permission, p))
+}
+
+fn permission_error(permission: &str, problem: PermissionProblem) -> QueryError {
+    match problem {
+        PermissionProblem::Malformed(problem) => QueryError::InvalidPermission {
+            permission: clip(permission),
+            problem,
+        },
+        PermissionProblem::Unknown => QueryError::Unknown {
+            what: "permission",
+            name: clip(permission),
+            path: None,
+        },
+    }
+}
+
 /// Parses a permission against a policy's vocabulary, with the errors `can`
 /// reports.
 pub(crate) fn parse_permission(
@@ -197,17 +237,10 @@ pub(crate) fn parse_permission(
             limit: MAX_NAME_BYTES,
         });
     }
-    policy.vocab.parse(permission).map_err(|p| match p {
-        PermissionProblem::Malformed(problem) => QueryError::InvalidPermission {
-            permission: clip(permission),
-            problem,
-        },
-        PermissionProblem::Unknown => QueryError::Unknown {
-            what: "permission",
-            name: clip(permission),
-            path: None,
-        },
-    })
+    policy
+        .vocab
+        .parse(permission)
+        .map_err(|p| permission_error(permission, p))
 }
 
 impl View {
@@ -352,6 +385,17 @@ impl View {
             grants.grant(&permission);
         }
 
+        // Teams.
+        too_many("/member/teams", member.teams.len(), "teams")?;
+        for (i, team) in member.teams.iter().enumerate() {
+            if team.is_empty() || team.len() > crate::record::MAX_ID_BYTES {
+                return Err(ContextError::InvalidValue {
+                    path: ctx_pointer(&["member", "teams", &i.to_string()]),
+                    message: format!("a team id is 1 to {} bytes", crate::record::MAX_ID_BYTES),
+                });
+            }
+        }
+
         // Memberships.
         too_many("/memberships", ctx.memberships.len(), "memberships")?;
         let mut slugs = String::with_capacity(
@@ -408,6 +452,8 @@ impl View {
             hrefs: std::sync::OnceLock::new(),
             slugs,
             decisions: Vec::new(),
+            user_id: member.user_id.clone(),
+            teams: member.teams.clone(),
         };
         view.decisions = view.decide(landing);
         Ok(view)
@@ -860,6 +906,67 @@ impl View {
         Ok(self.active && held)
     }
 
+    /// Whether the member may do `permission` (`resource:action`, without a
+    /// scope) to `record`: the widest scope the member holds it at covers
+    /// the record (SPEC section 11). `all` covers every record; `team`, the
+    /// records of the member's teams and their own; `own`, their own. A
+    /// permission written with a scope is an `invalid_permission` error,
+    /// since the record decides the scope.
+    pub fn can_record(&self, permission: &str, record: &Record) -> Result<bool, QueryError> {
+        let p = parse_record_permission(&self.policy, permission)?;
+        Ok(self.active
+            && self.facts.grants.widest(&p).is_some_and(|scope| {
+                crate::record::covers(scope, record, &self.user_id, &self.teams)
+            }))
+    }
+
+    /// Exactly the records [`View::can_record`] allows for `permission`
+    /// (`resource:action`), as data a server turns into a query. An inactive
+    /// member's filter matches nothing.
+    pub fn filter(&self, permission: &str) -> Result<Filter<'_>, QueryError> {
+        let p = parse_record_permission(&self.policy, permission)?;
+        let scope = if self.active {
+            self.facts.grants.widest(&p)
+        } else {
+            None
+        };
+        Ok(crate::record::filter(scope, &self.user_id, &self.teams))
+    }
+
+    /// Exactly the records `endpoint` (from [`crate::Policy::endpoint`])
+    /// accepts for this member ([`View::check_request_on`] with a record
+    /// refuses every other for its permissions), as data a server turns
+    /// into a query: a list endpoint lists only these. Every permission the
+    /// endpoint requires must cover a record, and the records a scope
+    /// covers grow from `own` to `team` to `all`, so this is the filter of
+    /// the narrowest of the member's widest scopes; an endpoint that
+    /// requires no permission accepts every record.
+    pub fn endpoint_filter(&self, endpoint: &crate::Endpoint<'_>) -> Filter<'_> {
+        let p = &self.policy;
+        // An endpoint of another policy matches nothing here.
+        let ours = p
+            .doc
+            .api
+            .get(endpoint.index)
+            .is_some_and(|doc| std::ptr::eq(doc.id.as_str(), endpoint.id));
+        let (true, Some(compiled)) = (ours, p.endpoints.get(endpoint.index)) else {
+            return Filter::nothing();
+        };
+        let mut scope = Some(crate::Scope::All);
+        for &leaf in &compiled.record_permissions {
+            let widest = p
+                .conditions
+                .permissions
+                .get(usize::from(leaf))
+                .and_then(|l| self.facts.grants.widest(&l.permission));
+            scope = scope.min(widest);
+        }
+        if !self.active {
+            scope = None;
+        }
+        crate::record::filter(scope, &self.user_id, &self.teams)
+    }
+
     /// Whether the member holds a permission looked up once with
     /// [`crate::Policy::permission`]: a bit test, no text to read. An id of
     /// another policy is never held.
@@ -906,6 +1013,19 @@ impl View {
         method: &str,
         path: &str,
         has_field: impl Fn(&str) -> bool,
+    ) -> Result<RequestCheck<'a>, QueryError> {
+        self.check_request_on(method, path, has_field, None)
+    }
+
+    /// [`View::check_request_with`] for a request that reads or changes
+    /// `record`: every permission the endpoint requires must also cover the
+    /// record, else 403 `permission_denied` (SPEC section 11).
+    pub fn check_request_on<'a>(
+        &'a self,
+        method: &str,
+        path: &str,
+        has_field: impl Fn(&str) -> bool,
+        record: Option<&Record>,
     ) -> Result<RequestCheck<'a>, QueryError> {
         let p = &self.policy;
         let denied = |status: u16, code: &'a str, message: Cow<'a, str>, field: Option<&'a str>| {
@@ -994,6 +1114,29 @@ impl View {
                 None,
             ));
         }
+        if let Some(record) = record {
+            for &leaf in &endpoint.record_permissions {
+                let Some(l) = p.conditions.permissions.get(usize::from(leaf)) else {
+                    continue;
+                };
+                let covered = self
+                    .facts
+                    .grants
+                    .widest(&l.permission)
+                    .is_some_and(|scope| {
+                        crate::record::covers(scope, record, &self.user_id, &self.teams)
+                    });
+                if !covered {
+                    let name = l.text.rsplit_once(':').map_or(l.text.as_str(), |(n, _)| n);
+                    return Ok(denied(
+                        403,
+                        "permission_denied",
+                        Cow::Owned(format!("your grants of `{name}` do not cover this record")),
+                        None,
+                    ));
+                }
+            }
+        }
         let endpoint_fields = doc.fields.iter().zip(endpoint.fields.iter());
         let global_fields = p.doc.api_fields.iter().zip(p.api_fields.iter());
         for (field, &gate) in endpoint_fields.chain(global_fields) {
@@ -1018,14 +1161,15 @@ impl View {
         if let Some(serde_json::Value::Object(map)) = &request.body {
             check_record_size("request body", map.len())?;
         }
+        let (method, path, record) = (&request.method, &request.path, request.record.as_ref());
         match &request.body {
             None | Some(serde_json::Value::Null) => {
-                self.check_request_with(&request.method, &request.path, |_| false)
+                self.check_request_on(method, path, |_| false, record)
             }
             Some(serde_json::Value::Object(map)) => {
-                self.check_request_with(&request.method, &request.path, |k| map.contains_key(k))
+                self.check_request_on(method, path, |k| map.contains_key(k), record)
             }
-            Some(_) => self.check_request_other_body(&request.method, &request.path),
+            Some(_) => self.check_request_other_body(method, path, record),
         }
     }
 
@@ -1035,8 +1179,9 @@ impl View {
         &'a self,
         method: &str,
         path: &str,
+        record: Option<&Record>,
     ) -> Result<RequestCheck<'a>, QueryError> {
-        match self.check_request_with(method, path, |_| false)? {
+        match self.check_request_on(method, path, |_| false, record)? {
             RequestCheck::Ok => Ok(RequestCheck::Denied {
                 status: 400,
                 code: "invalid_body",

@@ -19,6 +19,8 @@ export interface Context {
     roles?: string[];
     /** Extra grants (custom roles): `resource:action:scope`. */
     permissions?: string[];
+    /** The teams the member belongs to: `team` scopes cover their records. */
+    teams?: string[];
     /** An inactive member sees nothing and is allowed nothing. Default true. */
     active?: boolean;
     /** A sidebar item id to land on at the workspace home. */
@@ -87,10 +89,31 @@ export interface Feature {
   reason?: Reason;
 }
 
+/** A workspace record as a permission's scope sees it (SPEC section 11):
+ * `all` covers every record, `team` the records of the member's teams and
+ * their own, `own` their own. A record with neither field is covered by
+ * `all` only. Ids are 1 to 256 bytes; no other key is accepted. */
+export interface WorkspaceRecord {
+  ownerId?: string | null;
+  teamId?: string | null;
+}
+
+/** Exactly the records `can(permission, record)` allows, as data a server
+ * turns into a query (`WHERE owner_id IN (...) OR team_id IN (...)`).
+ * `all: false` with both lists empty matches nothing. */
+export interface RecordFilter {
+  all: boolean;
+  ownerIds: string[];
+  teamIds: string[];
+}
+
 export interface ApiRequest {
   method: string;
   path: string;
   body?: { [key: string]: unknown } | null;
+  /** The record the request reads or changes: the endpoint's permission
+   * must cover it, else 403 `permission_denied`. */
+  record?: WorkspaceRecord | null;
 }
 
 export type RequestCheck =

@@ -18,7 +18,7 @@
 //! (README, Performance). The generated classes of wasm-bindgen would bring
 //! imports back (a borrow check that throws), so there are none.
 
-use crate::decode::{decode_json, DecodeError, FromJson};
+use crate::decode::{decode_json, FromJson};
 use crate::error::{Error, QueryError};
 use crate::json::{self, Json};
 use crate::view::compact;
@@ -221,11 +221,7 @@ fn check_size(text: &str, what: &'static str) -> Result<(), QueryError> {
 /// problems (relative to the argument).
 fn input<T: FromJson>(text: &str, what: &'static str) -> Result<T, QueryError> {
     check_size(text, what)?;
-    decode_json(text).map_err(|e| match e {
-        DecodeError::Syntax(message) => invalid("", &message),
-        DecodeError::UnknownKey { path, key } => QueryError::UnknownKey { path, key },
-        DecodeError::Invalid { path, message } => invalid(&path, &message),
-    })
+    Ok(decode_json(text)?)
 }
 
 /// A context from its JSON text (the core limits its size).
@@ -456,12 +452,13 @@ pub fn view_feature(view: u32, id: &str) -> String {
 }
 
 /// The keys an API request object may have.
-const REQUEST_KEYS: [&str; 3] = ["method", "path", "body"];
+const REQUEST_KEYS: [&str; 4] = ["method", "path", "body", "record"];
 
 /// Checks an API request, described by the layer as JSON:
 /// `{"keys": [the request's own keys], "method": .., "path": .., "body":
-/// null | {"keys": [the body's own keys]} | "other"}`. Only the body's own
-/// keys are read, so a body of any depth, or a cyclic one, costs nothing.
+/// null | {"keys": [the body's own keys]} | "other", "record"?: the
+/// request's record}`. Only the body's own keys are read, so a body of any
+/// depth, or a cyclic one, costs nothing.
 #[wasm_bindgen(js_name = viewCheckRequest)]
 pub fn view_check_request(view: u32, request: &str) -> String {
     with_view(view, |v| answer(check_request(v, request)))
@@ -508,15 +505,57 @@ fn check_request<'v>(view: &'v View, request: &str) -> Result<crate::RequestChec
     }
     let method = text(field("method"), "method")?;
     let path = text(field("path"), "path")?;
+    let record = match field("record") {
+        None | Some(Json::Null) => None,
+        Some(tree) => Some(record_at(tree, "record")?),
+    };
+    let record = record.as_ref();
     match field("body") {
-        None | Some(Json::Null) => view.check_request_with(&method, &path, |_| false),
+        None | Some(Json::Null) => view.check_request_on(&method, &path, |_| false, record),
         Some(Json::Object(body)) => {
             let body_keys = keys(get(body, "keys")).ok_or_else(malformed_request)?;
             crate::view::check_record_size("request body", body_keys.len())?;
-            view.check_request_with(&method, &path, |key| body_keys.iter().any(|k| k == key))
+            view.check_request_on(
+                &method,
+                &path,
+                |key| body_keys.iter().any(|k| k == key),
+                record,
+            )
         }
-        Some(_) => view.check_request_other_body(&method, &path),
+        Some(_) => view.check_request_other_body(&method, &path, record),
     }
+}
+
+/// A record read from its tree, with pointers under `/key`.
+fn record_at(tree: &Json<'_>, key: &str) -> Result<crate::Record, QueryError> {
+    let root = crate::decode::Pointer::Root;
+    Ok(crate::decode::decode_tree_at(tree, root.key(key))?)
+}
+
+/// Whether the member may do `permission` (`resource:action`) to the record
+/// given as JSON: 1 or 0, or -1 with the error left. The layer answers
+/// plain records itself from [`view_filter`]; this reads any other value,
+/// with the core's errors (pointers into the record).
+#[wasm_bindgen(js_name = viewCanRecord)]
+pub fn view_can_record(view: u32, permission: &str, record: &str) -> i32 {
+    with_view(view, |v| {
+        let result =
+            crate::Record::from_json(record).and_then(|record| v.can_record(permission, &record));
+        match result {
+            Ok(can) => i32::from(can),
+            Err(error) => {
+                fail_with(error);
+                -1
+            }
+        }
+    })
+}
+
+/// The records a permission (`resource:action`) covers (JSON
+/// `{all, ownerIds, teamIds}`).
+#[wasm_bindgen(js_name = viewFilter)]
+pub fn view_filter(view: u32, permission: &str) -> String {
+    with_view(view, |v| answer(v.filter(permission)))
 }
 
 /// The fields a synced record loses (JSON list; for HubSpot and Salesforce
@@ -643,6 +682,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
     let user_id = next()?.to_owned();
     let roles = list(next()?);
     let permissions = list(next()?);
+    let teams = list(next()?);
     let active = next()? == "1";
     let landing_page = optional(next()?)?;
     let preferences = map_of(next()?, |v| {
@@ -675,6 +715,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
             user_id,
             roles,
             permissions,
+            teams,
             active,
             landing_page,
             preferences,

@@ -14,7 +14,7 @@ mod common;
 
 use common::{Failure, Runtime};
 use harmony_policy::{
-    AccountDeletion, ApiRequest, Context, Error, Invite, Policy, RoleChange, View,
+    AccountDeletion, ApiRequest, Context, Error, Invite, Policy, Record, RoleChange, View,
 };
 use serde_json::{json, Map, Value};
 
@@ -111,10 +111,18 @@ impl Runtime for Native {
                     ),
                     "resolve" => to_value(v.resolve(&s(0)?).map_err(failure)?),
                     "form" => to_value(v.form(&s(0)?).map_err(failure)?),
-                    "can" => to_value(v.can(&s(0)?).map_err(failure)?),
+                    "can" => match args.get(1) {
+                        None => to_value(v.can(&s(0)?).map_err(failure)?),
+                        Some(record) => {
+                            let record = Record::from_json(&record.to_string()).map_err(failure)?;
+                            to_value(v.can_record(&s(0)?, &record).map_err(failure)?)
+                        }
+                    },
+                    "filter" => to_value(v.filter(&s(0)?).map_err(failure)?),
                     "feature" => to_value(v.feature(&s(0)?).map_err(failure)?),
                     "checkRequest" => {
-                        let req: ApiRequest = arg(args, 0)?;
+                        let text = args.first().cloned().unwrap_or(Value::Null).to_string();
+                        let req = ApiRequest::from_json(&text).map_err(failure)?;
                         to_value(v.check_request(&req).map_err(failure)?)
                     }
                     "syncRecord" => {

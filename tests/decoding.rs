@@ -13,8 +13,8 @@
 )]
 
 use harmony_policy::{
-    AccountDeletion, ApiRequest, Context, Invite, Member, Platform, PreferenceValue, RoleChange,
-    RoleHolder, Workspace, WorkspaceAdmins,
+    AccountDeletion, ApiRequest, Context, Invite, Member, Platform, PreferenceValue, Record,
+    RoleChange, RoleHolder, Workspace, WorkspaceAdmins,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -63,20 +63,28 @@ fn member() -> impl Strategy<Value = Member> {
         text(),
         vec(text(), 0..3),
         vec(text(), 0..3),
+        vec(text(), 0..3),
         any::<bool>(),
         option::of(text()),
         btree_map(text(), preference(), 0..3),
     )
         .prop_map(
-            |(user_id, roles, permissions, active, landing_page, preferences)| Member {
+            |(user_id, roles, permissions, teams, active, landing_page, preferences)| Member {
                 user_id,
                 roles,
                 permissions,
+                teams,
                 active,
                 landing_page,
                 preferences,
             },
         )
+}
+
+/// A record's owner and team: ids of 1 to 6 characters, or none.
+fn record() -> impl Strategy<Value = Record> {
+    (option::of(".{1,6}"), option::of(".{1,6}"))
+        .prop_map(|(owner_id, team_id)| Record { owner_id, team_id })
 }
 
 fn context() -> impl Strategy<Value = Context> {
@@ -144,10 +152,11 @@ proptest! {
         method in text(),
         path in text(),
         body in option::of(body()),
+        record in option::of(record()),
     ) {
         // `null` is no body, as an absent one.
         let body = body.filter(|b| !b.is_null());
-        let request = ApiRequest { method, path, body };
+        let request = ApiRequest { method, path, body, record };
         prop_assert_eq!(&round_trip(&request), &request);
     }
 

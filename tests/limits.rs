@@ -111,6 +111,7 @@ fn query_strings() {
         method: "GET".into(),
         path: megabyte.clone(),
         body: None,
+        record: None,
     };
     assert_eq!(
         v.check_request(&request).unwrap_err().code(),
@@ -146,6 +147,7 @@ fn bodies_and_records() {
         method: "POST".into(),
         path: "/api/contacts".into(),
         body: Some(Value::Object(wide(limits::MAX_RECORD_KEYS + 1))),
+        record: None,
     };
     assert_eq!(
         v.check_request(&request).unwrap_err().code(),
@@ -155,6 +157,7 @@ fn bodies_and_records() {
         method: "POST".into(),
         path: "/api/contacts".into(),
         body: Some(Value::Object(wide(limits::MAX_RECORD_KEYS))),
+        record: None,
     };
     assert!(v.check_request(&request).unwrap().is_ok());
     assert_eq!(
@@ -173,6 +176,7 @@ fn bodies_and_records() {
         method: "POST".into(),
         path: "/api/contacts".into(),
         body: Some(deep),
+        record: None,
     };
     assert_eq!(
         serde_json::to_value(v.check_request(&request).unwrap()).unwrap()["code"],

@@ -11,7 +11,9 @@
     clippy::indexing_slicing
 )]
 
-use harmony_policy::{ApiRequest, Context, PaletteKind, Policy, RequestCheck, Resolution, View};
+use harmony_policy::{
+    ApiRequest, Context, PaletteKind, Policy, Record, RequestCheck, Resolution, View,
+};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -274,6 +276,7 @@ fn account_picker_api_and_sync_agree() {
                 method: method.into(),
                 path: path.into(),
                 body: Some(json!({ "name": "Ada", "accountId": "a_1" })),
+                record: None,
             };
             let create_ok = view
                 .check_request(&request("POST", "/api/contacts"))
@@ -377,12 +380,108 @@ fn inactive_members_see_and_may_do_nothing() {
                 .check_request(&ApiRequest {
                     method: "GET".into(),
                     path: "/api/contacts".into(),
-                    body: None
+                    body: None,
+                    record: None
                 })
                 .unwrap()
                 .is_ok());
         }
     }
+}
+
+/// SPEC 11: for every context, record and permission, `can(p, record)` ⇔
+/// the record matches `filter(p)` ⇔ `checkRequest` of an endpoint requiring
+/// `p` with that record is not refused for its permission. Exhaustive over
+/// every endpoint of both rulesets that requires one permission, every
+/// scope the member may hold it at (none, own, team, all, and two at once),
+/// with and without teams, active or not, and records owned by the member,
+/// by another or by nobody, in the member's team, another or none.
+#[test]
+fn can_filter_and_check_request_agree_on_every_record() {
+    let grants: [&[&str]; 6] = [
+        &[],
+        &["own"],
+        &["team"],
+        &["all"],
+        &["own", "team"],
+        &["own", "all"],
+    ];
+    let owners = [None, Some("u_1"), Some("u_2")];
+    let teams = [None, Some("t_1"), Some("t_2")];
+    let mut checked = 0;
+    for name in RULESETS {
+        let policy = Policy::builtin(name).unwrap();
+        let doc = source(name);
+        let plan = doc["plans"].as_array().unwrap().last().unwrap().clone();
+        for endpoint in doc["api"].as_array().unwrap() {
+            let Some(required) = endpoint["requires"]["permission"].as_str() else {
+                continue;
+            };
+            // An endpoint requiring `p` at `own` requires `p` on records; one
+            // requiring it at a wider scope also needs that scope, so there
+            // acceptance implies `can` but not the other way round.
+            let (permission, floor) = required.rsplit_once(':').unwrap();
+            let path = endpoint["path"]
+                .as_str()
+                .unwrap()
+                .replace('{', "x")
+                .replace('}', "");
+            for scopes in grants {
+                let held: Vec<String> =
+                    scopes.iter().map(|s| format!("{permission}:{s}")).collect();
+                for (member_teams, active) in
+                    [(vec![], true), (vec!["t_1"], true), (vec!["t_1"], false)]
+                {
+                    let ctx: Context = serde_json::from_value(json!({
+                        "workspace": { "slug": "acme", "plan": plan,
+                                       "products": { "accounts": true, "insights": true, "feedback": true, "performance": true } },
+                        "member": { "userId": "u_1", "roles": [], "permissions": held,
+                                    "teams": member_teams, "active": active },
+                    }))
+                    .unwrap();
+                    let view = policy.view(&ctx).unwrap();
+                    let filter = view.filter(permission).unwrap();
+                    for owner in owners {
+                        for team in teams {
+                            let record = Record::new(owner, team);
+                            let can = view.can_record(permission, &record).unwrap();
+                            assert_eq!(
+                                can,
+                                filter.matches(&record),
+                                "{name} {permission} {held:?} {record:?}"
+                            );
+                            let check = view
+                                .check_request(&ApiRequest {
+                                    method: endpoint["method"].as_str().unwrap().into(),
+                                    path: path.clone(),
+                                    body: None,
+                                    record: Some(record.clone()),
+                                })
+                                .unwrap();
+                            let refused_for_permission = matches!(
+                                &check,
+                                RequestCheck::Denied { code, .. }
+                                    if *code == "permission_denied" || *code == "inactive_member"
+                            );
+                            if floor == "own" {
+                                assert_eq!(
+                                    can, !refused_for_permission,
+                                    "{name} {endpoint} {held:?} {record:?}: {check:?}"
+                                );
+                            } else {
+                                assert!(
+                                    can || refused_for_permission,
+                                    "{name} {endpoint} {held:?} {record:?}: {check:?}"
+                                );
+                            }
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 4000, "{checked}");
 }
 
 // ---- random inputs ----
@@ -538,7 +637,7 @@ proptest! {
         body in json_strategy(),
     ) {
         let view = Policy::builtin(RULESETS[r]).unwrap().view(&ctx).unwrap();
-        let request = ApiRequest { method: method.into(), path: path.into(), body: Some(body.clone()) };
+        let request = ApiRequest { method: method.into(), path: path.into(), body: Some(body.clone()), record: None };
         let answer = view.check_request(&request).unwrap();
         let carries = body.as_object().is_some_and(|o| o.contains_key("accountId"));
         if answer.is_ok() && carries {

@@ -71,13 +71,16 @@ fn request_shape(request: &Value) -> Result<String, Failure> {
         Some(Value::Object(body)) => json!({ "keys": body.keys().collect::<Vec<_>>() }),
         Some(_) => json!("other"),
     };
-    Ok(json!({
+    let mut shape = json!({
         "keys": object.keys().collect::<Vec<_>>(),
         "method": object.get("method"),
         "path": object.get("path"),
         "body": body,
-    })
-    .to_string())
+    });
+    if let Some(record) = object.get("record") {
+        shape["record"] = record.clone();
+    }
+    Ok(shape.to_string())
 }
 
 struct Wasm;
@@ -151,11 +154,19 @@ impl Runtime for Wasm {
                     "resolve" => boundary::view_resolve(v, string(&arg, "path")?),
                     "form" => boundary::view_form(v, string(&arg, "form")?),
                     "can" => {
-                        return match boundary::view_can(v, string(&arg, "permission")?) {
+                        let permission = string(&arg, "permission")?;
+                        let can = match args.get(1) {
+                            None => boundary::view_can(v, permission),
+                            Some(record) => {
+                                boundary::view_can_record(v, permission, &record.to_string())
+                            }
+                        };
+                        return match can {
                             -1 => Err(failure()),
                             can => Ok(json!(can == 1)),
-                        }
+                        };
                     }
+                    "filter" => boundary::view_filter(v, string(&arg, "permission")?),
                     "feature" => boundary::view_feature(v, string(&arg, "id")?),
                     "checkRequest" => boundary::view_check_request(v, &request_shape(&arg)?),
                     "syncRecord" => {

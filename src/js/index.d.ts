@@ -22,6 +22,7 @@ export type {
   ProductImpact,
   ProductInfo,
   Reason,
+  RecordFilter,
   RequestCheck,
   Resolution,
   RoleChangeCheck,
@@ -30,6 +31,7 @@ export type {
   SidebarItem,
   SyncInitInput,
   SyncRecord,
+  WorkspaceRecord,
 } from "./harmony_policy.js";
 
 /** The module's exports, for those who need them (most do not). */
@@ -86,8 +88,14 @@ export class View {
   resolve(path: string): T.Resolution;
   /** Every field of a form with its visibility. */
   form(form: string): T.FormField[];
-  /** Whether the member holds a permission. */
+  /** Whether the member holds a permission (`resource:action:scope`) at
+   * that scope or wider. */
   can(permission: string): boolean;
+  /** Whether the member may do `permission` (`resource:action`, without a
+   * scope) to this record: the widest scope they hold it at covers it. */
+  can(permission: string, record: T.WorkspaceRecord): boolean;
+  /** Exactly the records `can(permission, record)` allows (`resource:action`). */
+  filter(permission: string): T.RecordFilter;
   /** Whether a capability that is not a page is on. */
   feature(id: string): T.Feature;
   /** Checks an API request. Only the body's own top-level keys are read,

@@ -195,7 +195,7 @@ const SLUG_VALUE = 0xffffffff;
 
 /** A compiled view (its handle, 0 once freed) and the answers it gave. */
 function newEntry(handle) {
-  return { handle, resolved: null, sidebar: null, palette: null, forms: null };
+  return { handle, resolved: null, sidebar: null, palette: null, forms: null, filters: null };
 }
 
 /** What a policy's records need of its ruleset, shared by every `Policy`
@@ -288,11 +288,25 @@ function catalogFor(policy) {
   return catalog;
 }
 
+/** A record's owner id (null for none) when `record` is a plain object
+ * holding only short string ids (or null) under `ownerId` and `teamId`, so
+ * that it needs no checking by wasm; else undefined. */
+function plainRecord(record) {
+  if (!plainObject(record)) return undefined;
+  for (const k in record) {
+    if (k !== "ownerId" && k !== "teamId") return undefined;
+    const v = record[k];
+    // 1 to 64 UTF-16 units: at most 192 bytes, within the 256-byte limit.
+    if (v !== null && v !== undefined && (typeof v !== "string" || v.length === 0 || v.length > 64)) return undefined;
+  }
+  return record.ownerId ?? null;
+}
+
 const plainObject = (v) => v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 const SEPARATORS = /[\u0001-\u0003]/;
 const text = (v) => typeof v === "string" && !SEPARATORS.test(v);
 const WORKSPACE_KEYS = new Set(["slug", "products", "plan", "flags", "environment", "settings"]);
-const MEMBER_KEYS = new Set(["userId", "roles", "permissions", "active", "landingPage", "preferences"]);
+const MEMBER_KEYS = new Set(["userId", "roles", "permissions", "teams", "active", "landingPage", "preferences"]);
 const CONTEXT_KEYS = new Set(["workspace", "member", "memberships", "platform"]);
 
 function onlyKeys(object, allowed) {
@@ -301,7 +315,8 @@ function onlyKeys(object, allowed) {
 }
 function list(v) {
   if (v === undefined) return "";
-  if (!Array.isArray(v) || !v.every(text)) return null;
+  // An empty string would pack as no item at all: such lists take the JSON way.
+  if (!Array.isArray(v) || !v.every((x) => text(x) && x !== "")) return null;
   return v.join("\u0002");
 }
 function switches(v) {
@@ -358,7 +373,7 @@ function pack(ctx) {
   if (m.active !== undefined && typeof m.active !== "boolean") return null;
   const fields = [
     w.slug, switches(w.products), optional(w.plan), list(w.flags), optional(w.environment), switches(w.settings),
-    m.userId, list(m.roles), list(m.permissions), m.active === false ? "0" : "1", optional(m.landingPage), preferences(m.preferences),
+    m.userId, list(m.roles), list(m.permissions), list(m.teams), m.active === false ? "0" : "1", optional(m.landingPage), preferences(m.preferences),
     list(ctx.memberships), platform,
   ];
   for (const f of fields) if (f === null) return null;
@@ -705,9 +720,10 @@ export class View {
     return out;
   }
 
-  can(permission) {
+  can(permission, record) {
     this.#live();
     string(permission, "permission");
+    if (record !== undefined) return this.#canRecord(permission, record);
     let id = this.#catalog.permissions.get(permission);
     if (id === undefined) {
       id = raw.viewPermissionId(this.#h, permission);
@@ -718,6 +734,39 @@ export class View {
     const can = raw.viewCan(this.#h, permission);
     if (can < 0) throw failure();
     return can === 1;
+  }
+
+  /** `can(permission, record)`: a plain record is matched against the
+   * policy's own `filter` answer (the same data a server turns into SQL),
+   * so it costs a map lookup and two comparisons; anything else is read by
+   * wasm, which answers or gives the precise error. */
+  #canRecord(permission, record) {
+    const owner = plainRecord(record);
+    if (owner === undefined) {
+      const can = raw.viewCanRecord(this.#h, permission, json(record, "record"));
+      if (can < 0) throw failure();
+      return can === 1;
+    }
+    const filter = this.#filter(permission);
+    if (filter.all) return true;
+    const team = record.teamId;
+    return (owner !== null && filter.ownerIds.includes(owner)) || (team != null && filter.teamIds.includes(team));
+  }
+
+  filter(permission) {
+    this.#live();
+    return this.#filter(string(permission, "permission"));
+  }
+
+  /** The view's filter for `permission`, frozen and kept with the view. */
+  #filter(permission) {
+    const filters = (this.#entry.filters ??= new Map());
+    let filter = filters.get(permission);
+    if (filter === undefined) {
+      filter = deepFreeze(answer(raw.viewFilter(this.#h, permission)));
+      if (filters.size < MAX_ANSWERS) filters.set(permission, filter);
+    }
+    return filter;
   }
 
   feature(id) {
@@ -742,6 +791,7 @@ export class View {
         path: request.path,
         body: body === undefined || body === null ? null : typeof body === "object" && !Array.isArray(body) ? { keys: Object.keys(body) } : "other",
       };
+      if (request.record !== undefined) shape.record = request.record;
     } catch {
       throw unreadable("request");
     }

@@ -36,6 +36,7 @@ function perform(Policy, ruleset, context, call, args) {
     case "resolve": return view.resolve(...args);
     case "form": return view.form(...args);
     case "can": return view.can(...args);
+    case "filter": return view.filter(...args);
     case "feature": return view.feature(...args);
     case "checkRequest": return view.checkRequest(...args);
     case "syncRecord": return view.syncRecord(...args);

@@ -49,11 +49,12 @@ class RawPolicy {
       palette: (q) => full(wasm.viewPalette(h, q === undefined || q === null ? "" : str(q, "query"))),
       resolve: (p) => full(wasm.viewResolve(h, str(p, "path"))),
       form: (f) => full(wasm.viewForm(h, str(f, "form"))),
-      can: (p) => {
-        const can = wasm.viewCan(h, str(p, "permission"));
+      can: (p, record) => {
+        const can = record === undefined ? wasm.viewCan(h, str(p, "permission")) : wasm.viewCanRecord(h, str(p, "permission"), JSON.stringify(record) ?? "null");
         if (can < 0) throw failure();
         return can === 1;
       },
+      filter: (p) => full(wasm.viewFilter(h, str(p, "permission"))),
       free: () => wasm.viewFree(h),
     };
   }
@@ -71,6 +72,15 @@ function outcome(fn) {
 const dir = new URL("tests/cases/", root);
 const cases = readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => [f, JSON.parse(readFileSync(new URL(f, dir), "utf8"))]);
 const PERMISSIONS = ["contacts:create:own", "billing:read:all", "roles:*:all", "*:*:all", "accounts:read:team", "users:update:all", "modules:update:all", "nope:read:all", "roles:read", "Roles:read:all", "", "x".repeat(5000)];
+const RECORD_PERMISSIONS = ["contacts:read", "contacts:update", "contacts:delete", "conversations:read", "billing:read", "contacts:*", "*:read", "contacts:read:own", "nope:read", "contacts", ""];
+// Plain records (answered by the layer from the filter) and every other
+// kind (read by wasm): the two must agree.
+const RECORDS = [
+  {}, { ownerId: "u_1" }, { ownerId: "u_2" }, { teamId: "t_sales" }, { ownerId: "u_2", teamId: "t_sales" }, { ownerId: "u_2", teamId: "t_support" },
+  { ownerId: null, teamId: null }, { ownerId: undefined }, { ownerId: "u_1", teamId: "x".repeat(64) }, { ownerId: "u_1", teamId: "x".repeat(65) },
+  { ownerId: "ü".repeat(200) }, { ownerId: "" }, { ownerId: 7 }, { ownerID: "u_1" }, { ownerId: "u_1", note: "x" }, "u_1", ["u_1"], null, 5,
+  Object.create({ ownerId: "u_1" }),
+];
 const QUERIES = ["", "acc", "set", "new con", "zzz", "a".repeat(300), " "];
 
 function policies(ruleset) {
@@ -114,6 +124,10 @@ test("every query of every case context answers the same through the entry and t
       for (const p of paths) same(`resolve(${p})`, (x) => x.resolve(p));
       for (const f of [...doc.forms.map((f) => f.id), "nope"]) same(`form(${f})`, (x) => x.form(f));
       for (const p of PERMISSIONS) same(`can(${p})`, (x) => x.can(p));
+      for (const p of RECORD_PERMISSIONS) {
+        same(`filter(${p})`, (x) => x.filter(p));
+        for (const r of RECORDS) same(`can(${p}, ${JSON.stringify(r)})`, (x) => x.can(p, r));
+      }
       for (const bad of [undefined, 42, null, {}]) {
         same(`resolve(${bad})`, (x) => x.resolve(bad));
         same(`can(${bad})`, (x) => x.can(bad));

@@ -21,7 +21,7 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use harmony_policy::{
     AccountDeletion, AccountDeletionCheck, ApiRequest, Context, InviteState, Platform,
-    PreferenceValue, RoleChange, RoleChangeCheck, RoleHolder, View, WorkspaceAdmins,
+    PreferenceValue, Record, RoleChange, RoleChangeCheck, RoleHolder, View, WorkspaceAdmins,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -339,8 +339,11 @@ async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonB
 /// A request the policy accepted, with the endpoint it addresses.
 pub(crate) struct Decided {
     signed: Signed,
+    /// The endpoint's id in the ruleset (`contacts.update`): what the
+    /// server dispatches on.
+    endpoint: String,
     method: String,
-    pattern: String,
+    path: String,
     params: BTreeMap<String, String>,
     body: Option<Value>,
 }
@@ -377,6 +380,7 @@ impl FromRequest<Shared> for Decided {
             method: parts.method.as_str().to_owned(),
             path: path.to_owned(),
             body,
+            record: None,
         };
         if let Some(refusal) = ApiError::from_check(&signed.view.check_request(&request)?) {
             return Err(refusal);
@@ -385,8 +389,8 @@ impl FromRequest<Shared> for Decided {
             .policy
             .endpoint(&request.method, &request.path)
             .ok_or_else(|| ApiError::new(404, "not_found", "no endpoint at this path"))?;
+        let id = endpoint.id.to_owned();
         let method = endpoint.method.to_ascii_uppercase();
-        let pattern = endpoint.pattern.to_owned();
         let params = endpoint
             .params
             .iter()
@@ -394,8 +398,9 @@ impl FromRequest<Shared> for Decided {
             .collect();
         Ok(Decided {
             signed,
+            endpoint: id,
             method,
-            pattern,
+            path: request.path,
             params,
             body: request.body,
         })
@@ -454,58 +459,60 @@ const KINDS: &[(&str, &[&str], &str)] = &[
 pub const DECISION_HEADER: &str = "x-harmony-decision";
 
 async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> Response {
-    let mut response = match dispatch(&state, &d) {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    };
-    response
-        .headers_mut()
-        .insert(DECISION_HEADER, HeaderValue::from_static("accepted"));
-    response
+    match dispatch(&state, &d) {
+        // Refused by the policy's check with the record: no decision header.
+        Err(error) if error.by_policy => error.into_response(),
+        result => {
+            let mut response = result.unwrap_or_else(IntoResponse::into_response);
+            response
+                .headers_mut()
+                .insert(DECISION_HEADER, HeaderValue::from_static("accepted"));
+            response
+        }
+    }
 }
 
 fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
-    let segments: Vec<&str> = d.pattern.trim_start_matches('/').split('/').collect();
-    match (d.method.as_str(), segments.as_slice()) {
-        ("GET", ["api", "workspace", "products"]) => products(state, d),
-        ("PUT", ["api", "workspace", "products"]) => set_products(state, d),
-        ("GET", ["api", "members"]) => {
-            ok(json!({ "members": db::members(&*state.db()?, d.slug())? }))
-        }
-        ("PATCH", ["api", "members", "{id}"]) => update_member(state, d),
-        ("GET", ["api", "invites"]) => list_invites(state, d),
-        ("POST", ["api", "invites"]) => create_invite(state, d),
-        ("DELETE", ["api", "invites", "{id}"]) => change_invite(state, d, InviteAction::Revoke),
-        ("POST", ["api", "invites", "{id}", "resend"]) => {
-            change_invite(state, d, InviteAction::Resend)
-        }
-        ("POST", ["api", "invites", "{id}", "accept"]) => {
-            change_invite(state, d, InviteAction::Accept)
-        }
-        ("POST", ["api", "sync", "{integration}"]) => sync(state, d),
-        ("GET", ["api", "performance"]) => {
+    match d.endpoint.as_str() {
+        "workspace.products.get" | "modules.get" => products(state, d),
+        "workspace.products.update" | "modules.update" => set_products(state, d),
+        "members.list" => list_members(state, d),
+        "members.update" => update_member(state, d),
+        "members.remove" => remove_member(state, d),
+        "members.reassign" => reassign(state, d),
+        "teams.list" => ok(json!({ "teams": db::teams(&*state.db()?, d.slug())? })),
+        "teams.create" => create_team(state, d),
+        "teams.update" => rename_team(state, d),
+        "teams.delete" => delete_team(state, d),
+        "teams.members.add" => team_member(state, d, true),
+        "teams.members.remove" => team_member(state, d, false),
+        "invites.list" => list_invites(state, d),
+        "invites.create" => create_invite(state, d),
+        "invites.revoke" => change_invite(state, d, InviteAction::Revoke),
+        "invites.resend" => change_invite(state, d, InviteAction::Resend),
+        "invites.accept" => change_invite(state, d, InviteAction::Accept),
+        "sync.records" => sync(state, d),
+        "performance.get" => {
             ok(json!({ "scorecards": db::count(&*state.db()?, d.slug(), "scorecards")? }))
         }
-        (method, ["api", kind, rest @ ..]) => {
-            let Some(&(kind, fields, prefix)) = KINDS.iter().find(|(k, _, _)| k == kind) else {
+        id => {
+            // A record endpoint: `{kind}.{list|create|get|update|delete}`,
+            // for the kinds this server stores.
+            let Some((kind, action)) = id.rsplit_once('.') else {
                 return Err(not_served());
             };
-            match (method, rest) {
-                ("GET", []) => list_records(state, d, kind),
-                ("POST", []) => create_record(state, d, kind, fields, prefix),
-                ("GET", ["{id}"]) => get_record(state, d, kind),
-                ("PATCH", ["{id}"]) => update_record(state, d, kind, fields),
-                ("DELETE", ["{id}"]) => {
-                    if db::delete_record(&*state.db()?, d.slug(), kind, d.param("id"))? {
-                        ok(json!({ "ok": true }))
-                    } else {
-                        Err(ApiError::not_found(kind, d.param("id")))
-                    }
-                }
+            let Some(&(kind, fields, prefix)) = KINDS.iter().find(|(k, _, _)| *k == kind) else {
+                return Err(not_served());
+            };
+            match action {
+                "list" => list_records(state, d, kind),
+                "create" => create_record(state, d, kind, fields, prefix),
+                "get" => get_record(state, d, kind),
+                "update" => update_record(state, d, kind, fields),
+                "delete" => delete_record(state, d, kind),
                 _ => Err(not_served()),
             }
         }
-        _ => Err(not_served()),
     }
 }
 
@@ -800,31 +807,141 @@ fn shows_accounts(view: &View) -> bool {
         .unwrap_or(false)
 }
 
-/// A record as this member may read it: while Accounts is off a contact's
-/// account link is kept in the database but not shown.
-fn shown(view: &View, kind: &str, mut record: Value) -> Value {
+/// A record as this member may read it: its fields with its owner and team;
+/// while Accounts is off a contact's account link is kept in the database
+/// but not shown.
+fn shown(view: &View, kind: &str, row: &db::RecordRow) -> Value {
+    let mut record = row.to_json();
     if kind == "contacts" && !shows_accounts(view) {
-        if let Value::Object(map) = &mut record {
-            map.remove("accountId");
+        record.remove("accountId");
+    }
+    Value::Object(record)
+}
+
+/// The policy's decision on this request with `record`: a refusal unless
+/// every permission the endpoint requires covers the record.
+fn decide_on(d: &Decided, record: &Record) -> Result<(), ApiError> {
+    let body = d.body.as_ref().and_then(Value::as_object);
+    let check = d.signed.view.check_request_on(
+        &d.method,
+        &d.path,
+        |k| body.is_some_and(|b| b.contains_key(k)),
+        Some(record),
+    )?;
+    match ApiError::from_check(&check) {
+        Some(refusal) => Err(refusal),
+        None => Ok(()),
+    }
+}
+
+/// The record the request addresses, if the member may read it. A record
+/// outside the member's read scope (the policy's check of the `GET` of the
+/// same path with that record) answers 404 like one that does not exist,
+/// so that nobody learns which ids exist beyond what they may read.
+fn reachable(
+    state: &AppState,
+    d: &Decided,
+    conn: &rusqlite::Connection,
+    kind: &str,
+) -> Result<db::RecordRow, ApiError> {
+    let id = d.param("id");
+    let row = db::record(conn, d.slug(), kind, id)?.ok_or_else(|| ApiError::not_found(kind, id))?;
+    if state.policy.endpoint("GET", &d.path).is_some() {
+        let check =
+            d.signed
+                .view
+                .check_request_on("GET", &d.path, |_| false, Some(&row.scope()))?;
+        if !check.is_ok() {
+            return Err(ApiError::not_found(kind, id));
         }
     }
-    record
+    Ok(row)
 }
 
 fn list_records(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
-    let records = db::records(&*state.db()?, d.slug(), kind)?;
-    let list: Vec<Value> = records
-        .into_iter()
+    let endpoint = state
+        .policy
+        .endpoint(&d.method, &d.path)
+        .ok_or_else(|| ApiError::new(404, "not_found", "no endpoint at this path"))?;
+    let filter = d.signed.view.endpoint_filter(&endpoint);
+    let rows = db::records(&*state.db()?, d.slug(), kind, &filter)?;
+    let list: Vec<Value> = rows
+        .iter()
         .map(|r| shown(&d.signed.view, kind, r))
         .collect();
     ok(json!({ kind: list }))
 }
 
 fn get_record(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
-    let id = d.param("id");
-    let record = db::record(&*state.db()?, d.slug(), kind, id)?
-        .ok_or_else(|| ApiError::not_found(kind, id))?;
-    ok(shown(&d.signed.view, kind, Value::Object(record)))
+    let row = reachable(state, d, &*state.db()?, kind)?;
+    ok(shown(&d.signed.view, kind, &row))
+}
+
+fn delete_record(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
+    let conn = state.db()?;
+    let row = reachable(state, d, &conn, kind)?;
+    decide_on(d, &row.scope())?;
+    db::delete_record(&conn, d.slug(), kind, d.param("id"))?;
+    ok(json!({ "ok": true }))
+}
+
+/// The owner and team a create or update body asks for (`ownerId`,
+/// `teamId`; `null` clears the team), checked to exist in this workspace.
+/// `None` where the body does not name them.
+fn ownership(
+    conn: &rusqlite::Connection,
+    slug: &str,
+    body: &Map<String, Value>,
+) -> Result<(Option<String>, Option<Option<String>>), ApiError> {
+    let owner = match body.get("ownerId") {
+        None => None,
+        Some(Value::String(user)) => {
+            if !db::member(conn, slug, user)?.is_some_and(|m| m.active) {
+                return Err(ApiError::bad_request(
+                    "unknown_member",
+                    format!("no active member `{user}` in this workspace"),
+                )
+                .field("ownerId"));
+            }
+            Some(user.clone())
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_value",
+                "`ownerId` takes a member's user id",
+            )
+            .field("ownerId"))
+        }
+    };
+    let team = match body.get("teamId") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(team)) => {
+            if !db::team_exists(conn, slug, team)? {
+                return Err(ApiError::bad_request(
+                    "unknown_team",
+                    format!("no team `{team}` in this workspace"),
+                )
+                .field("teamId"));
+            }
+            Some(Some(team.clone()))
+        }
+        Some(_) => {
+            return Err(
+                ApiError::bad_request("invalid_value", "`teamId` takes a team id or null")
+                    .field("teamId"),
+            )
+        }
+    };
+    Ok((owner, team))
+}
+
+/// The body without the ownership fields, which every kind has.
+fn fields_only(body: &Map<String, Value>) -> Map<String, Value> {
+    let mut fields = body.clone();
+    fields.remove("ownerId");
+    fields.remove("teamId");
+    fields
 }
 
 /// Checks a create/update body against the kind's fields: strings (or null
@@ -859,7 +976,7 @@ fn check_fields(
                 .field(key));
             }
             Value::String(s) if key == "accountId" => {
-                if db::record(conn, slug, "accounts", s)?.is_none() {
+                if !db::record_exists(conn, slug, "accounts", s)? {
                     return Err(ApiError::bad_request(
                         "unknown_account",
                         format!("no account `{s}` in this workspace"),
@@ -881,6 +998,11 @@ fn check_fields(
     Ok(())
 }
 
+/// Creates a record owned by its creator (or by the `ownerId` the body
+/// names), in the team the body names. The policy decides with the new
+/// record: an owner other than the creator needs a scope that covers that
+/// member's records, and a team needs one that covers the team's records
+/// whoever owns them (`team` for one's own teams, `all` for any).
 fn create_record(
     state: &AppState,
     d: &Decided,
@@ -890,47 +1012,84 @@ fn create_record(
 ) -> ApiResult {
     let body = d.body_object()?;
     let conn = state.db()?;
-    check_fields(&conn, d.slug(), body, fields)?;
+    let (owner, team) = ownership(&conn, d.slug(), body)?;
+    let values = fields_only(body);
+    check_fields(&conn, d.slug(), &values, fields)?;
     let first = fields.first().copied().unwrap_or("name");
-    if !body.get(first).is_some_and(Value::is_string) {
+    if !values.get(first).is_some_and(Value::is_string) {
         return Err(
             ApiError::bad_request("required_field", format!("`{first}` is required")).field(first),
         );
     }
+    let team = team.flatten();
+    if let Some(team) = &team {
+        decide_on(d, &Record::new(None, Some(team)))?;
+    }
+    let owner = owner.unwrap_or_else(|| d.signed.session.user.clone());
+    let row_scope = Record::new(Some(&owner), team.as_deref());
+    decide_on(d, &row_scope)?;
     let id = new_id(prefix);
-    let mut record = Map::new();
-    record.insert("id".into(), Value::String(id.clone()));
+    let mut data = Map::new();
+    data.insert("id".into(), Value::String(id.clone()));
     for field in fields {
-        record.insert(
+        data.insert(
             (*field).to_owned(),
-            body.get(*field).cloned().unwrap_or(Value::Null),
+            values.get(*field).cloned().unwrap_or(Value::Null),
         );
     }
-    db::put_record(&conn, d.slug(), kind, &id, &record)?;
-    created(shown(&d.signed.view, kind, Value::Object(record)))
+    let row = db::RecordRow {
+        data,
+        owner_id: Some(owner),
+        team_id: team,
+    };
+    db::put_record(&conn, d.slug(), kind, &id, &row)?;
+    created(shown(&d.signed.view, kind, &row))
 }
 
 /// Updates the fields the body names; the others (an account link the member
-/// cannot see while Accounts is off, say) stay as they are.
+/// cannot see while Accounts is off, say) stay as they are. The policy
+/// decides with the record as it is and, when the owner or team changes, as
+/// it would be (a member cannot move a record out of their own reach), and
+/// a new team as on create.
 fn update_record(state: &AppState, d: &Decided, kind: &str, fields: &[&str]) -> ApiResult {
     let body = d.body_object()?;
     let conn = state.db()?;
-    let id = d.param("id");
-    let mut record =
-        db::record(&conn, d.slug(), kind, id)?.ok_or_else(|| ApiError::not_found(kind, id))?;
-    check_fields(&conn, d.slug(), body, fields)?;
-    for (key, value) in body {
-        record.insert(key.clone(), value.clone());
+    let mut row = reachable(state, d, &conn, kind)?;
+    decide_on(d, &row.scope())?;
+    let (owner, team) = ownership(&conn, d.slug(), body)?;
+    let values = fields_only(body);
+    check_fields(&conn, d.slug(), &values, fields)?;
+    if owner.is_some() || team.is_some() {
+        if let Some(Some(team)) = &team {
+            decide_on(d, &Record::new(None, Some(team)))?;
+        }
+        if let Some(owner) = owner {
+            row.owner_id = Some(owner);
+        }
+        if let Some(team) = team {
+            row.team_id = team;
+        }
+        decide_on(d, &row.scope())?;
     }
-    db::put_record(&conn, d.slug(), kind, id, &record)?;
-    ok(shown(&d.signed.view, kind, Value::Object(record)))
+    for (key, value) in values {
+        row.data.insert(key, value);
+    }
+    db::put_record(&conn, d.slug(), kind, d.param("id"), &row)?;
+    ok(shown(&d.signed.view, kind, &row))
 }
 
 // ----- sync -----
 
+/// The contact fields an integration record may set.
+const SYNCED_FIELDS: [&str; 4] = ["name", "email", "phone", "accountId"];
+
 /// Stores HubSpot or Salesforce contact records (`{"records": [...]}`), each
-/// as the policy's `syncRecord` leaves it: while Accounts is off,
-/// `accountId` is dropped, and only it.
+/// as the policy's `syncRecord` leaves it (while Accounts is off,
+/// `accountId` is dropped, and only it), merged into the stored contact: a
+/// field the policy dropped keeps its stored value, so disabling a product
+/// loses nothing. Fields are checked as a create checks them. A new contact
+/// is owned by the member who runs the sync; a stored one keeps its owner
+/// and team.
 fn sync(state: &AppState, d: &Decided) -> ApiResult {
     let integration = d.param("integration");
     let body = d.body_object()?;
@@ -973,16 +1132,206 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
             .field("records"));
         };
         let id = format!("{integration}_{external}");
-        let mut contact = Map::new();
-        contact.insert("id".into(), Value::String(id.clone()));
-        for field in ["name", "email", "phone", "accountId"] {
+        let mut values = Map::new();
+        for field in SYNCED_FIELDS {
             if let Some(value) = kept.get(field) {
-                contact.insert(field.to_owned(), value.clone());
+                values.insert(field.to_owned(), value.clone());
             }
         }
-        contact.insert("source".into(), Value::String(integration.to_owned()));
-        db::put_record(&conn, d.slug(), "contacts", &id, &contact)?;
+        check_fields(&conn, d.slug(), &values, &SYNCED_FIELDS).map_err(|mut e| {
+            e.message = format!("record {i}: {}", e.message);
+            e
+        })?;
+        let mut row = db::record(&conn, d.slug(), "contacts", &id)?.unwrap_or_else(|| {
+            let mut data = Map::new();
+            data.insert("id".into(), Value::String(id.clone()));
+            db::RecordRow {
+                data,
+                owner_id: Some(d.signed.session.user.clone()),
+                team_id: None,
+            }
+        });
+        row.data.extend(values);
+        row.data
+            .insert("source".into(), Value::String(integration.to_owned()));
+        db::put_record(&conn, d.slug(), "contacts", &id, &row)?;
         stored.push(Value::Object(kept));
     }
     ok(json!({ "integration": integration, "dropped": dropped, "stored": stored }))
+}
+
+// ----- members and teams -----
+
+/// The members with their teams and how many records of each kind they own
+/// (the Team / Users page's assignment counts).
+fn list_members(state: &AppState, d: &Decided) -> ApiResult {
+    let conn = state.db()?;
+    let mut members = db::members(&conn, d.slug())?;
+    let assignments = db::assignments(&conn, d.slug())?;
+    for member in &mut members {
+        let Some(user) = member
+            .get("userId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        let teams = db::teams_of(&conn, d.slug(), &user)?;
+        if let Value::Object(map) = member {
+            map.insert("teams".into(), json!(teams));
+            map.insert(
+                "assignments".into(),
+                json!(assignments.get(&user).cloned().unwrap_or_default()),
+            );
+        }
+    }
+    ok(json!({ "members": members }))
+}
+
+/// The role-change guard for taking `target`'s role away (deactivating or
+/// removing them): the last active admin or owner stays.
+fn guard_removal(state: &AppState, d: &Decided, target: &db::MemberRow) -> Result<(), ApiError> {
+    let conn = state.db()?;
+    let actor = db::member(&conn, d.slug(), &d.signed.session.user)?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let request = RoleChange {
+        actor: RoleHolder {
+            user_id: actor.user_id.clone(),
+            role: actor.role().to_owned(),
+        },
+        target: RoleHolder {
+            user_id: target.user_id.clone(),
+            role: target.role().to_owned(),
+        },
+        new_role: None,
+        active_holders: db::active_holders(&conn, d.slug())?,
+    };
+    match state.policy.check_role_change(&request)? {
+        RoleChangeCheck::Ok => Ok(()),
+        RoleChangeCheck::Denied { code, message } => {
+            let status = if code == "permission_denied" {
+                403
+            } else {
+                409
+            };
+            Err(ApiError::new(status, &code, message))
+        }
+    }
+}
+
+/// "Remove from org": the member loses access at once; the records they
+/// own stay in the workspace and stay theirs (reassign them first if
+/// someone else should take them over).
+fn remove_member(state: &AppState, d: &Decided) -> ApiResult {
+    let id = d.param("id");
+    let target = db::member(&*state.db()?, d.slug(), id)?
+        .ok_or_else(|| ApiError::not_found("member", id))?;
+    // A member who holds no ruleset role (only extra grants) holds no
+    // role the last-holder guard protects.
+    if target.active && !target.roles.is_empty() {
+        guard_removal(state, d, &target)?;
+    }
+    db::remove_member(&mut *state.db()?, d.slug(), id)?;
+    ok(json!({ "ok": true, "userId": id }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reassign {
+    to: String,
+}
+
+/// Gives every record member `id` owns to member `to`, kind by kind, as far
+/// as the acting member may update records of that kind (the policy's
+/// filter of the kind's update endpoint).
+fn reassign(state: &AppState, d: &Decided) -> ApiResult {
+    let request: Reassign = serde_json::from_value(Value::Object(d.body_object()?.clone()))
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    let from = d.param("id");
+    let mut conn = state.db()?;
+    db::member(&conn, d.slug(), from)?.ok_or_else(|| ApiError::not_found("member", from))?;
+    if !db::member(&conn, d.slug(), &request.to)?.is_some_and(|m| m.active) {
+        return Err(ApiError::bad_request(
+            "unknown_member",
+            format!("no active member `{}` in this workspace", request.to),
+        )
+        .field("to"));
+    }
+    let paths: Vec<(&str, String)> = KINDS
+        .iter()
+        .map(|(kind, _, _)| (*kind, format!("/api/{kind}/x")))
+        .collect();
+    let kinds: Vec<(&str, harmony_policy::Filter<'_>)> = paths
+        .iter()
+        .filter_map(|(kind, path)| {
+            let endpoint = state.policy.endpoint("PATCH", path)?;
+            Some((*kind, d.signed.view.endpoint_filter(&endpoint)))
+        })
+        .collect();
+    let moved = db::reassign(&mut conn, d.slug(), from, &request.to, &kinds)?;
+    ok(json!({ "from": from, "to": request.to, "moved": moved }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TeamName {
+    name: String,
+}
+
+fn team_name(d: &Decided) -> Result<String, ApiError> {
+    let body: TeamName = serde_json::from_value(Value::Object(d.body_object()?.clone()))
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(
+            ApiError::bad_request("invalid_value", "a team name is 1 to 80 characters")
+                .field("name"),
+        );
+    }
+    Ok(name.to_owned())
+}
+
+fn create_team(state: &AppState, d: &Decided) -> ApiResult {
+    let name = team_name(d)?;
+    let id = new_id("t");
+    db::insert_team(&*state.db()?, d.slug(), &id, &name)?;
+    created(json!({ "id": id, "name": name, "members": [] }))
+}
+
+fn rename_team(state: &AppState, d: &Decided) -> ApiResult {
+    let name = team_name(d)?;
+    let id = d.param("id");
+    if !db::rename_team(&*state.db()?, d.slug(), id, &name)? {
+        return Err(ApiError::not_found("team", id));
+    }
+    ok(json!({ "id": id, "name": name }))
+}
+
+/// Deletes a team: its members leave it, its records keep their `teamId`
+/// (reachable at `all` scope, and by their owners).
+fn delete_team(state: &AppState, d: &Decided) -> ApiResult {
+    let id = d.param("id");
+    if !db::delete_team(&*state.db()?, d.slug(), id)? {
+        return Err(ApiError::not_found("team", id));
+    }
+    ok(json!({ "ok": true }))
+}
+
+/// Puts a member in a team or takes them out; it takes effect on their
+/// next request.
+fn team_member(state: &AppState, d: &Decided, add: bool) -> ApiResult {
+    let conn = state.db()?;
+    let (team, user) = (d.param("id"), d.param("userId"));
+    if !db::team_exists(&conn, d.slug(), team)? {
+        return Err(ApiError::not_found("team", team));
+    }
+    if db::member(&conn, d.slug(), user)?.is_none() {
+        return Err(ApiError::not_found("member", user));
+    }
+    if add {
+        db::add_team_member(&conn, d.slug(), team, user)?;
+    } else if !db::remove_team_member(&conn, d.slug(), team, user)? {
+        return Err(ApiError::not_found("team member", user));
+    }
+    ok(json!({ "team": team, "userId": user, "member": add }))
 }

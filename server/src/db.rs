@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Migrations, in order; `PRAGMA user_version` counts the applied ones.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
@@ -54,7 +55,30 @@ CREATE TABLE records (
     data      TEXT NOT NULL,
     UNIQUE (workspace, kind, id)
 );
-"#];
+"#,
+    // Records get owners and teams (scopes are decided against them).
+    // Records stored before have neither: only an `all` grant reaches them
+    // until an admin assigns them.
+    r#"
+ALTER TABLE records ADD COLUMN owner_id TEXT;
+ALTER TABLE records ADD COLUMN team_id TEXT;
+CREATE INDEX records_by_owner ON records (workspace, kind, owner_id);
+CREATE INDEX records_by_team ON records (workspace, kind, team_id);
+CREATE TABLE teams (
+    workspace TEXT NOT NULL REFERENCES workspaces(slug),
+    id        TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    PRIMARY KEY (workspace, id)
+);
+CREATE TABLE team_members (
+    workspace TEXT NOT NULL,
+    team_id   TEXT NOT NULL,
+    user_id   TEXT NOT NULL,
+    PRIMARY KEY (workspace, team_id, user_id),
+    FOREIGN KEY (workspace, team_id) REFERENCES teams(workspace, id) ON DELETE CASCADE
+);
+"#,
+];
 
 /// Opens (creating if needed) and migrates the database file.
 pub fn open(path: &std::path::Path) -> Result<Connection, StartError> {
@@ -130,7 +154,20 @@ struct SeedWorkspace {
     #[serde(default)]
     invites: Vec<SeedInvite>,
     #[serde(default)]
+    teams: Vec<SeedTeam>,
+    /// Records by kind; a record's `ownerId` and `teamId` are its owner and
+    /// team.
+    #[serde(default)]
     records: BTreeMap<String, Vec<Map<String, Value>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SeedTeam {
+    id: String,
+    name: String,
+    #[serde(default)]
+    members: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -243,6 +280,18 @@ pub fn import(
                 params![i.id, w.slug, i.email, i.role, i.landing_page, sent_at],
             )?;
         }
+        for team in &w.teams {
+            tx.execute(
+                "INSERT INTO teams (workspace, id, name) VALUES (?1, ?2, ?3)",
+                params![w.slug, team.id, team.name],
+            )?;
+            for user in &team.members {
+                tx.execute(
+                    "INSERT INTO team_members (workspace, team_id, user_id) VALUES (?1, ?2, ?3)",
+                    params![w.slug, team.id, user],
+                )?;
+            }
+        }
         for (kind, list) in &w.records {
             for record in list {
                 let Some(Value::String(id)) = record.get("id") else {
@@ -251,9 +300,20 @@ pub fn import(
                         w.slug
                     )));
                 };
+                let mut data = record.clone();
+                let mut take = |key: &str| match data.remove(key) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::String(s)) => Ok(Some(s)),
+                    Some(_) => Err(StartError::Seed(format!(
+                        "`{key}` of `{kind}` record `{id}` is not a string"
+                    ))),
+                };
+                let owner = take("ownerId")?;
+                let team = take("teamId")?;
                 tx.execute(
-                    "INSERT INTO records (workspace, kind, id, data) VALUES (?1, ?2, ?3, ?4)",
-                    params![w.slug, kind, id, to_text(record)],
+                    "INSERT INTO records (workspace, kind, id, data, owner_id, team_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![w.slug, kind, id, to_text(&data), owner, team],
                 )?;
             }
         }
@@ -293,6 +353,7 @@ pub fn context(
                         user_id: user.to_owned(),
                         roles: from_text(&r.get::<_, String>(0)?),
                         permissions: from_text(&r.get::<_, String>(1)?),
+                        teams: Vec::new(),
                         active: r.get(2)?,
                         landing_page: r.get(3)?,
                         preferences: from_text(&r.get::<_, String>(4)?),
@@ -309,15 +370,25 @@ pub fn context(
             },
         )
         .optional()?;
-    let Some((member, workspace)) = member else {
+    let Some((mut member, workspace)) = member else {
         return Ok(None);
     };
+    member.teams = teams_of(conn, slug, user)?;
     Ok(Some(Context {
         workspace,
         member,
         memberships: memberships(conn, user)?,
         platform,
     }))
+}
+
+/// The ids of the teams of `slug` that `user` belongs to.
+pub fn teams_of(conn: &Connection, slug: &str, user: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT team_id FROM team_members WHERE workspace = ?1 AND user_id = ?2 ORDER BY team_id",
+    )?;
+    let rows = stmt.query_map([slug, user], |r| r.get(0))?;
+    rows.collect()
 }
 
 /// Slugs of the workspaces `user` belongs to, in the order they joined.
@@ -521,9 +592,26 @@ pub fn update_member(
 /// Removes a user and every membership they hold.
 pub fn delete_user(conn: &mut Connection, user: &str) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
+    tx.execute("DELETE FROM team_members WHERE user_id = ?1", [user])?;
     tx.execute("DELETE FROM members WHERE user_id = ?1", [user])?;
     tx.execute("DELETE FROM users WHERE id = ?1", [user])?;
     tx.commit()
+}
+
+/// Removes a member from `slug` (and from its teams): they lose access at
+/// once. The records they own stay, and stay theirs.
+pub fn remove_member(conn: &mut Connection, slug: &str, user: &str) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "DELETE FROM team_members WHERE workspace = ?1 AND user_id = ?2",
+        params![slug, user],
+    )?;
+    let n = tx.execute(
+        "DELETE FROM members WHERE workspace = ?1 AND user_id = ?2",
+        params![slug, user],
+    )?;
+    tx.commit()?;
+    Ok(n > 0)
 }
 
 // ---------- invites ----------
@@ -644,14 +732,73 @@ pub fn accept_invite(
 
 // ---------- records (contacts, accounts, projects, ...) ----------
 
-/// The records of one kind in `slug`, oldest first.
-pub fn records(conn: &Connection, slug: &str, kind: &str) -> rusqlite::Result<Vec<Value>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT data FROM records WHERE workspace = ?1 AND kind = ?2 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![slug, kind], |r| r.get::<_, String>(0))?;
-    rows.map(|text| text.map(|t| from_text::<Value>(&t)))
-        .collect()
+/// A stored record: its fields, and its owner and team (kept in their own
+/// columns, so that lists filter by them in SQL).
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    /// The record's fields, its `id` among them.
+    pub data: Map<String, Value>,
+    /// Who owns it (`None` for records stored before owners existed).
+    pub owner_id: Option<String>,
+    /// Its team, if any.
+    pub team_id: Option<String>,
+}
+
+impl RecordRow {
+    /// The record as a scope sees it.
+    pub fn scope(&self) -> harmony_policy::Record {
+        harmony_policy::Record::new(self.owner_id.as_deref(), self.team_id.as_deref())
+    }
+
+    /// The record as the API shows it: its fields with `ownerId` and
+    /// `teamId`.
+    pub fn to_json(&self) -> Map<String, Value> {
+        let mut out = self.data.clone();
+        let id = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
+        out.insert("ownerId".into(), id(&self.owner_id));
+        out.insert("teamId".into(), id(&self.team_id));
+        out
+    }
+}
+
+fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
+    Ok(RecordRow {
+        data: from_text(&r.get::<_, String>(0)?),
+        owner_id: r.get(1)?,
+        team_id: r.get(2)?,
+    })
+}
+
+/// The records of one kind in `slug` that `filter` selects (the policy's
+/// answer for the member's read scope), oldest first. The filter becomes
+/// the query's `WHERE`: rows outside it are never read.
+pub fn records(
+    conn: &Connection,
+    slug: &str,
+    kind: &str,
+    filter: &harmony_policy::Filter<'_>,
+) -> rusqlite::Result<Vec<RecordRow>> {
+    if !filter.all && filter.owner_ids.is_empty() && filter.team_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from(
+        "SELECT data, owner_id, team_id FROM records WHERE workspace = ? AND kind = ?",
+    );
+    let mut args: Vec<&str> = vec![slug, kind];
+    if !filter.all {
+        let marks = |n: usize| vec!["?"; n].join(", ");
+        sql.push_str(&format!(
+            " AND (owner_id IN ({}) OR team_id IN ({}))",
+            marks(filter.owner_ids.len()),
+            marks(filter.team_ids.len())
+        ));
+        args.extend(filter.owner_ids.iter().copied());
+        args.extend(filter.team_ids.iter().copied());
+    }
+    sql.push_str(" ORDER BY seq");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), record_row)?;
+    rows.collect()
 }
 
 /// One record of `slug`.
@@ -660,28 +807,43 @@ pub fn record(
     slug: &str,
     kind: &str,
     id: &str,
-) -> rusqlite::Result<Option<Map<String, Value>>> {
+) -> rusqlite::Result<Option<RecordRow>> {
     conn.query_row(
-        "SELECT data FROM records WHERE workspace = ?1 AND kind = ?2 AND id = ?3",
+        "SELECT data, owner_id, team_id FROM records WHERE workspace = ?1 AND kind = ?2 AND id = ?3",
         params![slug, kind, id],
-        |r| r.get::<_, String>(0),
+        record_row,
     )
     .optional()
-    .map(|text| text.map(|t| from_text(&t)))
 }
 
-/// Inserts or replaces a record (its `id` field is its key).
+/// Whether `slug` holds a record of `kind` with this id.
+pub fn record_exists(
+    conn: &Connection,
+    slug: &str,
+    kind: &str,
+    id: &str,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM records WHERE workspace = ?1 AND kind = ?2 AND id = ?3)",
+        params![slug, kind, id],
+        |r| r.get(0),
+    )
+}
+
+/// Inserts or replaces a record (its `id` field is its key) with its owner
+/// and team.
 pub fn put_record(
     conn: &Connection,
     slug: &str,
     kind: &str,
     id: &str,
-    data: &Map<String, Value>,
+    row: &RecordRow,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO records (workspace, kind, id, data) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (workspace, kind, id) DO UPDATE SET data = excluded.data",
-        params![slug, kind, id, to_text(data)],
+        "INSERT INTO records (workspace, kind, id, data, owner_id, team_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (workspace, kind, id) DO UPDATE SET
+             data = excluded.data, owner_id = excluded.owner_id, team_id = excluded.team_id",
+        params![slug, kind, id, to_text(&row.data), row.owner_id, row.team_id],
     )?;
     Ok(())
 }
@@ -706,4 +868,153 @@ pub fn count(conn: &Connection, slug: &str, kind: &str) -> rusqlite::Result<i64>
         params![slug, kind],
         |r| r.get(0),
     )
+}
+
+/// How many records of each kind each member of `slug` owns: the
+/// assignment counts of the Team / Users page.
+pub fn assignments(
+    conn: &Connection,
+    slug: &str,
+) -> rusqlite::Result<BTreeMap<String, BTreeMap<String, i64>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT owner_id, kind, COUNT(*) FROM records
+         WHERE workspace = ?1 AND owner_id IS NOT NULL GROUP BY owner_id, kind",
+    )?;
+    let mut out: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut rows = stmt.query([slug])?;
+    while let Some(r) = rows.next()? {
+        out.entry(r.get(0)?)
+            .or_default()
+            .insert(r.get(1)?, r.get(2)?);
+    }
+    Ok(out)
+}
+
+/// Gives the records of `kinds` that `from` owns in `slug` to `to`, each
+/// kind's only where `filter` (what the acting member may update of that
+/// kind) selects it; how many moved, by kind. One transaction: all or none.
+pub fn reassign(
+    conn: &mut Connection,
+    slug: &str,
+    from: &str,
+    to: &str,
+    kinds: &[(&str, harmony_policy::Filter<'_>)],
+) -> rusqlite::Result<BTreeMap<String, usize>> {
+    let tx = conn.transaction()?;
+    let mut moved = BTreeMap::new();
+    for (kind, filter) in kinds {
+        if !filter.all && filter.owner_ids.is_empty() && filter.team_ids.is_empty() {
+            continue;
+        }
+        let mut sql = String::from(
+            "UPDATE records SET owner_id = ? WHERE workspace = ? AND kind = ? AND owner_id = ?",
+        );
+        let mut args: Vec<&str> = vec![to, slug, kind, from];
+        if !filter.all {
+            let marks = |n: usize| vec!["?"; n].join(", ");
+            sql.push_str(&format!(
+                " AND (owner_id IN ({}) OR team_id IN ({}))",
+                marks(filter.owner_ids.len()),
+                marks(filter.team_ids.len())
+            ));
+            args.extend(filter.owner_ids.iter().copied());
+            args.extend(filter.team_ids.iter().copied());
+        }
+        let n = tx.execute(&sql, rusqlite::params_from_iter(args))?;
+        if n > 0 {
+            moved.insert((*kind).to_owned(), n);
+        }
+    }
+    tx.commit()?;
+    Ok(moved)
+}
+
+// ---------- teams ----------
+
+/// The teams of `slug` with their members' user ids.
+pub fn teams(conn: &Connection, slug: &str) -> rusqlite::Result<Vec<Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.name, tm.user_id FROM teams t
+         LEFT JOIN team_members tm ON tm.workspace = t.workspace AND tm.team_id = t.id
+         WHERE t.workspace = ?1 ORDER BY t.rowid, tm.rowid",
+    )?;
+    let mut out: Vec<Value> = Vec::new();
+    let mut rows = stmt.query([slug])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let member: Option<String> = r.get(2)?;
+        if out.last().and_then(|t| t.get("id")).and_then(Value::as_str) != Some(id.as_str()) {
+            out.push(
+                serde_json::json!({ "id": id, "name": r.get::<_, String>(1)?, "members": [] }),
+            );
+        }
+        if let (Some(m), Some(Value::Array(list))) =
+            (member, out.last_mut().and_then(|t| t.get_mut("members")))
+        {
+            list.push(Value::String(m));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `slug` has a team with this id.
+pub fn team_exists(conn: &Connection, slug: &str, id: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM teams WHERE workspace = ?1 AND id = ?2)",
+        params![slug, id],
+        |r| r.get(0),
+    )
+}
+
+/// Creates a team.
+pub fn insert_team(conn: &Connection, slug: &str, id: &str, name: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO teams (workspace, id, name) VALUES (?1, ?2, ?3)",
+        params![slug, id, name],
+    )?;
+    Ok(())
+}
+
+/// Renames a team; whether there was one.
+pub fn rename_team(conn: &Connection, slug: &str, id: &str, name: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "UPDATE teams SET name = ?3 WHERE workspace = ?1 AND id = ?2",
+        params![slug, id, name],
+    )? > 0)
+}
+
+/// Deletes a team and its memberships; its records keep their `team_id`
+/// (reachable at `all` scope). Whether there was one.
+pub fn delete_team(conn: &Connection, slug: &str, id: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM teams WHERE workspace = ?1 AND id = ?2",
+        params![slug, id],
+    )? > 0)
+}
+
+/// Puts a member in a team (nothing if they are in it).
+pub fn add_team_member(
+    conn: &Connection,
+    slug: &str,
+    team: &str,
+    user: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO team_members (workspace, team_id, user_id) VALUES (?1, ?2, ?3)",
+        params![slug, team, user],
+    )?;
+    Ok(())
+}
+
+/// Takes a member out of a team; whether they were in it.
+pub fn remove_team_member(
+    conn: &Connection,
+    slug: &str,
+    team: &str,
+    user: &str,
+) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM team_members WHERE workspace = ?1 AND team_id = ?2 AND user_id = ?3",
+        params![slug, team, user],
+    )? > 0)
 }

@@ -25,6 +25,11 @@ pub struct ApiError {
     /// The workspaces concerned (`sole_admin`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub workspaces: Vec<String>,
+    /// Whether the policy decided this refusal (a check with the record the
+    /// request addresses), rather than the handler (bad input, no such
+    /// record).
+    #[serde(skip)]
+    pub by_policy: bool,
 }
 
 impl ApiError {
@@ -37,6 +42,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             workspaces: Vec::new(),
+            by_policy: false,
         }
     }
 
@@ -91,6 +97,7 @@ impl ApiError {
                 message: message.to_string(),
                 field: field.map(str::to_owned),
                 workspaces: Vec::new(),
+                by_policy: true,
             }),
         }
     }

@@ -693,7 +693,7 @@ async fn data_survives_a_restart_and_the_seed_is_imported_once() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2);
 }
 
 #[tokio::test]
@@ -839,4 +839,418 @@ async fn harmonia_runs_with_its_own_roles_and_modules() {
         code(&s.get(&ada, "/api/accounts").await),
         (StatusCode::FORBIDDEN, Some("product_disabled"))
     );
+}
+
+// ---------- records, owners and scopes (SPEC 11) ----------
+
+/// Eve is a sales rep with own-scoped grants on contacts and team-scoped
+/// reading of conversations, in team Sales (with Bob).
+#[tokio::test]
+async fn an_own_scoped_member_sees_and_changes_only_their_own_records() {
+    let s = start().await;
+    let eve = s.sign_in("u_eve", "acme").await;
+    let (status, list) = s.get(&eve, "/api/contacts").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(ids(&list["contacts"]), ["c_2"]);
+    assert_eq!(list["contacts"][0]["ownerId"], "u_eve");
+    // Another's contact: not found, whatever the method.
+    for method in [Method::GET, Method::PATCH, Method::DELETE] {
+        let answer = s
+            .call(
+                Some(&eve),
+                method.clone(),
+                "/api/contacts/c_1",
+                Some(json!({ "name": "X" })),
+            )
+            .await;
+        assert_eq!(
+            code(&answer),
+            (StatusCode::NOT_FOUND, Some("not_found")),
+            "{method}"
+        );
+    }
+    let (status, _) = s.get(&eve, "/api/contacts/c_2").await;
+    assert_eq!(status, StatusCode::OK);
+    let answer = s
+        .call(
+            Some(&eve),
+            Method::PATCH,
+            "/api/contacts/c_2",
+            Some(json!({ "phone": "+1 555 0199" })),
+        )
+        .await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    // Giving her contact away, or filing it under a team: her scope would
+    // no longer cover it.
+    for change in [
+        json!({ "ownerId": "u_bob" }),
+        json!({ "teamId": "t_sales" }),
+    ] {
+        let answer = s
+            .call(
+                Some(&eve),
+                Method::PATCH,
+                "/api/contacts/c_2",
+                Some(change.clone()),
+            )
+            .await;
+        assert_eq!(
+            code(&answer),
+            (StatusCode::FORBIDDEN, Some("permission_denied")),
+            "{change}"
+        );
+    }
+    // A created record is owned by its creator, and listed for her.
+    let (status, created) = s
+        .call(
+            Some(&eve),
+            Method::POST,
+            "/api/contacts",
+            Some(json!({ "name": "Nina Simone" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["ownerId"], "u_eve");
+    assert_eq!(created["teamId"], Value::Null);
+    let (_, list) = s.get(&eve, "/api/contacts").await;
+    assert_eq!(
+        ids(&list["contacts"]),
+        ["c_2", created["id"].as_str().unwrap()]
+    );
+    for body in [
+        json!({ "name": "A", "ownerId": "u_bob" }),
+        json!({ "name": "A", "teamId": "t_sales" }),
+    ] {
+        let answer = s
+            .call(
+                Some(&eve),
+                Method::POST,
+                "/api/contacts",
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            code(&answer),
+            (StatusCode::FORBIDDEN, Some("permission_denied")),
+            "{body}"
+        );
+    }
+    let (status, _) = s
+        .call(Some(&eve), Method::DELETE, "/api/contacts/c_2", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The admin reads everything, and sees the records Eve cannot.
+    let ada = s.sign_in("u_ada", "acme").await;
+    let (_, list) = s.get(&ada, "/api/contacts").await;
+    assert_eq!(
+        ids(&list["contacts"]),
+        ["c_1", "c_3", "c_4", created["id"].as_str().unwrap()]
+    );
+}
+
+#[tokio::test]
+async fn team_scope_follows_team_membership_on_the_next_request() {
+    let s = start().await;
+    let eve = s.sign_in("u_eve", "acme").await;
+    let (_, list) = s.get(&eve, "/api/conversations").await;
+    assert_eq!(
+        ids(&list["conversations"]),
+        ["m_1", "m_2"],
+        "her own and Bob's, both in Sales"
+    );
+    let (status, _) = s.get(&eve, "/api/conversations/m_3").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "Customer Success's");
+    let (status, _) = s.get(&eve, "/api/conversations/m_2").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Taken out of Sales: Bob's conversation is gone on her next request,
+    // her own stays.
+    let ada = s.sign_in("u_ada", "acme").await;
+    let answer = s
+        .call(
+            Some(&ada),
+            Method::DELETE,
+            "/api/teams/t_sales/members/u_eve",
+            None,
+        )
+        .await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    let (_, list) = s.get(&eve, "/api/conversations").await;
+    assert_eq!(ids(&list["conversations"]), ["m_1"]);
+    let (status, _) = s.get(&eve, "/api/conversations/m_2").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Put in Customer Success: its conversation appears.
+    let answer = s
+        .call(
+            Some(&ada),
+            Method::PUT,
+            "/api/teams/t_success/members/u_eve",
+            None,
+        )
+        .await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    let (_, list) = s.get(&eve, "/api/conversations").await;
+    assert_eq!(ids(&list["conversations"]), ["m_1", "m_3"]);
+}
+
+#[tokio::test]
+async fn members_without_team_permissions_cannot_manage_teams_or_assignments() {
+    let s = start().await;
+    for user in ["u_eve", "u_bob"] {
+        let t = s.sign_in(user, "acme").await;
+        for (method, path, body) in [
+            (Method::GET, "/api/teams", None),
+            (Method::POST, "/api/teams", Some(json!({ "name": "Mine" }))),
+            (
+                Method::PATCH,
+                "/api/teams/t_sales",
+                Some(json!({ "name": "Ours" })),
+            ),
+            (Method::DELETE, "/api/teams/t_sales", None),
+            (Method::PUT, "/api/teams/t_success/members/u_eve", None),
+            (Method::DELETE, "/api/teams/t_sales/members/u_bob", None),
+            (
+                Method::POST,
+                "/api/members/u_dee/reassign",
+                Some(json!({ "to": user })),
+            ),
+            (Method::DELETE, "/api/members/u_dee", None),
+        ] {
+            let answer = s.call(Some(&t), method.clone(), path, body).await;
+            assert_eq!(
+                code(&answer),
+                (StatusCode::FORBIDDEN, Some("permission_denied")),
+                "{user} {method} {path}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn reassigning_and_removing_a_member_keeps_their_records() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let (_, members) = s.get(&ada, "/api/members").await;
+    let eve = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == "u_eve")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        eve["assignments"],
+        json!({ "contacts": 1, "conversations": 1 })
+    );
+    assert_eq!(eve["teams"], json!(["t_sales"]));
+
+    // Remove from org: access lost at once, records and ownership stay.
+    let eve_token = s.sign_in("u_eve", "acme").await;
+    let answer = s
+        .call(Some(&ada), Method::DELETE, "/api/members/u_eve", None)
+        .await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    let (status, _) = s.get(&eve_token, "/api/contacts").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, c2) = s.get(&ada, "/api/contacts/c_2").await;
+    assert_eq!(c2["ownerId"], "u_eve");
+
+    // Reassigning moves what she owned to Bob.
+    let (status, moved) = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/members/u_eve/reassign",
+            Some(json!({ "to": "u_bob" })),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "she is no longer a member: {moved}"
+    );
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let (status, moved) = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/members/u_eve/reassign",
+            Some(json!({ "to": "u_bob" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["moved"], json!({ "contacts": 1, "conversations": 1 }));
+    let (_, c2) = s.get(&ada, "/api/contacts/c_2").await;
+    assert_eq!(c2["ownerId"], "u_bob");
+    let answer = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/members/u_eve/reassign",
+            Some(json!({ "to": "u_nobody" })),
+        )
+        .await;
+    assert_eq!(
+        refusal(&answer),
+        (StatusCode::BAD_REQUEST, Some("unknown_member"), Some("to"))
+    );
+}
+
+#[tokio::test]
+async fn the_last_admin_cannot_be_removed() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let answer = s
+        .call(Some(&ada), Method::DELETE, "/api/members/u_ada", None)
+        .await;
+    assert_eq!(code(&answer), (StatusCode::CONFLICT, Some("last_admin")));
+    let (_, members) = s.get(&ada, "/api/members").await;
+    assert!(members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["userId"] == "u_ada"));
+}
+
+#[tokio::test]
+async fn teams_are_created_renamed_and_deleted_without_losing_records() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let (status, team) = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/teams",
+            Some(json!({ "name": "Partners" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    let id = team["id"].as_str().unwrap().to_owned();
+    let answer = s
+        .call(
+            Some(&ada),
+            Method::PATCH,
+            &format!("/api/teams/{id}"),
+            Some(json!({ "name": "Partner success" })),
+        )
+        .await;
+    assert_eq!(answer.0, StatusCode::OK);
+    let answer = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/teams",
+            Some(json!({ "name": " " })),
+        )
+        .await;
+    assert_eq!(
+        refusal(&answer),
+        (StatusCode::BAD_REQUEST, Some("invalid_value"), Some("name"))
+    );
+    // Deleting Sales keeps its records and their team id (reachable at
+    // `all`, and by their owners); its members leave it.
+    let answer = s
+        .call(Some(&ada), Method::DELETE, "/api/teams/t_sales", None)
+        .await;
+    assert_eq!(answer.0, StatusCode::OK);
+    let (_, c1) = s.get(&ada, "/api/contacts/c_1").await;
+    assert_eq!(c1["teamId"], "t_sales");
+    let (_, teams) = s.get(&ada, "/api/teams").await;
+    let names: Vec<&str> = teams["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Customer Success", "Partner success"]);
+    let eve = s.sign_in("u_eve", "acme").await;
+    let (_, list) = s.get(&eve, "/api/conversations").await;
+    assert_eq!(ids(&list["conversations"]), ["m_1"]);
+}
+
+#[tokio::test]
+async fn a_database_of_the_first_schema_migrates_with_every_row_unowned() {
+    let db = fresh_db();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        // The first schema version, as a server of that version wrote it.
+        conn.execute_batch(
+            r#"
+CREATE TABLE users (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, preferences TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE workspaces (slug TEXT PRIMARY KEY, name TEXT NOT NULL, plan TEXT, environment TEXT, flags TEXT NOT NULL DEFAULT '[]', settings TEXT NOT NULL DEFAULT '{}', products TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE members (seq INTEGER PRIMARY KEY AUTOINCREMENT, workspace TEXT NOT NULL REFERENCES workspaces(slug), user_id TEXT NOT NULL REFERENCES users(id), roles TEXT NOT NULL DEFAULT '[]', permissions TEXT NOT NULL DEFAULT '[]', active INTEGER NOT NULL DEFAULT 1, landing_page TEXT, UNIQUE (workspace, user_id));
+CREATE TABLE invites (id TEXT PRIMARY KEY, workspace TEXT NOT NULL REFERENCES workspaces(slug), email TEXT NOT NULL, role TEXT NOT NULL, landing_page TEXT, sent_at INTEGER NOT NULL, accepted_at INTEGER, revoked_at INTEGER);
+CREATE TABLE records (seq INTEGER PRIMARY KEY AUTOINCREMENT, workspace TEXT NOT NULL REFERENCES workspaces(slug), kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (workspace, kind, id));
+INSERT INTO users (id, name, email) VALUES ('u_ada', 'Ada', 'ada@x.example'), ('u_rep', 'Rep', 'rep@x.example');
+INSERT INTO workspaces (slug, name) VALUES ('acme', 'Acme');
+INSERT INTO members (workspace, user_id, roles, permissions) VALUES ('acme', 'u_ada', '["admin"]', '[]'),
+  ('acme', 'u_rep', '[]', '["contacts:read:own","contacts:update:team"]');
+INSERT INTO records (workspace, kind, id, data) VALUES ('acme', 'contacts', 'c_1', '{"id":"c_1","name":"One","accountId":"a_1"}'),
+  ('acme', 'contacts', 'c_2', '{"id":"c_2","name":"Two"}'), ('acme', 'accounts', 'a_1', '{"id":"a_1","name":"A"}');
+PRAGMA user_version = 1;
+"#,
+        )
+        .unwrap();
+    }
+    let s = start_on(db, "harmony").await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let (_, list) = s.get(&ada, "/api/contacts").await;
+    assert_eq!(ids(&list["contacts"]), ["c_1", "c_2"]);
+    assert_eq!(list["contacts"][0]["name"], "One");
+    assert_eq!(list["contacts"][0]["accountId"], "a_1");
+    assert_eq!(list["contacts"][0]["ownerId"], Value::Null);
+    // Unowned: only an `all` grant reaches them.
+    let rep = s.sign_in("u_rep", "acme").await;
+    let (_, list) = s.get(&rep, "/api/contacts").await;
+    assert_eq!(ids(&list["contacts"]), Vec::<&str>::new());
+    let (status, _) = s.get(&rep, "/api/contacts/c_1").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn resyncing_while_accounts_is_off_keeps_the_stored_account_link() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let sync = |records: Value| {
+        let s = &s;
+        let ada = ada.clone();
+        async move {
+            s.call(
+                Some(&ada),
+                Method::POST,
+                "/api/sync/hubspot",
+                Some(json!({ "records": records })),
+            )
+            .await
+        }
+    };
+    let answer = sync(json!([{ "id": "h1", "name": "Hal", "accountId": "a_1" }])).await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    s.set_products(&ada, json!({ "accounts": false })).await;
+    let answer = sync(json!([{ "id": "h1", "name": "Hal 9000", "accountId": "a_2" }])).await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    s.set_products(&ada, json!({ "accounts": true })).await;
+    let (_, contact) = s.get(&ada, "/api/contacts/hubspot_h1").await;
+    assert_eq!(contact["name"], "Hal 9000");
+    assert_eq!(
+        contact["accountId"], "a_1",
+        "the link stored before Accounts went off"
+    );
+    assert_eq!(contact["ownerId"], "u_ada");
+    // Fields are checked as a create checks them.
+    for (record, code_) in [
+        (json!({ "id": "h2", "name": 5 }), "invalid_value"),
+        (
+            json!({ "id": "h2", "name": "Ok", "accountId": "a_9" }),
+            "unknown_account",
+        ),
+    ] {
+        let answer = sync(json!([record])).await;
+        assert_eq!(
+            code(&answer),
+            (StatusCode::BAD_REQUEST, Some(code_)),
+            "{record}"
+        );
+    }
 }

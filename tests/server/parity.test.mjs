@@ -7,7 +7,10 @@
 // - resolve: `GET /api/resolve?path=` with `view.resolve(path)`, and the page
 //   load itself (200 allow, 302 to the redirect target, 403, 404);
 // - checkRequest: the real HTTP request: refused ⇔ the policy refuses, and a
-//   refusal's status and body are the policy's answer;
+//   refusal's status and body are the policy's answer; a step with a record
+//   addresses a stored record with that owner and team (seeded under an id
+//   of its own), which the server answers as not found when the member may
+//   not read it;
 // - syncRecord: `POST /api/sync/{integration}` stores what `view.syncRecord`
 //   keeps (or is refused exactly as `checkRequest` says).
 import { test } from "node:test";
@@ -25,12 +28,34 @@ const CALLS = new Set(["resolve", "checkRequest", "syncRecord"]);
 /** An integration's identity: syncing needs `integrations:update:all`. */
 const BOT = { userId: "sync-bot", permissions: ["integrations:update:all"] };
 
+/** Where a record step sends its request: the same path with the record's
+ * own seeded id, so that steps giving one id different owners each find
+ * theirs. Null for steps without a record. */
+function recordTarget(step, i) {
+  const req = step.call === "checkRequest" ? step.args[0] : null;
+  const m = req?.record ? /^\/api\/([a-z]+)\/[^/]+$/.exec(req.path) : null;
+  return m ? { kind: m[1], id: `r_${i}`, path: `/api/${m[1]}/r_${i}`, record: req.record } : null;
+}
+
 /** Seed data holding exactly this context's workspace and member (and the
- * sync bot, when the steps sync records). */
-function seedFor(ctx, withBot) {
+ * sync bot, when the steps sync records), the member's teams, the records
+ * the steps address and the accounts their synced records name. */
+function seedFor(ctx, steps) {
+  const withBot = steps.some(([, step]) => step.call === "syncRecord");
   const own = ctx.workspace.slug;
   const slugs = [...new Set([...(ctx.memberships ?? []).filter(Boolean), own])];
-  const { userId, roles = [], permissions = [], active = true, landingPage, preferences = {} } = ctx.member;
+  const { userId, roles = [], permissions = [], teams = [], active = true, landingPage, preferences = {} } = ctx.member;
+  const records = {};
+  const teamIds = new Set(teams);
+  for (const [i, step] of steps) {
+    const target = recordTarget(step, i);
+    if (target) {
+      (records[target.kind] ??= []).push({ id: target.id, ...target.record });
+      if (target.record.teamId) teamIds.add(target.record.teamId);
+    }
+    const accountId = step.call === "syncRecord" ? step.args[1]?.accountId : null;
+    if (typeof accountId === "string" && !(records.accounts ?? []).some((a) => a.id === accountId)) (records.accounts ??= []).push({ id: accountId, name: accountId });
+  }
   return {
     users: [{ id: userId, name: userId, email: `${userId}@example.test`, preferences }, ...(withBot ? [{ id: BOT.userId, name: "Sync", email: "sync@example.test" }] : [])],
     workspaces: slugs.map((slug) =>
@@ -39,6 +64,8 @@ function seedFor(ctx, withBot) {
             slug, name: slug, plan: ctx.workspace.plan, environment: ctx.workspace.environment,
             flags: ctx.workspace.flags ?? [], settings: ctx.workspace.settings ?? {}, products: ctx.workspace.products ?? {},
             members: [{ userId, roles, permissions, active, ...(landingPage ? { landingPage } : {}) }, ...(withBot ? [BOT] : [])],
+            teams: [...teamIds].map((id) => ({ id, name: id, members: teams.includes(id) ? [userId] : [] })),
+            records,
           }
         : { slug, name: slug, members: [{ userId }] },
     ),
@@ -51,7 +78,7 @@ function normalized(ctx) {
   const m = ctx.member;
   return {
     workspace: { slug: w.slug, products: w.products ?? {}, plan: w.plan, flags: w.flags ?? [], environment: w.environment, settings: w.settings ?? {} },
-    member: { userId: m.userId, roles: m.roles ?? [], permissions: m.permissions ?? [], active: m.active ?? true, landingPage: m.landingPage, preferences: m.preferences ?? {} },
+    member: { userId: m.userId, roles: m.roles ?? [], permissions: m.permissions ?? [], teams: [...(m.teams ?? [])].sort(), active: m.active ?? true, landingPage: m.landingPage, preferences: m.preferences ?? {} },
     memberships: [...new Set([...(ctx.memberships ?? []), w.slug])].sort(),
     platform: ctx.platform ?? "other",
   };
@@ -88,7 +115,7 @@ const sendable = (path) => /^\/[\x21-\x7e]*$/.test(path) && !path.includes("#");
 
 const PAGE_STATUS = { allow: 200, forbidden: 403, not_found: 404 };
 
-async function checkStep(server, tokens, policy, step, label) {
+async function checkStep(server, tokens, policy, step, i, label) {
   const { token, bot } = tokens;
   const me = await raw(server.url, { path: "/api/me", token });
   assert.equal(me.status, 200, label);
@@ -108,12 +135,25 @@ async function checkStep(server, tokens, policy, step, label) {
       }
       return page ? 2 : 1;
     }
-    const req = step.call === "checkRequest" ? arg : { method: "POST", path: `/api/sync/${arg}`, body: { records: [record] } };
-    const expected = view.checkRequest(req);
+    const target = recordTarget(step, i);
+    const req = step.call === "checkRequest" ? (target ? { ...arg, path: target.path } : arg) : { method: "POST", path: `/api/sync/${arg}`, body: { records: [record] } };
+    // The server checks the request, then finds the record (not found when
+    // the member may not read it), then checks the request with the record.
+    const { record: _, ...gate } = req;
+    let expected = view.checkRequest(gate);
+    if (expected.ok && target) {
+      const readable = view.checkRequest({ method: "GET", path: target.path, record: target.record }).ok;
+      expected = readable ? view.checkRequest(req) : { ok: true, notFound: true };
+    }
     if (!sendable(req.path)) return 0;
     const res = await raw(server.url, { method: req.method.toUpperCase(), path: req.path, token, body: req.body });
     const accepted = res.headers["x-harmony-decision"] === "accepted";
     assert.equal(accepted, expected.ok, `${label}: server ${res.status} ${JSON.stringify(res.json)}, wasm ${JSON.stringify(expected)}`);
+    if (expected.notFound) {
+      assert.equal(res.status, 404, label);
+      assert.equal(res.json.code, "not_found", label);
+      return 1;
+    }
     if (!expected.ok) {
       assert.equal(res.status, expected.status, label);
       assert.ok(jsonEqual(res.json, expected), `${label}: server ${JSON.stringify(res.json)}, wasm ${JSON.stringify(expected)}`);
@@ -156,13 +196,13 @@ for (const file of files) {
     const policy = typeof ruleset === "string" ? Policy.builtin(ruleset) : Policy.fromJson(JSON.stringify(ruleset));
     for (const { ctx, steps } of groups.values()) {
       const withBot = steps.some(([, step]) => step.call === "syncRecord");
-      const server = await startServer({ ruleset, seed: seedFor(ctx, withBot) });
+      const server = await startServer({ ruleset, seed: seedFor(ctx, steps) });
       try {
         const token = await signIn(server.url, ctx.member.userId, ctx.workspace.slug, ctx.platform);
         const tokens = { token, bot: withBot ? await signIn(server.url, BOT.userId, ctx.workspace.slug) : null };
         const me = await raw(server.url, { path: "/api/me", token });
         assert.deepEqual(normalized(me.json.context), normalized(ctx), `${file}: the server's context is the case's`);
-        for (const [i, step] of steps) compared += await checkStep(server, tokens, policy, step, `${file} step ${i} (${step.call} ${JSON.stringify(step.args)})`);
+        for (const [i, step] of steps) compared += await checkStep(server, tokens, policy, step, i, `${file} step ${i} (${step.call} ${JSON.stringify(step.args)})`);
       } finally {
         server.stop();
       }

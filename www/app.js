@@ -61,7 +61,9 @@ function context(w = ws(), userId = state.actingAs) {
     workspace: { slug: w.slug, products: w.products, plan: w.plan, flags: w.flags, environment: "production", settings: w.settings },
     member: {
       userId,
-      roles: m ? [m.role] : [],
+      roles: m && m.role ? [m.role] : [],
+      permissions: m?.permissions ?? [],
+      teams: (w.teams ?? []).filter((t) => t.members.includes(userId)).map((t) => t.id),
       active: Boolean(m && m.active),
       ...(m && m.landingPage ? { landingPage: m.landingPage } : {}),
       preferences: u ? u.preferences : {},
@@ -70,6 +72,18 @@ function context(w = ws(), userId = state.actingAs) {
     platform: apple ? "mac" : "other",
   };
 }
+
+// ---------- records: who may read or change which ----------
+/** The part of a record the policy decides on: its owner and its team. */
+const ownership = (r) => ({ ownerId: r.ownerId ?? null, teamId: r.teamId ?? null });
+/** Whether the API accepts `method` on `path` for record `r`: the
+ * endpoint's permission checked with the record (section 11 of the SPEC). */
+const allows = (method, path, r) => view().checkRequest({ method, path, record: ownership(r) }).ok;
+const recordPath = (kind, r) => `/api/${kind}/${encodeURIComponent(r.id)}`;
+/** The records of `kind` the list endpoint would return to this member. */
+const listed = (kind) => (ws()[kind] ?? []).filter((r) => allows("GET", `/api/${kind}`, r));
+/** The record of `kind` with `id`, if this member may read it. */
+const readable = (kind, id) => listed(kind).find((r) => r.id === id);
 
 function view() {
   if (!currentView) currentView = policy().view(context());
@@ -213,7 +227,7 @@ function renderShell() {
       h("span", {}, "Search or jump to…"),
       h("kbd", {}, apple ? "⌘K" : "Ctrl+K"),
     ),
-    h("div", { class: "who" }, `${user(state.actingAs)?.name ?? "Nobody"} · ${me()?.role ?? "no role"} · ${policy().name}`),
+    h("div", { class: "who" }, `${user(state.actingAs)?.name ?? "Nobody"} · ${me() ? me().role || "own grants" : "no role"} · ${policy().name}`),
   );
   const app = $("#app");
   app.replaceChildren(sidebar, h("div", { class: "content" }, top, h("main", { id: "main", tabindex: "-1" })));
@@ -297,7 +311,7 @@ function demoControls() {
           },
         },
         members(w).map((m) =>
-          h("option", { value: m.userId, selected: m.userId === state.actingAs }, `${user(m.userId)?.name} (${m.role}${m.active ? "" : ", inactive"})`),
+          h("option", { value: m.userId, selected: m.userId === state.actingAs }, `${user(m.userId)?.name} (${m.role || "own grants"}${m.active ? "" : ", inactive"})`),
         ),
       ),
     ),
@@ -393,7 +407,7 @@ function table(headers, rows) {
 }
 
 function accountName(id) {
-  return ws().accounts.find((a) => a.id === id)?.name ?? "";
+  return listed("accounts").find((a) => a.id === id)?.name ?? "";
 }
 
 function showAccounts() {
@@ -404,12 +418,12 @@ const PAGES = {
   conversations: () =>
     page(
       "Conversations",
-      ws().conversations.length
-        ? h("ul", { class: "cards" }, ws().conversations.map((c) => h("li", { class: "card" }, link(href(`/conversations/${c.id}`), c.title), h("div", { class: "muted" }, `${c.when} · ${c.with}`))))
+      listed("conversations").length
+        ? h("ul", { class: "cards" }, listed("conversations").map((c) => h("li", { class: "card" }, link(href(`/conversations/${c.id}`), c.title), h("div", { class: "muted" }, `${c.when} · ${c.with}`))))
         : empty("No conversations yet."),
     ),
   conversation: ({ id }) => {
-    const c = ws().conversations.find((x) => x.id === id);
+    const c = readable("conversations", id);
     if (!c) return page("Conversation not found", link(href("/conversations"), "All conversations"));
     return page(
       c.title,
@@ -425,50 +439,56 @@ const PAGES = {
       view().can("contacts:create:own") ? h("p", {}, link(href("/contacts/new"), "New contact", { class: "button primary" })) : null,
       table(
         ["Name", "Email", "Phone", ...(withAccounts ? ["Account"] : [])],
-        ws().contacts.map((c) =>
-          h("tr", {}, h("td", {}, link(href(`/contacts/${c.id}`), c.name)), h("td", {}, c.email), h("td", {}, c.phone), withAccounts ? h("td", {}, accountName(c.accountId)) : null),
+        listed("contacts").map((c) =>
+          h("tr", { dataset: { id: c.id } }, h("td", {}, link(href(`/contacts/${c.id}`), c.name)), h("td", {}, c.email), h("td", {}, c.phone), withAccounts ? h("td", {}, accountName(c.accountId)) : null),
         ),
       ),
     );
   },
   contact: ({ id }) => {
-    const c = ws().contacts.find((x) => x.id === id);
+    const c = readable("contacts", id);
     if (!c) return page("Contact not found", link(href("/contacts"), "All contacts"));
+    const remove = () =>
+      change({ method: "DELETE", path: recordPath("contacts", c) }, () => ws().contacts.splice(ws().contacts.indexOf(c), 1), () => navigate(href("/contacts")));
     return page(
       c.name,
       h("dl", {}, h("dt", {}, "Email"), h("dd", {}, c.email || "—"), h("dt", {}, "Phone"), h("dd", {}, c.phone || "—"), showAccounts() ? [h("dt", {}, "Account"), h("dd", {}, accountName(c.accountId) || "—")] : null),
-      view().can("contacts:update:own") ? link(href(`/contacts/${c.id}/edit`), "Edit", { class: "button" }) : null,
+      h("p", {}, allows("PATCH", recordPath("contacts", c), c) ? link(href(`/contacts/${c.id}/edit`), "Edit", { class: "button" }) : null, " ", allows("DELETE", recordPath("contacts", c), c) ? h("button", { class: "danger", onclick: remove }, "Delete") : null),
     );
   },
   "contact-new": () => contactForm(null),
-  "contact-edit": ({ id }) => contactForm(ws().contacts.find((x) => x.id === id)),
+  "contact-edit": ({ id }) => {
+    const c = readable("contacts", id);
+    if (!c || !allows("PATCH", recordPath("contacts", c), c)) return page("You cannot edit this contact", h("p", {}, "Your permissions do not cover this contact."), link(href("/contacts"), "All contacts"));
+    return contactForm(c);
+  },
   accounts: () =>
     page(
       "Accounts",
       view().can("accounts:create:own") ? h("p", {}, link(href("/accounts/new"), "New account", { class: "button primary" })) : null,
-      table(["Name", "Domain", "Contacts"], ws().accounts.map((a) => h("tr", {}, h("td", {}, link(href(`/accounts/${a.id}`), a.name)), h("td", {}, a.domain), h("td", {}, ws().contacts.filter((c) => c.accountId === a.id).length)))),
+      table(["Name", "Domain", "Contacts"], listed("accounts").map((a) => h("tr", {}, h("td", {}, link(href(`/accounts/${a.id}`), a.name)), h("td", {}, a.domain), h("td", {}, listed("contacts").filter((c) => c.accountId === a.id).length)))),
     ),
   account: ({ id }) => {
-    const a = ws().accounts.find((x) => x.id === id);
+    const a = readable("accounts", id);
     if (!a) return page("Account not found", link(href("/accounts"), "All accounts"));
-    return page(a.name, h("p", { class: "muted" }, a.domain), h("h2", {}, "Contacts"), h("ul", {}, ws().contacts.filter((c) => c.accountId === a.id).map((c) => h("li", {}, link(href(`/contacts/${c.id}`), c.name)))));
+    return page(a.name, h("p", { class: "muted" }, a.domain), h("h2", {}, "Contacts"), h("ul", {}, listed("contacts").filter((c) => c.accountId === a.id).map((c) => h("li", {}, link(href(`/contacts/${c.id}`), c.name)))));
   },
   "account-new": () => simpleForm("New account", [["name", "Name", true], ["domain", "Domain", false]], "accounts", "a", href("/accounts")),
   "account-edit": ({ id }) => page("Edit account", h("p", {}, accountName(id))),
   "data-lake": () =>
-    page("Data Lake", h("p", {}, "Insight projects and definitions for your conversations."), h("ul", { class: "cards" }, h("li", { class: "card" }, link(href("/data-lake/projects"), "Projects"), h("div", { class: "muted" }, `${ws().projects.length} projects`)), h("li", { class: "card" }, link(href("/data-lake/definitions"), "Insight definitions")))),
+    page("Data Lake", h("p", {}, "Insight projects and definitions for your conversations."), h("ul", { class: "cards" }, h("li", { class: "card" }, link(href("/data-lake/projects"), "Projects"), h("div", { class: "muted" }, `${listed("projects").length} projects`)), h("li", { class: "card" }, link(href("/data-lake/definitions"), "Insight definitions")))),
   projects: () =>
     page(
       "Projects",
       view().form("project").some((f) => f.visible) ? h("p", {}, link(href("/data-lake/projects/new"), "New project", { class: "button primary" })) : null,
-      ws().projects.length ? table(["Name", "Criteria"], ws().projects.map((p) => h("tr", {}, h("td", {}, link(href(`/data-lake/projects/${p.id}`), p.name)), h("td", {}, p.criteria)))) : empty("No projects yet."),
+      listed("projects").length ? table(["Name", "Criteria"], listed("projects").map((p) => h("tr", {}, h("td", {}, link(href(`/data-lake/projects/${p.id}`), p.name)), h("td", {}, p.criteria)))) : empty("No projects yet."),
     ),
   "project-new": () => {
     const fields = view().form("project").filter((f) => f.visible).map((f) => [f.field, { name: "Name", criteria: "Criteria", knowledge: "Knowledge" }[f.field] ?? f.field, f.required]);
     return simpleForm("New project", fields, "projects", "p", href("/data-lake/projects"));
   },
   project: ({ id }) => {
-    const p = ws().projects.find((x) => x.id === id);
+    const p = readable("projects", id);
     if (!p) return page("Project not found");
     return page(p.name, h("dl", {}, h("dt", {}, "Criteria"), h("dd", {}, p.criteria || "—"), h("dt", {}, "Knowledge"), h("dd", {}, p.knowledge || "—")));
   },
@@ -478,7 +498,7 @@ const PAGES = {
   scorecards: () => page("Scorecards", table(["Rep", "Score"], [["Ada", "92"], ["Bob", "85"]].map(([a, b]) => h("tr", {}, h("td", {}, a), h("td", {}, b))))),
   opportunities: () => page("Opportunities", table(["Deal", "Stage"], [["Globex expansion", "Negotiation"], ["Initech pilot", "Discovery"]].map(([a, b]) => h("tr", {}, h("td", {}, a), h("td", {}, b))))),
   "opportunity-new": () => page("New opportunity", h("p", {}, "Opportunity form.")),
-  calendar: () => page("Calendar", h("ul", {}, ws().conversations.map((c) => h("li", {}, `${c.when} — ${c.title}`)))),
+  calendar: () => page("Calendar", h("ul", {}, listed("conversations").map((c) => h("li", {}, `${c.when} — ${c.title}`)))),
   assistant: () => page("AI assistant", h("p", {}, "Ask anything about your contacts and conversations.")),
   settings: settingsIndex,
   "settings-products": productsPage,
@@ -506,7 +526,7 @@ function simpleForm(title, fields, kind, prefix, to) {
       onsubmit: async (e) => {
         e.preventDefault();
         const values = Object.fromEntries(new FormData(e.target).entries());
-        await change({ method: "POST", path: `/api/${kind}`, body: values }, () => ws()[kind].push({ id: newId(prefix), ...values }), () => navigate(to));
+        await change({ method: "POST", path: `/api/${kind}`, body: values }, () => ws()[kind].push({ id: newId(prefix), ...values, ownerId: state.actingAs }), () => navigate(to));
       },
     },
     fields.map(([name, label, required]) => h("label", {}, label, h("input", { name, required }))),
@@ -529,7 +549,7 @@ function contactForm(contact) {
         const body = Object.fromEntries(new FormData(e.target).entries());
         if (body.accountId === "") body.accountId = null;
         const request = contact ? { method: "PATCH", path: `/api/contacts/${contact.id}`, body } : { method: "POST", path: "/api/contacts", body };
-        const check = view().checkRequest(request);
+        const check = view().checkRequest(contact ? { ...request, record: ownership(contact) } : request);
         if (!check.ok) {
           error.hidden = false;
           error.textContent = `${check.status} ${check.code}: ${check.message}`;
@@ -537,7 +557,7 @@ function contactForm(contact) {
         }
         const refusal = await commit(request, () => {
           if (contact) Object.assign(contact, body);
-          else ws().contacts.push({ id: newId("c"), accountId: null, phone: "", email: "", ...body });
+          else ws().contacts.push({ id: newId("c"), accountId: null, phone: "", email: "", ...body, ownerId: state.actingAs });
         });
         if (refusal) {
           error.hidden = false;
@@ -555,7 +575,7 @@ function contactForm(contact) {
           {},
           labels[f.field] ?? f.field,
           f.field === "accountId"
-            ? h("select", { name: "accountId" }, h("option", { value: "" }, "No account"), ws().accounts.map((a) => h("option", { value: a.id, selected: contact?.accountId === a.id }, a.name)))
+            ? h("select", { name: "accountId" }, h("option", { value: "" }, "No account"), listed("accounts").map((a) => h("option", { value: a.id, selected: contact?.accountId === a.id }, a.name)))
             : h("input", { name: f.field, required: f.required, value: contact?.[f.field] ?? "", type: f.field === "email" ? "email" : "text" }),
         ),
       ),
@@ -619,6 +639,22 @@ function roleIds() {
   return rulesetDoc().roles.map((r) => r.id);
 }
 
+/** The kinds of records members own, as the API names them. */
+const RECORD_KINDS = ["contacts", "accounts", "projects", "conversations"];
+
+/** How many records of each kind `userId` owns (seed 002: the Users page
+ * shows assignment counts, so that an admin reassigns before removing).
+ * In server mode the server counts them, across the whole workspace. */
+function assignments(m) {
+  if (m.assignments) return m.assignments;
+  const out = {};
+  for (const kind of RECORD_KINDS) {
+    const n = (ws()[kind] ?? []).filter((r) => r.ownerId === m.userId).length;
+    if (n) out[kind] = n;
+  }
+  return out;
+}
+
 function activeHolders() {
   const out = {};
   for (const r of roleIds()) out[r] = members().filter((m) => m.role === r && m.active).map((m) => m.userId);
@@ -641,6 +677,26 @@ function usersPage() {
   };
   const updateMember = (m, body, local) => change({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body }, local);
   const reactivate = (m) => updateMember(m, { active: true }, () => (m.active = true));
+  const memberPath = (m, suffix = "") => `/api/members/${encodeURIComponent(m.userId)}${suffix}`;
+  const may = (method, path) => view().checkRequest({ method, path, ...(method === "POST" ? { body: {} } : {}) }).ok;
+  const remove = async (m) => {
+    // Removing takes the member's role away: the same guard as deactivating.
+    if (m.active && m.role) {
+      const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole: null, activeHolders: activeHolders() });
+      if (!result.ok) return refused({ status: 409, code: result.code, message: result.message });
+    }
+    await change({ method: "DELETE", path: memberPath(m) }, () => {
+      members().splice(members().indexOf(m), 1);
+      for (const t of ws().teams ?? []) t.members = t.members.filter((u) => u !== m.userId);
+    });
+  };
+  // Gives `m`'s records to `to`, kind by kind, where this member may update them.
+  const reassign = (m, to) =>
+    change({ method: "POST", path: memberPath(m, "/reassign"), body: { to } }, () => {
+      for (const kind of RECORD_KINDS) for (const r of ws()[kind] ?? []) if (r.ownerId === m.userId && allows("PATCH", recordPath(kind, r), r)) r.ownerId = to;
+    });
+  const countText = (m) => Object.entries(assignments(m)).map(([kind, n]) => `${n} ${kind}`).join(", ") || "none";
+  const others = (m) => members().filter((x) => x.active && x.userId !== m.userId);
   const invite = (inv, action, local) =>
     change(action === "revoke" ? { method: "DELETE", path: `/api/invites/${inv.id}` } : { method: "POST", path: `/api/invites/${inv.id}/${action}` }, local);
   const rows = members().map((m) =>
@@ -649,9 +705,29 @@ function usersPage() {
       {},
       h("td", {}, user(m.userId)?.name),
       h("td", {}, user(m.userId)?.email),
-      h("td", {}, h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, () => (m.role = e.target.value)) }, roleIds().map((r) => h("option", { value: r, selected: r === m.role }, r)))),
+      h(
+        "td",
+        {},
+        m.role
+          ? h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, () => (m.role = e.target.value)) }, roleIds().map((r) => h("option", { value: r, selected: r === m.role }, r)))
+          : h("span", { title: (m.permissions ?? []).join("\n") }, "Own grants"),
+      ),
       h("td", {}, m.active ? "Active" : "Deactivated"),
-      h("td", {}, m.active ? h("button", { onclick: () => tryChange(m, null, () => (m.active = false)) }, "Deactivate") : h("button", { onclick: () => reactivate(m) }, "Reactivate")),
+      h("td", { dataset: { assignments: m.userId } }, countText(m)),
+      h(
+        "td",
+        {},
+        m.active ? h("button", { onclick: () => tryChange(m, null, () => (m.active = false)) }, "Deactivate") : h("button", { onclick: () => reactivate(m) }, "Reactivate"),
+        Object.keys(assignments(m)).length && may("POST", memberPath(m, "/reassign")) && others(m).length
+          ? h(
+              "select",
+              { "aria-label": `Reassign the records of ${user(m.userId)?.name} to`, onchange: (e) => e.target.value && reassign(m, e.target.value) },
+              h("option", { value: "" }, "Reassign to…"),
+              others(m).map((x) => h("option", { value: x.userId }, user(x.userId)?.name ?? x.userId)),
+            )
+          : null,
+        m.userId !== state.actingAs && may("DELETE", memberPath(m)) ? h("button", { class: "danger", onclick: () => remove(m) }, "Remove") : null,
+      ),
     ),
   );
   const now = Date.now();
@@ -677,7 +753,8 @@ function usersPage() {
   return page(
     state.ruleset === "harmonia" ? "Team" : "Users",
     message,
-    table(["Name", "Email", "Role", "Status", ""], rows),
+    table(["Name", "Email", "Role", "Status", "Owns", ""], rows),
+    h("p", { class: "muted" }, "Removing a member keeps the records they own; reassign them first if someone else should take them over."),
     h("h2", {}, "Invites"),
     invites.length ? table(["Email", "Role", "Status", "Expires", ""], invites) : empty("No invites."),
     inviteForm(),

@@ -2,7 +2,7 @@
 // only: which of them a member may see or change is decided by the policy
 // (pkg/), never here.
 
-const KEY = "harmony-demo-v1";
+const KEY = "harmony-demo-v2";
 const DAY = 86_400_000;
 
 export const USERS = [
@@ -10,11 +10,16 @@ export const USERS = [
   { id: "u_bob", name: "Bob Marley", email: "bob@acme.example" },
   { id: "u_cy", name: "Cy Twombly", email: "cy@beta.example" },
   { id: "u_dee", name: "Dee Dee Bridgewater", email: "dee@acme.example" },
+  { id: "u_eve", name: "Eve Santos", email: "eve@acme.example" },
 ];
+
+/** Eve's grants in Harmony: a sales rep who works on her own contacts and
+ * reads her team's conversations (extra grants, no ruleset role). */
+const SALES_REP = ["contacts:read:own", "contacts:create:own", "contacts:update:own", "contacts:delete:own", "conversations:read:team", "accounts:read:all"];
 
 function sample(now) {
   return {
-    version: 1,
+    version: 2,
     ruleset: "harmony",
     workspace: "acme",
     actingAs: "u_ada",
@@ -32,35 +37,41 @@ function sample(now) {
             { userId: "u_ada", role: "admin", active: true },
             { userId: "u_bob", role: "member", active: true, landingPage: "contacts" },
             { userId: "u_dee", role: "member", active: true },
+            { userId: "u_eve", role: "", permissions: SALES_REP, active: true, landingPage: "contacts" },
           ],
           harmonia: [
             { userId: "u_ada", role: "owner", active: true },
             { userId: "u_bob", role: "member", active: true },
             { userId: "u_dee", role: "admin", active: true },
+            { userId: "u_eve", role: "member", active: true },
           ],
         },
         invites: [
-          { id: "i_1", email: "eve@acme.example", role: "member", sentAt: now - 2 * DAY },
+          { id: "i_1", email: "gus@acme.example", role: "member", sentAt: now - 2 * DAY },
           { id: "i_2", email: "fay@acme.example", role: "member", sentAt: now - 20 * DAY },
         ],
+        teams: [
+          { id: "t_sales", name: "Sales", members: ["u_bob", "u_eve"] },
+          { id: "t_success", name: "Customer Success", members: ["u_dee"] },
+        ],
         accounts: [
-          { id: "a_1", name: "Globex", domain: "globex.example" },
-          { id: "a_2", name: "Initech", domain: "initech.example" },
+          { id: "a_1", name: "Globex", domain: "globex.example", ownerId: "u_ada" },
+          { id: "a_2", name: "Initech", domain: "initech.example", ownerId: "u_bob", teamId: "t_sales" },
         ],
         contacts: [
-          { id: "c_1", name: "Hank Scorpio", email: "hank@globex.example", phone: "+1 555 0101", accountId: "a_1" },
-          { id: "c_2", name: "Peter Gibbons", email: "peter@initech.example", phone: "+1 555 0102", accountId: "a_2" },
-          { id: "c_3", name: "Milton Waddams", email: "milton@initech.example", phone: "", accountId: "a_2" },
-          { id: "c_4", name: "Jane Doe", email: "jane@example.com", phone: "+1 555 0104", accountId: null },
+          { id: "c_1", name: "Hank Scorpio", email: "hank@globex.example", phone: "+1 555 0101", accountId: "a_1", ownerId: "u_bob", teamId: "t_sales" },
+          { id: "c_2", name: "Peter Gibbons", email: "peter@initech.example", phone: "+1 555 0102", accountId: "a_2", ownerId: "u_eve", teamId: "t_sales" },
+          { id: "c_3", name: "Milton Waddams", email: "milton@initech.example", phone: "", accountId: "a_2", ownerId: "u_dee", teamId: "t_success" },
+          { id: "c_4", name: "Jane Doe", email: "jane@example.com", phone: "+1 555 0104", accountId: null, ownerId: "u_ada" },
         ],
         projects: [
-          { id: "p_1", name: "Churn signals", criteria: "Customer mentions a competitor or pricing", knowledge: "Pricing sheet 2026" },
-          { id: "p_2", name: "Onboarding friction", criteria: "Setup questions in the first 30 days", knowledge: "" },
+          { id: "p_1", name: "Churn signals", criteria: "Customer mentions a competitor or pricing", knowledge: "Pricing sheet 2026", ownerId: "u_ada" },
+          { id: "p_2", name: "Onboarding friction", criteria: "Setup questions in the first 30 days", knowledge: "", ownerId: "u_dee", teamId: "t_success" },
         ],
         conversations: [
-          { id: "m_1", title: "Globex renewal call", when: "Mon 10:00", with: "Hank Scorpio", summary: "Renewal on track; asked about the Q3 roadmap." },
-          { id: "m_2", title: "Initech discovery", when: "Tue 14:30", with: "Peter Gibbons", summary: "Pain: TPS reports. Next step: technical demo." },
-          { id: "m_3", title: "Weekly pipeline review", when: "Fri 09:00", with: "Sales team", summary: "Three deals moved to negotiation." },
+          { id: "m_1", title: "Globex renewal call", when: "Mon 10:00", with: "Hank Scorpio", summary: "Renewal on track; asked about the Q3 roadmap.", ownerId: "u_eve", teamId: "t_sales" },
+          { id: "m_2", title: "Initech discovery", when: "Tue 14:30", with: "Peter Gibbons", summary: "Pain: TPS reports. Next step: technical demo.", ownerId: "u_bob", teamId: "t_sales" },
+          { id: "m_3", title: "Weekly pipeline review", when: "Fri 09:00", with: "Sales team", summary: "Three deals moved to negotiation.", ownerId: "u_dee", teamId: "t_success" },
         ],
       },
       beta: {
@@ -81,10 +92,11 @@ function sample(now) {
           ],
         },
         invites: [],
-        accounts: [{ id: "a_9", name: "Umbrella", domain: "umbrella.example" }],
-        contacts: [{ id: "c_9", name: "Alice Abernathy", email: "alice@umbrella.example", phone: "", accountId: "a_9" }],
+        teams: [],
+        accounts: [{ id: "a_9", name: "Umbrella", domain: "umbrella.example", ownerId: "u_cy" }],
+        contacts: [{ id: "c_9", name: "Alice Abernathy", email: "alice@umbrella.example", phone: "", accountId: "a_9", ownerId: "u_cy" }],
         projects: [],
-        conversations: [{ id: "m_9", title: "Umbrella kickoff", when: "Wed 11:00", with: "Alice Abernathy", summary: "Scope agreed." }],
+        conversations: [{ id: "m_9", title: "Umbrella kickoff", when: "Wed 11:00", with: "Alice Abernathy", summary: "Scope agreed.", ownerId: "u_cy" }],
       },
     },
   };
@@ -93,7 +105,7 @@ function sample(now) {
 export function load() {
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? "null");
-    if (saved && saved.version === 1) return saved;
+    if (saved && saved.version === 2) return saved;
   } catch {
     // A broken entry is replaced by the sample data.
   }

@@ -101,6 +101,15 @@ class Remote {
         const res = view.checkRequest({ method: "GET", path }).ok ? await call("GET", path) : null;
         current[list] = res?.ok ? res.body[list] : [];
       }
+      // The members as the Users page shows them: grants, teams and how
+      // many records each owns (counted by the server, across the workspace).
+      const listed = view.checkRequest({ method: "GET", path: "/api/members" }).ok ? await call("GET", "/api/members") : null;
+      for (const m of listed?.ok ? listed.body.members : []) {
+        const mine = current.members[ruleset].find((x) => x.userId === m.userId);
+        if (mine) Object.assign(mine, { permissions: m.permissions ?? [], assignments: m.assignments ?? {} });
+      }
+      const teams = view.checkRequest({ method: "GET", path: "/api/teams" }).ok ? await call("GET", "/api/teams") : null;
+      current.teams = teams?.ok ? teams.body.teams : [];
     } finally {
       view.free();
     }

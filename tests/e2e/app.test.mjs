@@ -191,6 +191,53 @@ test("users, invites and role guards", async () => {
   await shot("users");
 });
 
+const cells = (column = 1) => page.$$eval(`main table tbody tr td:nth-child(${column})`, (tds) => tds.map((t) => t.textContent));
+
+test("own and team scopes: a sales rep lists, opens and edits only what her grants cover", async () => {
+  await go("/workspace/acme/conversations");
+  await viewAs("Eve Santos (own grants)");
+  await go("/workspace/acme/contacts");
+  assert.deepEqual(await cells(), ["Peter Gibbons"], "contacts:read:own: her own contact only");
+  await go("/workspace/acme/contacts/c_1");
+  assert.equal(await heading(), "Contact not found", "a contact she does not own is not shown");
+  await go("/workspace/acme/contacts/c_1/edit");
+  assert.equal(await page.locator("main form").count(), 0);
+  await go("/workspace/acme/contacts/c_2");
+  assert.equal(await heading(), "Peter Gibbons");
+  await page.getByRole("link", { name: "Edit" }).waitFor();
+  await page.getByRole("button", { name: "Delete" }).waitFor();
+  await go("/workspace/acme/conversations");
+  const titles = await page.$$eval("main .card a", (as) => as.map((a) => a.textContent));
+  assert.deepEqual(titles, ["Globex renewal call", "Initech discovery"], "conversations:read:team: the Sales team's");
+  await go("/workspace/acme/contacts/new");
+  await page.getByLabel("Name").fill("Nina Simone");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.waitForURL(/\/contacts$/);
+  assert.deepEqual(await cells(), ["Peter Gibbons", "Nina Simone"], "what she creates is hers");
+  await shot("own-scope");
+  await viewAs("Bob Marley (member)");
+  await go("/workspace/acme/contacts/c_2");
+  await page.getByRole("link", { name: "Edit" }).waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test("assignment counts; reassigning moves records, removing a member keeps them", async () => {
+  await go("/workspace/acme/settings/users");
+  const owns = (id) => page.textContent(`td[data-assignments=${id}]`);
+  assert.equal(await owns("u_eve"), "1 contacts, 1 conversations");
+  assert.equal(await owns("u_bob"), "1 contacts, 1 accounts, 1 conversations");
+  await shot("users-assignments");
+  await page.getByLabel("Reassign the records of Eve Santos to").selectOption({ label: "Bob Marley" });
+  await page.waitForFunction(() => document.querySelector("td[data-assignments=u_eve]")?.textContent === "none");
+  assert.equal(await owns("u_bob"), "2 contacts, 1 accounts, 2 conversations");
+  await page.locator("tr:has(td[data-assignments=u_eve])").getByRole("button", { name: "Remove" }).click();
+  await page.waitForFunction(() => !document.querySelector("td[data-assignments=u_eve]"));
+  assert.equal(await page.locator("tr:has(td[data-assignments=u_ada])").getByRole("button", { name: "Remove" }).count(), 0, "nobody removes themselves here");
+  await go("/workspace/acme/contacts");
+  assert.ok((await cells()).includes("Peter Gibbons"), "the removed member's records stay");
+  assert.deepEqual(errors, []);
+});
+
 test("the harmonia ruleset: its own pages, modules, and SSO on the agency plan", async () => {
   await go("/workspace/acme/conversations");
   await page.getByLabel("Ruleset").selectOption("harmonia");

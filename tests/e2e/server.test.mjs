@@ -136,3 +136,29 @@ test("a member cannot change roles: the app offers nothing and the server refuse
   });
   assert.deepEqual([refused.status, refused.body.code], [403, "permission_denied"]);
 });
+
+test("an own-scoped member lists and opens only her records; the server answers the rest as not found", async () => {
+  await go("/workspace/acme/conversations");
+  await page.getByLabel("View as").selectOption({ label: "Eve Santos (own grants)" });
+  await page.waitForFunction(() => document.querySelector(".who")?.textContent.includes("Eve Santos"));
+  await go("/workspace/acme/contacts");
+  const names = await page.$$eval("main table tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
+  assert.deepEqual(names, ["Peter Gibbons"]);
+  await go("/workspace/acme/contacts/c_1");
+  assert.equal(await heading(), "Contact not found");
+  const answers = await page.evaluate(async () => {
+    const send = async (method, path, body) => {
+      const res = await fetch(path, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
+      return [res.status, (await res.json()).code ?? "ok"];
+    };
+    return {
+      readOther: await send("GET", "/api/contacts/c_1"),
+      changeOther: await send("PATCH", "/api/contacts/c_1", { name: "Mallory" }),
+      changeOwn: await send("PATCH", "/api/contacts/c_2", { phone: "+1 555 0199" }),
+    };
+  });
+  assert.deepEqual(answers, { readOther: [404, "not_found"], changeOther: [404, "not_found"], changeOwn: [200, "ok"] });
+  const { body } = await api("GET", "/api/contacts/c_1");
+  assert.equal(body.name, "Hank Scorpio", "nothing changed");
+  await page.screenshot({ path: shotPath("server-own-scope") });
+});

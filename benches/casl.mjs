@@ -21,3 +21,23 @@ export function decider(model, context) {
     return ability.can(action, `${resource}:${scope}`);
   };
 }
+
+/** A record decider with @casl/ability 7 for the same grants: `own` as the
+ * condition `{ownerId: userId}`, `team` as `{teamId: {$in: teams}}` (and
+ * own), `all` without conditions. Records are CASL subjects of their
+ * resource type (`subject(resource, record)`, made once by the caller). */
+export function recordDecider(context) {
+  const { can, build } = new AbilityBuilder(createMongoAbility);
+  const { userId, permissions = [], teams = [] } = context.member;
+  for (const grant of permissions) {
+    const [resource, action, scope] = grant.split(":");
+    if (scope === "all") can(action, resource);
+    else {
+      can(action, resource, { ownerId: userId });
+      if (scope === "team") can(action, resource, { teamId: { $in: teams } });
+    }
+  }
+  const ability = build();
+  return (action, record) => ability.can(action, record);
+}
+export { subject } from "@casl/ability";

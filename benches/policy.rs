@@ -8,7 +8,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use criterion::{criterion_group, Criterion};
-    use harmony_policy::{ApiRequest, Context, Policy};
+    use harmony_policy::{ApiRequest, Context, Policy, Record};
     use std::hint::black_box;
 
     include!("support/workload.rs");
@@ -27,6 +27,24 @@ mod native {
         });
         let id = policy.permission("contacts:create:own").unwrap();
         c.bench_function("can_id", |b| b.iter(|| view.can_id(black_box(id))));
+        // A record checked against the member's widest scope (SPEC 11).
+        let rep = Context::from_json(
+            r#"{"workspace":{"slug":"acme"},"member":{"userId":"u_1","roles":[],
+            "permissions":["contacts:update:team"],"teams":["t_1"]},"memberships":["acme"]}"#,
+        )
+        .unwrap();
+        let rep_view = policy.view(&rep).unwrap();
+        let record = Record::new(Some("u_2"), Some("t_1"));
+        c.bench_function("can_record", |b| {
+            b.iter(|| {
+                rep_view
+                    .can_record(black_box("contacts:update"), black_box(&record))
+                    .unwrap()
+            })
+        });
+        c.bench_function("filter", |b| {
+            b.iter(|| rep_view.filter(black_box("contacts:update")).unwrap())
+        });
         c.bench_function("view", |b| b.iter(|| policy.view(black_box(&ctx)).unwrap()));
         c.bench_function("resolve", |b| {
             b.iter(|| {

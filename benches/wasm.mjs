@@ -1,7 +1,7 @@
 // Benchmarks of the npm package (pkg/) from JavaScript, in Node: module
 // instantiation and the first ruleset load after it (what an app waits for
 // at startup: medians of 15 fresh processes, benches/startup.mjs), loading a ruleset from JSON once warm,
-// `view.can`, and a whole navigation model (sidebar, palette
+// `view.can` (also with a record, beside @casl/ability's conditions), and a whole navigation model (sidebar, palette
 // with an empty query, 13 route decisions and the contact form) from a plain
 // context object to plain result objects. Medians of 5 rounds of at least
 // one second. The same model in plain JavaScript around @casl/ability 7 and
@@ -80,6 +80,18 @@ for (const context of contexts) {
   assert.deepEqual(nav.navigation(jsModel, context, ROUTES, cedar.decider), expected, "Cedar and the policy must answer the same");
 }
 
+// Record checks: `view.can("contacts:update", record)` for an own, team and
+// all grant, against CASL's conditions on the same records.
+const rep = { workspace: { slug: "acme" }, member: { userId: "u_1", roles: [], permissions: ["contacts:read:own", "contacts:update:team", "contacts:delete:all"], teams: ["t_1"] }, memberships: ["acme"] };
+const recordPerms = ["contacts:read", "contacts:update", "contacts:delete", "contacts:update"];
+const records = [{ ownerId: "u_1" }, { ownerId: "u_2", teamId: "t_1" }, { ownerId: "u_2", teamId: "t_2" }, {}];
+const caslRecords = records.map((r) => casl.subject("contacts", { ...r }));
+const repView = policy.view(rep);
+const caslCan = casl.recordDecider(rep);
+for (const p of recordPerms) {
+  for (const [i, r] of records.entries()) assert.equal(caslCan(p.split(":")[1], caslRecords[i]), repView.can(p, r), `CASL and the policy must agree on ${p} ${JSON.stringify(r)}`);
+}
+
 const view = policy.view(contexts[0]);
 const rulesetText = policy.toJson();
 const perms = ["contacts:create:own", "billing:read:all", "roles:*:all", "accounts:read:own"];
@@ -93,6 +105,8 @@ const results = [
   measure("navigation model, @casl/ability", (i) => nav.navigation(jsModel, contexts[i & 1], ROUTES, casl.decider), 50),
   measure("navigation model, cedar-wasm", (i) => nav.navigation(jsModel, contexts[i & 1], ROUTES, cedar.decider), 2),
   measure("view.can", (i) => view.can(perms[i & 3]), 2000),
+  measure("view.can with a record", (i) => repView.can(recordPerms[i & 3], records[(i >> 2) & 3]), 2000),
+  measure("record check, @casl/ability", (i) => caslCan(recordPerms[i & 3].slice(9), caslRecords[(i >> 2) & 3]), 2000),
   measure("policy.view(context)", (i) => policy.view(contexts[i & 1]).free(), 200),
   measure("view.resolve", (i) => view.resolve(ROUTES[i % 13]), 500),
   measure("view.resolve, every path new", (i) => view.resolve(`/workspace/acme/contacts/c_${i}`), 500),
@@ -108,4 +122,5 @@ const cold = median("navigation model, every context new");
 const caslUs = median("navigation model, @casl/ability");
 const cedarUs = median("navigation model, cedar-wasm");
 console.log(`policy vs @casl/ability on the navigation model: ${(caslUs / ours).toFixed(2)}x as fast, ${(caslUs / cold).toFixed(2)}x with every context new (budget: at least 4x)`);
+console.log(`view.can with a record: ${(median("view.can with a record") * 1000).toFixed(0)} ns (budget: at most 60 ns), @casl/ability ${(median("record check, @casl/ability") * 1000).toFixed(0)} ns`);
 console.log(`policy vs cedar-wasm on the navigation model: ${(cedarUs / ours).toFixed(1)}x as fast, ${(cedarUs / cold).toFixed(1)}x with every context new (budget: at least 600x)`);

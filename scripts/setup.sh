@@ -16,8 +16,8 @@ want=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, "");
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   say "installing wasm-bindgen-cli $want (a few minutes on 2 cores)"
-  # Without --locked: the CLI's own lock file pins a crate version the
-  # registry here lacks (see ../shared/TOOLCHAIN.md).
+  # Without --locked: the CLI's own lock file pins a crate version that
+  # some registry mirrors lack; the version itself is pinned.
   cargo install wasm-bindgen-cli --version "=$want" --quiet
 fi
 say "wasm-bindgen $(wasm-bindgen --version | awk '{print $2}')"

@@ -10,7 +10,7 @@
 //
 // The hot queries (sidebar, palette, resolve, form, can) do not build their
 // answers inside wasm on every call: that costs as much as a JavaScript
-// policy library (../shared/BOUNDARY.md).
+// policy library (docs/performance.md).
 // Instead, each record (a sidebar item, a palette entry, a reason, a
 // redirect) is built once per policy (and workspace slug, and platform) by
 // the wasm module itself, frozen and kept here; a query asks wasm only which

@@ -1,7 +1,7 @@
 //! Compact answers, for the JavaScript layer.
 //!
 //! Building answer objects inside wasm costs as much as a JavaScript policy
-//! library (../shared/BOUNDARY.md). The package's JavaScript layer therefore
+//! library (see `docs/performance.md`). The package's JavaScript layer therefore
 //! builds each record once per policy (and slug, and platform) and asks wasm
 //! only which records apply: these functions write that as numbers. They
 //! decide nothing the object-returning queries above do not decide the same

@@ -53,6 +53,35 @@ pub struct Workspace {
     /// Workspace-level settings (what the workspace makes available).
     /// Settings the ruleset does not use are ignored.
     pub settings: BTreeMap<String, bool>,
+    /// The workspace's own roles (SPEC section 15), which `member.roles`
+    /// may name beside the ruleset's; only where the ruleset allows custom
+    /// roles.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<CustomRole>,
+}
+
+/// A role a workspace defines: a name for a set of grants of the ruleset's
+/// vocabulary. Its id is unique in the workspace and never a ruleset role's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomRole {
+    /// The role's id, as `member.roles` names it.
+    pub id: String,
+    /// What people read.
+    pub label: String,
+    /// `resource:action:scope` grants.
+    pub grants: Vec<String>,
+}
+
+impl FromJson for CustomRole {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        v.fields("a role object", |o| {
+            Ok(CustomRole {
+                id: o.req("id")?,
+                label: o.req("label")?,
+                grants: o.or_default("grants")?,
+            })
+        })
+    }
 }
 
 /// The member.
@@ -201,6 +230,7 @@ impl FromJson for Workspace {
                 flags: o.or_default("flags")?,
                 environment: o.opt("environment")?,
                 settings: o.or_default("settings")?,
+                roles: o.or_default("roles")?,
             })
         })
     }
@@ -243,6 +273,7 @@ impl FromJson for ApiRequest {
 deserialize_from_json!(
     Context,
     Workspace,
+    CustomRole,
     Member,
     Platform,
     PreferenceValue,

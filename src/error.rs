@@ -335,6 +335,30 @@ pub enum ContextError {
         /// The limit.
         limit: usize,
     },
+    /// A workspace role whose id is one of the ruleset's roles.
+    #[error("workspace role `{id}` at `{path}` has the id of a ruleset role; choose another id")]
+    ReservedRole {
+        /// Pointer to the id.
+        path: String,
+        /// The id.
+        id: String,
+    },
+    /// Two workspace roles with one id.
+    #[error("workspace role `{id}` at `{path}` is defined twice")]
+    DuplicateRole {
+        /// Pointer to the second id.
+        path: String,
+        /// The id.
+        id: String,
+    },
+    /// Workspace roles given to a ruleset that has none (`customRoles`).
+    #[error("the `{ruleset}` ruleset has no workspace roles; `{path}` must be empty")]
+    CustomRolesDisabled {
+        /// Pointer to the list.
+        path: String,
+        /// The ruleset's name.
+        ruleset: String,
+    },
 }
 
 impl ContextError {
@@ -349,6 +373,9 @@ impl ContextError {
             ContextError::InvalidSlug { .. } => "invalid_slug",
             ContextError::LimitExceeded { .. } => "limit_exceeded",
             ContextError::TooLarge { .. } => "input_too_large",
+            ContextError::ReservedRole { .. } => "reserved_role",
+            ContextError::DuplicateRole { .. } => "duplicate_role",
+            ContextError::CustomRolesDisabled { .. } => "custom_roles_disabled",
         }
     }
 
@@ -361,7 +388,10 @@ impl ContextError {
             | ContextError::UnknownReference { path, .. }
             | ContextError::InvalidPermission { path, .. }
             | ContextError::InvalidSlug { path, .. }
-            | ContextError::LimitExceeded { path, .. } => Some(path),
+            | ContextError::LimitExceeded { path, .. }
+            | ContextError::ReservedRole { path, .. }
+            | ContextError::DuplicateRole { path, .. }
+            | ContextError::CustomRolesDisabled { path, .. } => Some(path),
         }
     }
 }
@@ -423,6 +453,10 @@ pub enum QueryError {
         /// The key.
         key: String,
     },
+    /// Workspace roles in a request (a role change's `customRoles`) that a
+    /// context would refuse: the same error, at its pointer in the request.
+    #[error(transparent)]
+    Roles(ContextError),
 }
 
 impl QueryError {
@@ -443,6 +477,7 @@ impl QueryError {
             QueryError::TooLarge { .. } => "input_too_large",
             QueryError::InvalidValue { .. } => "invalid_value",
             QueryError::UnknownKey { .. } => "unknown_key",
+            QueryError::Roles(e) => e.code(),
         }
     }
 
@@ -450,6 +485,7 @@ impl QueryError {
     pub fn path(&self) -> Option<&str> {
         match self {
             QueryError::Unknown { path, .. } => path.as_deref(),
+            QueryError::Roles(e) => e.path(),
             QueryError::InvalidValue { path, .. } | QueryError::UnknownKey { path, .. } => {
                 Some(path)
             }

@@ -42,6 +42,7 @@ pub mod path;
 mod permission;
 mod policy;
 mod record;
+mod roles;
 mod sort;
 mod view;
 #[cfg(target_arch = "wasm32")]
@@ -49,12 +50,13 @@ pub mod wasm;
 mod write;
 
 pub use context::{
-    ApiRequest, Context, Member, Platform, PreferenceValue, Workspace, MAX_CONTEXT_BYTES,
+    ApiRequest, Context, CustomRole, Member, Platform, PreferenceValue, Workspace,
+    MAX_CONTEXT_BYTES,
 };
 pub use error::{ContextError, Error, QueryError, RefKind, RulesetError};
 pub use membership::{
     AccountDeletion, AccountDeletionCheck, Invite, InviteState, InviteStatus, RoleChange,
-    RoleChangeCheck, RoleHolder, WorkspaceAdmins,
+    RoleChangeCheck, RoleDeletion, RoleHolder, WorkspaceAdmins,
 };
 pub use output::{
     Change, Endpoint, Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params,
@@ -75,5 +77,6 @@ pub mod limits {
     pub use crate::permission::MAX_CELLS;
     pub use crate::policy::MAX_RULESET_BYTES;
     pub use crate::record::MAX_ID_BYTES;
+    pub use crate::roles::{MAX_CUSTOM_ROLES, MAX_ROLE_ID_BYTES};
     pub use crate::view::{MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES, MAX_RECORD_KEYS};
 }

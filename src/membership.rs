@@ -117,7 +117,8 @@ pub(crate) fn check_account_deletion(
 pub struct RoleHolder {
     /// User id.
     pub user_id: String,
-    /// Role id.
+    /// Role id: a ruleset role, one of the workspace's `customRoles`, or
+    /// `""` for a member who holds no role (only extra grants).
     pub role: String,
 }
 
@@ -133,6 +134,21 @@ pub struct RoleChange {
     pub new_role: Option<String>,
     /// User ids of the active holders of each role.
     pub active_holders: BTreeMap<String, Vec<String>>,
+    /// The workspace's own roles (SPEC section 15), which the roles above
+    /// may name.
+    pub custom_roles: Vec<crate::context::CustomRole>,
+}
+
+/// A request to delete one of the workspace's own roles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleDeletion {
+    /// The role to delete.
+    pub role: String,
+    /// User ids of the members who hold it (active or not).
+    pub holders: Vec<String>,
+    /// The workspace's own roles, the one to delete among them.
+    pub custom_roles: Vec<crate::context::CustomRole>,
 }
 
 /// The verdict on a role change.
@@ -169,17 +185,34 @@ impl Serialize for RoleChangeCheck {
     }
 }
 
-fn role_index(policy: &Compiled, role: &str, path: &str) -> Result<usize, QueryError> {
-    policy
-        .doc
-        .roles
-        .iter()
-        .position(|r| r.id == role)
-        .ok_or_else(|| QueryError::Unknown {
-            what: "role",
-            name: clip(role),
-            path: Some(path.to_owned()),
-        })
+/// A role a role change names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RoleRef {
+    /// No role at all (`""`): the member holds only extra grants.
+    None,
+    /// A ruleset role, by index.
+    Builtin(usize),
+    /// A workspace role, by index in the request's `customRoles`.
+    Custom(usize),
+}
+
+fn role_index(
+    policy: &Compiled,
+    custom: &[crate::roles::CompiledRole<'_>],
+    role: &str,
+    path: &str,
+) -> Result<RoleRef, QueryError> {
+    if let Some(i) = policy.doc.roles.iter().position(|r| r.id == role) {
+        return Ok(RoleRef::Builtin(i));
+    }
+    if let Some(i) = custom.iter().position(|r| r.id == role) {
+        return Ok(RoleRef::Custom(i));
+    }
+    Err(QueryError::Unknown {
+        what: "role",
+        name: clip(role),
+        path: Some(path.to_owned()),
+    })
 }
 
 /// Role changes: the actor needs the ruleset's role-change permission;
@@ -192,25 +225,32 @@ pub(crate) fn check_role_change(
     policy: &Compiled,
     request: &RoleChange,
 ) -> Result<RoleChangeCheck, QueryError> {
-    let actor_role = role_index(policy, &request.actor.role, "/actor/role")?;
-    let target_role = role_index(policy, &request.target.role, "/target/role")?;
+    let custom = crate::roles::compile(policy, &request.custom_roles, &["customRoles"])
+        .map_err(QueryError::Roles)?;
+    let actor_role = role_index(policy, &custom, &request.actor.role, "/actor/role")?;
+    let target_role = if request.target.role.is_empty() {
+        RoleRef::None
+    } else {
+        role_index(policy, &custom, &request.target.role, "/target/role")?
+    };
     let new_role = request
         .new_role
         .as_deref()
-        .map(|r| role_index(policy, r, "/newRole"))
+        .map(|r| role_index(policy, &custom, r, "/newRole"))
         .transpose()?;
     check_list(request.active_holders.len(), "/activeHolders")?;
     for (role, holders) in &request.active_holders {
         let at = Pointer::Root.key("activeHolders").key(role).render();
-        role_index(policy, role, &at)?;
+        role_index(policy, &custom, role, &at)?;
         check_list(holders.len(), &at)?;
     }
+    let grants_of = |role: RoleRef| match role {
+        RoleRef::None => Default::default(),
+        RoleRef::Builtin(i) => policy.roles.get(i).map(|r| r.grants).unwrap_or_default(),
+        RoleRef::Custom(i) => custom.get(i).map(|r| r.grants).unwrap_or_default(),
+    };
     let actor = Facts {
-        grants: policy
-            .roles
-            .get(actor_role)
-            .map(|r| r.grants)
-            .unwrap_or_default(),
+        grants: grants_of(actor_role),
         ..Facts::default()
     };
     let holds = |gate: Option<crate::condition::NodeId>| {
@@ -229,7 +269,9 @@ pub(crate) fn check_role_change(
             request.actor.role
         )));
     }
+    // Workspace roles have no assignment condition and no last holder.
     for r in std::iter::once(target_role).chain(new_role) {
+        let RoleRef::Builtin(r) = r else { continue };
         let assign = policy.roles.get(r).and_then(|x| x.assign);
         if !holds(assign) {
             let id = policy.doc.roles.get(r).map_or("", |d| d.id.as_str());
@@ -238,12 +280,11 @@ pub(crate) fn check_role_change(
             )));
         }
     }
-    if let Some(code) = policy
-        .doc
-        .roles
-        .get(target_role)
-        .and_then(|d| d.last_holder.as_ref())
-    {
+    let last_holder = match target_role {
+        RoleRef::Builtin(r) => policy.doc.roles.get(r).and_then(|d| d.last_holder.as_ref()),
+        RoleRef::None | RoleRef::Custom(_) => None,
+    };
+    if let Some(code) = last_holder {
         let holders = request
             .active_holders
             .get(&request.target.role)
@@ -395,6 +436,7 @@ impl FromJson for RoleChange {
                 target: o.req("target")?,
                 new_role: o.opt("newRole")?,
                 active_holders: o.or_default("activeHolders")?,
+                custom_roles: o.or_default("customRoles")?,
             })
         })
     }
@@ -413,10 +455,68 @@ impl FromJson for Invite {
 }
 
 // serde's `Deserialize`, by the same rules as the JSON text.
+impl FromJson for RoleDeletion {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        v.fields("a role deletion request", |o| {
+            Ok(RoleDeletion {
+                role: o.req("role")?,
+                holders: o.or_default("holders")?,
+                custom_roles: o.or_default("customRoles")?,
+            })
+        })
+    }
+}
+
+/// Deleting a workspace role: a ruleset role cannot be deleted
+/// (`builtin_role`), and a role still held cannot either (`role_in_use`,
+/// naming whom it would leave without a role), so that no member silently
+/// loses what they may do.
+pub(crate) fn check_role_deletion(
+    policy: &Compiled,
+    request: &RoleDeletion,
+) -> Result<RoleChangeCheck, QueryError> {
+    let custom = crate::roles::compile(policy, &request.custom_roles, &["customRoles"])
+        .map_err(QueryError::Roles)?;
+    check_list(request.holders.len(), "/holders")?;
+    match role_index(policy, &custom, &request.role, "/role")? {
+        RoleRef::Builtin(_) | RoleRef::None => Ok(RoleChangeCheck::Denied {
+            code: "builtin_role".into(),
+            message: format!(
+                "`{}` is a role of the ruleset and cannot be deleted",
+                clip(&request.role)
+            ),
+        }),
+        RoleRef::Custom(_) if !request.holders.is_empty() => {
+            let names: Vec<String> = request
+                .holders
+                .iter()
+                .take(5)
+                .map(|h| format!("`{}`", clip(h)))
+                .collect();
+            let more = request.holders.len().saturating_sub(names.len());
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            Ok(RoleChangeCheck::Denied {
+                code: "role_in_use".into(),
+                message: format!(
+                    "the `{}` role is held by {}{tail}; give them another role first",
+                    clip(&request.role),
+                    names.join(", ")
+                ),
+            })
+        }
+        RoleRef::Custom(_) => Ok(RoleChangeCheck::Ok),
+    }
+}
+
 deserialize_from_json!(
     AccountDeletion,
     WorkspaceAdmins,
     RoleHolder,
     RoleChange,
+    RoleDeletion,
     Invite
 );

@@ -24,6 +24,8 @@ pub(crate) struct RulesetDoc {
     pub preferences: Vec<String>,
     pub permissions: PermissionsDoc,
     pub roles: Vec<RoleDoc>,
+    /// Whether workspaces may define roles of their own (SPEC section 15).
+    pub custom_roles: bool,
     pub conditions: Vec<NamedConditionDoc>,
     pub home: String,
     pub routes: Vec<RouteDoc>,
@@ -247,6 +249,7 @@ impl FromJson for RulesetDoc {
                 preferences: o.or_default("preferences")?,
                 permissions: o.req("permissions")?,
                 roles: o.req("roles")?,
+                custom_roles: o.or("customRoles", false)?,
                 conditions: o.or_default("conditions")?,
                 home: o.req("home")?,
                 routes: o.req("routes")?,

@@ -6,6 +6,7 @@ use crate::decode::{decode, decode_json, DecodeError};
 use crate::error::{clip, ContextError, Error, QueryError, RulesetError};
 use crate::membership::{
     AccountDeletion, AccountDeletionCheck, Invite, InviteStatus, RoleChange, RoleChangeCheck,
+    RoleDeletion,
 };
 use crate::model::RulesetDoc;
 use crate::output::{Change, Endpoint, Params, ProductImpact, ProductInfo};
@@ -320,6 +321,16 @@ impl Policy {
     /// Whether a role change may go ahead (SPEC section 10).
     pub fn check_role_change(&self, request: &RoleChange) -> Result<RoleChangeCheck, QueryError> {
         crate::membership::check_role_change(&self.inner, request)
+    }
+
+    /// Whether one of the workspace's own roles may be deleted: not a
+    /// ruleset role (`builtin_role`), and not while anyone holds it
+    /// (`role_in_use`, naming them).
+    pub fn check_role_deletion(
+        &self,
+        request: &RoleDeletion,
+    ) -> Result<RoleChangeCheck, QueryError> {
+        crate::membership::check_role_deletion(&self.inner, request)
     }
 
     /// An invite's state at `now` (milliseconds since the epoch).

@@ -343,7 +343,8 @@ impl View {
             }
         }
 
-        // Roles and grants.
+        // Roles and grants: the ruleset's roles and the workspace's own.
+        let custom = crate::roles::compile(policy, &ws.roles, &["workspace", "roles"])?;
         too_many("/member/roles", member.roles.len(), "roles")?;
         too_many(
             "/member/permissions",
@@ -352,35 +353,26 @@ impl View {
         )?;
         let mut grants = Grants::default();
         for (i, role) in member.roles.iter().enumerate() {
-            let r = doc
+            let builtin = doc
                 .roles
                 .iter()
                 .position(|x| x.id == *role)
                 .and_then(|r| policy.roles.get(r))
-                .ok_or_else(|| ContextError::UnknownReference {
-                    path: ctx_pointer(&["member", "roles", &i.to_string()]),
-                    kind: RefKind::Role,
-                    name: clip(role),
-                })?;
-            grants.merge(&r.grants);
+                .map(|r| &r.grants);
+            let own = || custom.iter().find(|r| r.id == role).map(|r| &r.grants);
+            let role_grants =
+                builtin
+                    .or_else(own)
+                    .ok_or_else(|| ContextError::UnknownReference {
+                        path: ctx_pointer(&["member", "roles", &i.to_string()]),
+                        kind: RefKind::Role,
+                        name: clip(role),
+                    })?;
+            grants.merge(role_grants);
         }
         for (i, text) in member.permissions.iter().enumerate() {
-            if let Some(permission) = policy.permission_table.get(text.as_str()) {
-                grants.grant(permission);
-                continue;
-            }
-            let path = ctx_pointer(&["member", "permissions", &i.to_string()]);
-            let permission = policy.vocab.parse(text).map_err(|p| match p {
-                PermissionProblem::Malformed(problem) => ContextError::InvalidPermission {
-                    path: path.clone(),
-                    permission: clip(text),
-                    problem,
-                },
-                PermissionProblem::Unknown => ContextError::UnknownReference {
-                    path: path.clone(),
-                    kind: RefKind::Permission,
-                    name: clip(text),
-                },
+            let permission = crate::roles::parse_grant(policy, text, || {
+                ctx_pointer(&["member", "permissions", &i.to_string()])
             })?;
             grants.grant(&permission);
         }

@@ -13,11 +13,14 @@ export interface Context {
     environment?: string;
     /** Workspace-level availability of capabilities. */
     settings?: Record<string, boolean>;
+    /** The workspace's own roles (rulesets with `customRoles` only). */
+    roles?: CustomRole[];
   };
   member: {
     userId: string;
+    /** Ruleset roles and the workspace's own roles. */
     roles?: string[];
-    /** Extra grants (custom roles): `resource:action:scope`. */
+    /** Extra grants: `resource:action:scope`. */
     permissions?: string[];
     /** The teams the member belongs to: `team` scopes cover their records. */
     teams?: string[];
@@ -163,7 +166,17 @@ export type AccountDeletionCheck =
 
 export interface RoleHolder {
   userId: string;
+  /** A ruleset role, one of `customRoles`, or `""` for a member who holds
+   * no role (only extra grants). */
   role: string;
+}
+
+/** A role a workspace defines (`workspace.roles`): grants of the ruleset's
+ * vocabulary under a name. Only where the ruleset has `customRoles`. */
+export interface CustomRole {
+  id: string;
+  label: string;
+  grants?: string[];
 }
 
 export interface RoleChangeRequest {
@@ -172,6 +185,15 @@ export interface RoleChangeRequest {
   /** `null` removes or deactivates the target. */
   newRole: string | null;
   activeHolders?: Record<string, string[]>;
+  /** The workspace's own roles, which the roles above may name. */
+  customRoles?: CustomRole[];
+}
+
+export interface RoleDeletionRequest {
+  role: string;
+  /** Members who hold the role. */
+  holders?: string[];
+  customRoles?: CustomRole[];
 }
 
 export type RoleChangeCheck = { ok: true } | { ok: false; code: string; message: string };

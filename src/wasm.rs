@@ -23,8 +23,8 @@ use crate::error::{Error, QueryError};
 use crate::json::{self, Json};
 use crate::view::compact;
 use crate::{
-    AccountDeletion, Context, Invite, Member, Platform, Policy, PreferenceValue, RoleChange, View,
-    Workspace,
+    AccountDeletion, Context, Invite, Member, Platform, Policy, PreferenceValue, RoleChange,
+    RoleDeletion, View, Workspace,
 };
 use serde::Serialize;
 use std::cell::RefCell;
@@ -384,6 +384,14 @@ pub fn policy_check_role_change(policy: u32, request: &str) -> String {
     })
 }
 
+/// Whether a workspace role may be deleted (request and answer in JSON).
+#[wasm_bindgen(js_name = policyCheckRoleDeletion)]
+pub fn policy_check_role_deletion(policy: u32, request: &str) -> String {
+    with_policy(policy, |p| {
+        answer(input::<RoleDeletion>(request, "request").and_then(|r| p.check_role_deletion(&r)))
+    })
+}
+
 /// An invite's state at `now` (milliseconds since the epoch), in JSON.
 #[wasm_bindgen(js_name = policyInviteStatus)]
 pub fn policy_invite_status(policy: u32, invite: &str, now: f64) -> String {
@@ -710,6 +718,7 @@ fn unpack_context(packed: &str) -> Option<Context> {
             flags,
             environment,
             settings,
+            roles: Vec::new(),
         },
         member: Member {
             user_id,

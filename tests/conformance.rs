@@ -14,7 +14,8 @@ mod common;
 
 use common::{Failure, Runtime};
 use harmony_policy::{
-    AccountDeletion, ApiRequest, Context, Error, Invite, Policy, Record, RoleChange, View,
+    AccountDeletion, ApiRequest, Context, Error, Invite, Policy, Record, RoleChange, RoleDeletion,
+    View,
 };
 use serde_json::{json, Map, Value};
 
@@ -88,6 +89,10 @@ impl Runtime for Native {
             "checkRoleChange" => {
                 let req: RoleChange = arg(args, 0)?;
                 to_value(policy.check_role_change(&req).map_err(failure)?)
+            }
+            "checkRoleDeletion" => {
+                let req: RoleDeletion = arg(args, 0)?;
+                to_value(policy.check_role_deletion(&req).map_err(failure)?)
             }
             "inviteStatus" => {
                 let invite: Invite = arg(args, 0)?;

@@ -44,6 +44,7 @@ fn workspace() -> impl Strategy<Value = Workspace> {
                 flags,
                 environment,
                 settings,
+                roles: Vec::new(),
             },
         )
 }
@@ -182,7 +183,7 @@ proptest! {
                 .collect(),
         };
         prop_assert_eq!(&round_trip(&deletion), &deletion);
-        let change = RoleChange { actor, target, new_role, active_holders: holders };
+        let change = RoleChange { actor, target, new_role, active_holders: holders, custom_roles: Vec::new() };
         prop_assert_eq!(&round_trip(&change), &change);
         let invite = Invite { sent_at, accepted_at, revoked_at };
         prop_assert_eq!(&round_trip(&invite), &invite);

@@ -129,6 +129,7 @@ impl Runtime for Wasm {
                 boundary::policy_check_account_deletion(policy, &a(0).to_string())
             }
             "checkRoleChange" => boundary::policy_check_role_change(policy, &a(0).to_string()),
+            "checkRoleDeletion" => boundary::policy_check_role_deletion(policy, &a(0).to_string()),
             "inviteStatus" => boundary::policy_invite_status(
                 policy,
                 &a(0).to_string(),

@@ -69,6 +69,9 @@ export class Policy {
   checkAccountDeletion(request: T.AccountDeletionRequest): T.AccountDeletionCheck;
   /** Whether a role change may go ahead. */
   checkRoleChange(request: T.RoleChangeRequest): T.RoleChangeCheck;
+  /** Whether one of the workspace's own roles may be deleted: never a
+   * ruleset role (`builtin_role`), never while held (`role_in_use`). */
+  checkRoleDeletion(request: T.RoleDeletionRequest): T.RoleChangeCheck;
   /** An invite's state at `now` (milliseconds since the epoch). */
   inviteStatus(invite: T.Invite, now: number): T.InviteStatus;
   /** Releases the compiled policy now (views made from it stay valid);

@@ -447,6 +447,10 @@ export class Policy {
     return answer(raw.policyCheckRoleChange(live(this.#handle), json(request, "request")));
   }
 
+  checkRoleDeletion(request) {
+    return answer(raw.policyCheckRoleDeletion(live(this.#handle), json(request, "request")));
+  }
+
   inviteStatus(invite, now) {
     // Not a number: NaN, which the module refuses as it refuses 1.5.
     return answer(raw.policyInviteStatus(live(this.#handle), json(invite, "invite"), typeof now === "number" ? now : NaN));

@@ -26,6 +26,7 @@ function perform(Policy, ruleset, context, call, args) {
     case "productImpact": return policy.productImpact(context, ...args);
     case "checkAccountDeletion": return policy.checkAccountDeletion(...args);
     case "checkRoleChange": return policy.checkRoleChange(...args);
+    case "checkRoleDeletion": return policy.checkRoleDeletion(...args);
     case "inviteStatus": return policy.inviteStatus(...args);
   }
   const view = policy.view(context);

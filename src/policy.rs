@@ -323,6 +323,15 @@ impl Policy {
         crate::membership::check_role_change(&self.inner, request)
     }
 
+    /// Checks a workspace's roles as a context's `workspace.roles` would be
+    /// checked (pointers relative to the list: `/1/grants/0`), for a server
+    /// that stores them.
+    pub fn check_custom_roles(&self, roles: &[crate::CustomRole]) -> Result<(), QueryError> {
+        crate::roles::compile(&self.inner, roles, &[])
+            .map(drop)
+            .map_err(QueryError::Roles)
+    }
+
     /// Whether one of the workspace's own roles may be deleted: not a
     /// ruleset role (`builtin_role`), and not while anyone holds it
     /// (`role_in_use`, naming them).

@@ -477,6 +477,10 @@ fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
         "workspace.products.get" | "modules.get" => products(state, d),
         "workspace.products.update" | "modules.update" => set_products(state, d),
         "members.list" => list_members(state, d),
+        "roles.list" => list_roles(state, d),
+        "roles.create" => create_role(state, d),
+        "roles.update" => update_role(state, d),
+        "roles.delete" => delete_role(state, d),
         "members.update" => update_member(state, d),
         "members.remove" => remove_member(state, d),
         "members.reassign" => reassign(state, d),
@@ -601,6 +605,7 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
     let actor = db::member(&conn, d.slug(), &d.signed.session.user)?
         .ok_or_else(ApiError::unauthenticated)?;
     let holders = db::active_holders(&conn, d.slug())?;
+    let custom_roles = db::custom_roles(&conn, d.slug())?;
     let check = |new_role: Option<String>| -> Result<(), ApiError> {
         let request = RoleChange {
             actor: RoleHolder {
@@ -613,6 +618,7 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
             },
             new_role,
             active_holders: holders.clone(),
+            custom_roles: custom_roles.clone(),
         };
         match state.policy.check_role_change(&request)? {
             RoleChangeCheck::Ok => Ok(()),
@@ -629,10 +635,10 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
     let mut role = target.role().to_owned();
     let mut active = target.active;
     if let Some(new_role) = change.role.filter(|r| *r != role) {
-        if !state.roles.contains(&new_role) {
+        if !state.roles.contains(&new_role) && !custom_roles.iter().any(|r| r.id == new_role) {
             return Err(ApiError::bad_request(
                 "unknown_role",
-                format!("no role `{new_role}` in this ruleset"),
+                format!("no role `{new_role}` in this ruleset or workspace"),
             )
             .field("role"));
         }
@@ -1205,6 +1211,7 @@ fn guard_removal(state: &AppState, d: &Decided, target: &db::MemberRow) -> Resul
         },
         new_role: None,
         active_holders: db::active_holders(&conn, d.slug())?,
+        custom_roles: db::custom_roles(&conn, d.slug())?,
     };
     match state.policy.check_role_change(&request)? {
         RoleChangeCheck::Ok => Ok(()),
@@ -1334,4 +1341,109 @@ fn team_member(state: &AppState, d: &Decided, add: bool) -> ApiResult {
         return Err(ApiError::not_found("team member", user));
     }
     ok(json!({ "team": team, "userId": user, "member": add }))
+}
+
+// ----- workspace roles -----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleBody {
+    label: Option<String>,
+    grants: Option<Vec<String>>,
+}
+
+fn role_body(d: &Decided) -> Result<RoleBody, ApiError> {
+    serde_json::from_value(Value::Object(d.body_object()?.clone()))
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))
+}
+
+/// Stores `roles` (the workspace's, with `changed` at `index`) once the
+/// policy accepts them all; a problem with the changed role is reported at
+/// its place in the body (`/grants/1`).
+fn store_roles(
+    state: &AppState,
+    d: &Decided,
+    roles: &[harmony_policy::CustomRole],
+    index: usize,
+) -> Result<(), ApiError> {
+    if let Err(e) = state.policy.check_custom_roles(roles) {
+        let mut error = ApiError::from(e);
+        let prefix = format!("/{index}");
+        if let Some(rest) = error.field.as_deref().and_then(|f| f.strip_prefix(&prefix)) {
+            error.field = Some(rest.to_owned());
+        }
+        return Err(error);
+    }
+    if let Some(role) = roles.get(index) {
+        db::put_role(&*state.db()?, d.slug(), role)?;
+    }
+    Ok(())
+}
+
+/// The workspace's roles with how many members hold each (so drift is easy
+/// to audit); the ruleset's roles are in the ruleset itself.
+fn list_roles(state: &AppState, d: &Decided) -> ApiResult {
+    let conn = state.db()?;
+    let mut out = Vec::new();
+    for role in db::custom_roles(&conn, d.slug())? {
+        let holders = db::holders(&conn, d.slug(), &role.id)?;
+        out.push(json!({ "id": role.id, "label": role.label, "grants": role.grants, "holders": holders }));
+    }
+    ok(json!({ "roles": out }))
+}
+
+fn create_role(state: &AppState, d: &Decided) -> ApiResult {
+    let body = role_body(d)?;
+    let mut roles = db::custom_roles(&*state.db()?, d.slug())?;
+    let role = harmony_policy::CustomRole {
+        id: new_id("r"),
+        label: body.label.unwrap_or_default().trim().to_owned(),
+        grants: body.grants.unwrap_or_default(),
+    };
+    roles.push(role.clone());
+    store_roles(state, d, &roles, roles.len() - 1)?;
+    created(json!(role))
+}
+
+/// Changes a role's label or grants; every holder's next request is
+/// decided with the new grants.
+fn update_role(state: &AppState, d: &Decided) -> ApiResult {
+    let body = role_body(d)?;
+    let id = d.param("id");
+    let mut roles = db::custom_roles(&*state.db()?, d.slug())?;
+    let index = roles
+        .iter()
+        .position(|r| r.id == id)
+        .ok_or_else(|| ApiError::not_found("role", id))?;
+    if let Some(role) = roles.get_mut(index) {
+        if let Some(label) = body.label {
+            role.label = label.trim().to_owned();
+        }
+        if let Some(grants) = body.grants {
+            role.grants = grants;
+        }
+    }
+    store_roles(state, d, &roles, index)?;
+    ok(json!(roles.get(index)))
+}
+
+/// Deletes a role nobody holds (the policy's role-deletion check).
+fn delete_role(state: &AppState, d: &Decided) -> ApiResult {
+    let id = d.param("id");
+    let conn = state.db()?;
+    let request = harmony_policy::RoleDeletion {
+        role: id.to_owned(),
+        holders: db::holders(&conn, d.slug(), id)?,
+        custom_roles: db::custom_roles(&conn, d.slug())?,
+    };
+    match state.policy.check_role_deletion(&request) {
+        Err(e) if e.code() == "unknown_role" => return Err(ApiError::not_found("role", id)),
+        Err(e) => return Err(e.into()),
+        Ok(RoleChangeCheck::Denied { code, message }) => {
+            return Err(ApiError::new(409, &code, message))
+        }
+        Ok(RoleChangeCheck::Ok) => {}
+    }
+    db::delete_role(&conn, d.slug(), id)?;
+    ok(json!({ "ok": true, "id": id }))
 }

@@ -3,7 +3,7 @@
 //! workspace, so one workspace's rows never reach another's members.
 
 use crate::error::StartError;
-use harmony_policy::{Context, Member, Platform, PreferenceValue, Workspace};
+use harmony_policy::{Context, CustomRole, Member, Platform, PreferenceValue, Workspace};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -76,6 +76,16 @@ CREATE TABLE team_members (
     user_id   TEXT NOT NULL,
     PRIMARY KEY (workspace, team_id, user_id),
     FOREIGN KEY (workspace, team_id) REFERENCES teams(workspace, id) ON DELETE CASCADE
+);
+"#,
+    // Workspaces define roles of their own (grants as a JSON list).
+    r#"
+CREATE TABLE roles (
+    workspace TEXT NOT NULL REFERENCES workspaces(slug),
+    id        TEXT NOT NULL,
+    label     TEXT NOT NULL,
+    grants    TEXT NOT NULL,
+    PRIMARY KEY (workspace, id)
 );
 "#,
 ];
@@ -155,6 +165,9 @@ struct SeedWorkspace {
     invites: Vec<SeedInvite>,
     #[serde(default)]
     teams: Vec<SeedTeam>,
+    /// The workspace's own roles.
+    #[serde(default)]
+    roles: Vec<CustomRole>,
     /// Records by kind; a record's `ownerId` and `teamId` are its owner and
     /// team.
     #[serde(default)]
@@ -280,6 +293,9 @@ pub fn import(
                 params![i.id, w.slug, i.email, i.role, i.landing_page, sent_at],
             )?;
         }
+        for role in &w.roles {
+            put_role(&tx, &w.slug, role)?;
+        }
         for team in &w.teams {
             tx.execute(
                 "INSERT INTO teams (workspace, id, name) VALUES (?1, ?2, ?3)",
@@ -365,6 +381,7 @@ pub fn context(
                         flags: from_text(&r.get::<_, String>(7)?),
                         environment: r.get(8)?,
                         settings: from_text(&r.get::<_, String>(9)?),
+                        roles: Vec::new(),
                     },
                 ))
             },
@@ -374,6 +391,8 @@ pub fn context(
         return Ok(None);
     };
     member.teams = teams_of(conn, slug, user)?;
+    let mut workspace = workspace;
+    workspace.roles = custom_roles(conn, slug)?;
     Ok(Some(Context {
         workspace,
         member,
@@ -569,6 +588,58 @@ pub fn active_holders(
         let user: String = r.get(0)?;
         for role in from_text::<Vec<String>>(&r.get::<_, String>(1)?) {
             out.entry(role).or_default().push(user.clone());
+        }
+    }
+    Ok(out)
+}
+
+// ---------- workspace roles ----------
+
+/// The roles `slug` defines, in the order they were made.
+pub fn custom_roles(conn: &Connection, slug: &str) -> rusqlite::Result<Vec<CustomRole>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, label, grants FROM roles WHERE workspace = ?1 ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([slug], |r| {
+        Ok(CustomRole {
+            id: r.get(0)?,
+            label: r.get(1)?,
+            grants: from_text(&r.get::<_, String>(2)?),
+        })
+    })?;
+    rows.collect()
+}
+
+/// Creates or replaces a role of `slug`.
+pub fn put_role(conn: &Connection, slug: &str, role: &CustomRole) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO roles (workspace, id, label, grants) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (workspace, id) DO UPDATE SET label = excluded.label, grants = excluded.grants",
+        params![slug, role.id, role.label, to_text(&role.grants)],
+    )?;
+    Ok(())
+}
+
+/// Deletes a role of `slug`; false when there is none.
+pub fn delete_role(conn: &Connection, slug: &str, id: &str) -> rusqlite::Result<bool> {
+    Ok(conn.execute(
+        "DELETE FROM roles WHERE workspace = ?1 AND id = ?2",
+        params![slug, id],
+    )? > 0)
+}
+
+/// The members of `slug` (active or not) who hold `role`.
+pub fn holders(conn: &Connection, slug: &str, role: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT user_id, roles FROM members WHERE workspace = ?1 ORDER BY seq")?;
+    let mut out = Vec::new();
+    let mut rows = stmt.query([slug])?;
+    while let Some(r) = rows.next()? {
+        if from_text::<Vec<String>>(&r.get::<_, String>(1)?)
+            .iter()
+            .any(|x| x == role)
+        {
+            out.push(r.get(0)?);
         }
     }
     Ok(out)

@@ -693,7 +693,7 @@ async fn data_survives_a_restart_and_the_seed_is_imported_once() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 }
 
 #[tokio::test]
@@ -1253,4 +1253,201 @@ async fn resyncing_while_accounts_is_off_keeps_the_stored_account_link() {
             "{record}"
         );
     }
+}
+
+#[tokio::test]
+async fn workspace_roles_are_created_assigned_and_decide_the_next_request() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let (status, role) = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/roles",
+            Some(json!({ "label": "Sales rep", "grants": ["contacts:read:own", "contacts:update:own"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{role}");
+    let id = role["id"].as_str().unwrap().to_owned();
+    // Bob, a member, becomes a sales rep: on his next request he reads only
+    // his own contacts.
+    let bob = s.sign_in("u_bob", "acme").await;
+    assert_eq!(
+        ids(&s.get(&bob, "/api/contacts").await.1["contacts"]).len(),
+        4
+    );
+    let (status, body) = s
+        .call(
+            Some(&ada),
+            Method::PATCH,
+            "/api/members/u_bob",
+            Some(json!({ "role": id })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        ids(&s.get(&bob, "/api/contacts").await.1["contacts"]),
+        ["c_1"]
+    );
+    assert_eq!(
+        s.get(&bob, "/api/me").await.1["context"]["member"]["roles"],
+        json!([id])
+    );
+    let (_, list) = s.get(&ada, "/api/roles").await;
+    assert_eq!(list["roles"][0]["holders"], json!(["u_bob"]), "{list}");
+    // Widening the role takes effect on his next request too.
+    let (status, _) = s
+        .call(
+            Some(&ada),
+            Method::PATCH,
+            &format!("/api/roles/{id}"),
+            Some(json!({ "grants": ["contacts:read:all"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        ids(&s.get(&bob, "/api/contacts").await.1["contacts"]).len(),
+        4
+    );
+    // Still held: not deletable; once nobody holds it, it is.
+    let path = format!("/api/roles/{id}");
+    let held = s.call(Some(&ada), Method::DELETE, &path, None).await;
+    assert_eq!(code(&held), (StatusCode::CONFLICT, Some("role_in_use")));
+    assert!(
+        held.1["message"].as_str().unwrap().contains("`u_bob`"),
+        "{}",
+        held.1
+    );
+    s.call(
+        Some(&ada),
+        Method::PATCH,
+        "/api/members/u_bob",
+        Some(json!({ "role": "member" })),
+    )
+    .await;
+    let gone = s.call(Some(&ada), Method::DELETE, &path, None).await;
+    assert_eq!(gone.0, StatusCode::OK, "{}", gone.1);
+    assert_eq!(s.get(&ada, "/api/roles").await.1["roles"], json!([]));
+}
+
+#[tokio::test]
+async fn bad_or_hostile_role_changes_are_refused() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    // A member (no roles:* grants) may not create, change or delete roles.
+    let bob = s.sign_in("u_bob", "acme").await;
+    for (method, path) in [
+        (Method::GET, "/api/roles"),
+        (Method::POST, "/api/roles"),
+        (Method::PATCH, "/api/roles/r_x"),
+        (Method::DELETE, "/api/roles/r_x"),
+    ] {
+        let answer = s
+            .call(
+                Some(&bob),
+                method.clone(),
+                path,
+                Some(json!({ "label": "Mine", "grants": ["*:*:all"] })),
+            )
+            .await;
+        assert_eq!(
+            code(&answer),
+            (StatusCode::FORBIDDEN, Some("permission_denied")),
+            "{method} {path}"
+        );
+    }
+    // Grants the ruleset does not know, at their place in the body.
+    let unknown = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/roles",
+            Some(
+                json!({ "label": "Pilot", "grants": ["contacts:read:all", "rockets:launch:all"] }),
+            ),
+        )
+        .await;
+    assert_eq!(
+        refusal(&unknown),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("unknown_permission"),
+            Some("/grants/1")
+        )
+    );
+    let unscoped = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/roles",
+            Some(json!({ "label": "Pilot", "grants": ["contacts:read"] })),
+        )
+        .await;
+    assert_eq!(
+        code(&unscoped),
+        (StatusCode::BAD_REQUEST, Some("invalid_permission"))
+    );
+    let unlabelled = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/roles",
+            Some(json!({ "grants": [] })),
+        )
+        .await;
+    assert_eq!(
+        refusal(&unlabelled),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("invalid_value"),
+            Some("/label")
+        )
+    );
+    assert_eq!(
+        s.get(&ada, "/api/roles").await.1["roles"],
+        json!([]),
+        "nothing was stored"
+    );
+    // Ruleset roles are not deletable; unknown ones are not found.
+    let builtin = s
+        .call(Some(&ada), Method::DELETE, "/api/roles/admin", None)
+        .await;
+    assert_eq!(code(&builtin), (StatusCode::CONFLICT, Some("builtin_role")));
+    let missing = s
+        .call(Some(&ada), Method::DELETE, "/api/roles/r_nope", None)
+        .await;
+    assert_eq!(code(&missing), (StatusCode::NOT_FOUND, Some("not_found")));
+    // The last admin cannot be moved to a workspace role.
+    let (_, role) = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/roles",
+            Some(json!({ "label": "Viewer", "grants": ["contacts:read:all"] })),
+        )
+        .await;
+    let demote = s
+        .call(
+            Some(&ada),
+            Method::PATCH,
+            "/api/members/u_ada",
+            Some(json!({ "role": role["id"] })),
+        )
+        .await;
+    assert_eq!(code(&demote), (StatusCode::CONFLICT, Some("last_admin")));
+}
+
+#[tokio::test]
+async fn harmonia_has_no_workspace_roles() {
+    let s = start_on(fresh_db(), "harmonia").await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let answer = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/roles",
+            Some(json!({ "label": "Mine", "grants": [] })),
+        )
+        .await;
+    assert_eq!(answer.0, StatusCode::NOT_FOUND, "{}", answer.1);
 }

@@ -392,6 +392,18 @@ pub fn policy_check_role_deletion(policy: u32, request: &str) -> String {
     })
 }
 
+/// Checks a workspace's roles (a JSON list) as a context's
+/// `workspace.roles` would be checked; `null` when they are valid, an error
+/// at the problem's pointer (`/1/grants/0`) otherwise.
+#[wasm_bindgen(js_name = policyCheckCustomRoles)]
+pub fn policy_check_custom_roles(policy: u32, roles: &str) -> String {
+    with_policy(policy, |p| {
+        answer(
+            input::<Vec<crate::CustomRole>>(roles, "roles").and_then(|r| p.check_custom_roles(&r)),
+        )
+    })
+}
+
 /// An invite's state at `now` (milliseconds since the epoch), in JSON.
 #[wasm_bindgen(js_name = policyInviteStatus)]
 pub fn policy_invite_status(policy: u32, invite: &str, now: f64) -> String {

@@ -47,6 +47,8 @@ function rulesetDoc() {
 }
 const ws = () => state.workspaces[state.workspace];
 const members = (w = ws()) => w.members[state.ruleset];
+/** The roles workspace `w` defined for itself under the current ruleset. */
+const customRoles = (w = ws()) => ((w.roles ??= {})[state.ruleset] ??= []);
 const user = (id) => state.users.find((u) => u.id === id);
 const me = () => members().find((m) => m.userId === state.actingAs);
 const memberships = (userId = state.actingAs) =>
@@ -58,7 +60,7 @@ function context(w = ws(), userId = state.actingAs) {
   const m = members(w).find((x) => x.userId === userId);
   const u = user(userId);
   return {
-    workspace: { slug: w.slug, products: w.products, plan: w.plan, flags: w.flags, environment: "production", settings: w.settings },
+    workspace: { slug: w.slug, products: w.products, plan: w.plan, flags: w.flags, environment: "production", settings: w.settings, roles: customRoles(w) },
     member: {
       userId,
       roles: m && m.role ? [m.role] : [],
@@ -227,7 +229,7 @@ function renderShell() {
       h("span", {}, "Search or jump to…"),
       h("kbd", {}, apple ? "⌘K" : "Ctrl+K"),
     ),
-    h("div", { class: "who" }, `${user(state.actingAs)?.name ?? "Nobody"} · ${me() ? me().role || "own grants" : "no role"} · ${policy().name}`),
+    h("div", { class: "who" }, `${user(state.actingAs)?.name ?? "Nobody"} · ${me() ? roleLabel(me().role) : "no role"} · ${policy().name}`),
   );
   const app = $("#app");
   app.replaceChildren(sidebar, h("div", { class: "content" }, top, h("main", { id: "main", tabindex: "-1" })));
@@ -311,7 +313,7 @@ function demoControls() {
           },
         },
         members(w).map((m) =>
-          h("option", { value: m.userId, selected: m.userId === state.actingAs }, `${user(m.userId)?.name} (${m.role || "own grants"}${m.active ? "" : ", inactive"})`),
+          h("option", { value: m.userId, selected: m.userId === state.actingAs }, `${user(m.userId)?.name} (${roleLabel(m.role)}${m.active ? "" : ", inactive"})`),
         ),
       ),
     ),
@@ -504,6 +506,8 @@ const PAGES = {
   "settings-products": productsPage,
   "settings-modules": productsPage,
   "settings-users": usersPage,
+  "settings-roles": rolesPage,
+  "settings-teams": teamsPage,
   "settings-team": usersPage,
   "settings-delete": deletePage,
   "settings-preferences": preferencesPage,
@@ -639,6 +643,20 @@ function roleIds() {
   return rulesetDoc().roles.map((r) => r.id);
 }
 
+/** A role's name: the ruleset's label for its roles, the workspace's for its
+ * own; no role at all means the member has only their own grants. */
+function roleLabel(id) {
+  if (!id) return "own grants";
+  return rulesetDoc().roles.find((r) => r.id === id)?.label ?? customRoles().find((r) => r.id === id)?.label ?? id;
+}
+
+/** The members (active or not) who hold role `id`. */
+const holders = (id) => members().filter((m) => m.role === id).map((m) => m.userId);
+
+/** Whether the API accepts `method` on `path` from this member (the
+ * endpoint's own check; a body is given where the endpoint takes one). */
+const may = (method, path) => view().checkRequest({ method, path, ...(["POST", "PUT", "PATCH"].includes(method) ? { body: {} } : {}) }).ok;
+
 /** The kinds of records members own, as the API names them. */
 const RECORD_KINDS = ["contacts", "accounts", "projects", "conversations"];
 
@@ -665,7 +683,7 @@ function usersPage() {
   const message = h("div", { class: "callout", role: "alert", hidden: true });
   const actor = { userId: state.actingAs, role: me()?.role ?? "member" };
   const tryChange = async (m, newRole, apply) => {
-    const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole, activeHolders: activeHolders() });
+    const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole, activeHolders: activeHolders(), customRoles: customRoles() });
     if (!result.ok) {
       message.hidden = false;
       message.textContent = result.message;
@@ -678,11 +696,10 @@ function usersPage() {
   const updateMember = (m, body, local) => change({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body }, local);
   const reactivate = (m) => updateMember(m, { active: true }, () => (m.active = true));
   const memberPath = (m, suffix = "") => `/api/members/${encodeURIComponent(m.userId)}${suffix}`;
-  const may = (method, path) => view().checkRequest({ method, path, ...(method === "POST" ? { body: {} } : {}) }).ok;
   const remove = async (m) => {
     // Removing takes the member's role away: the same guard as deactivating.
     if (m.active && m.role) {
-      const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole: null, activeHolders: activeHolders() });
+      const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole: null, activeHolders: activeHolders(), customRoles: customRoles() });
       if (!result.ok) return refused({ status: 409, code: result.code, message: result.message });
     }
     await change({ method: "DELETE", path: memberPath(m) }, () => {
@@ -709,7 +726,7 @@ function usersPage() {
         "td",
         {},
         m.role
-          ? h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, () => (m.role = e.target.value)) }, roleIds().map((r) => h("option", { value: r, selected: r === m.role }, r)))
+          ? h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, () => (m.role = e.target.value)) }, [...roleIds(), ...customRoles().map((r) => r.id)].map((r) => h("option", { value: r, selected: r === m.role }, roleLabel(r))))
           : h("span", { title: (m.permissions ?? []).join("\n") }, "Own grants"),
       ),
       h("td", {}, m.active ? "Active" : "Deactivated"),
@@ -793,6 +810,232 @@ function inviteForm() {
     byId.landingPage?.visible ? h("label", {}, "Landing page (optional)", h("select", { name: "landingPage" }, h("option", { value: "" }, "Default"), byId.landingPage.options.map((r) => h("option", { value: r }, r)))) : null,
     h("button", { class: "primary", type: "submit" }, "Send invite"),
     h("p", { class: "muted" }, "Invites expire after 14 days; resending starts a new 14 days."),
+  );
+}
+
+// ---------- Settings → Roles ----------
+/** The scopes a grant may have (the ruleset format's, widest first). */
+const SCOPES = ["all", "team", "own"];
+
+/** For each `resource:action`, the widest scope a role's grants hold it at,
+ * as the policy reads them (wildcards included): a view of a member holding
+ * only that role. */
+function widestScopes(role) {
+  const base = context();
+  const roles = customRoles().filter((r) => r.id !== role.id);
+  const v = policy().view({
+    ...base,
+    workspace: { ...base.workspace, roles: [...roles, role] },
+    member: { ...base.member, roles: [role.id], permissions: [], active: true },
+  });
+  try {
+    const { resources, actions } = rulesetDoc().permissions;
+    const out = {};
+    for (const r of resources) for (const a of actions) out[`${r}:${a}`] = SCOPES.find((s) => v.can(`${r}:${a}:${s}`)) ?? "";
+    return out;
+  } finally {
+    v.free();
+  }
+}
+
+const grantList = (grants) => h("ul", { class: "grants" }, grants.map((g) => h("li", {}, h("code", {}, g))));
+const holderText = (id) => {
+  const names = holders(id).map((u) => user(u)?.name ?? u);
+  return h("td", { dataset: { holders: id }, title: names.join("\n") }, String(names.length));
+};
+
+function rolesPage() {
+  const rolePath = (r) => `/api/roles/${encodeURIComponent(r.id)}`;
+  const editor = h("div", { class: "editor" }, may("POST", "/api/roles") ? roleEditor(null) : null);
+  const remove = (r) => {
+    const answer = policy().checkRoleDeletion({ role: r.id, holders: holders(r.id), customRoles: customRoles() });
+    if (!answer.ok) return refused({ status: 409, code: answer.code, message: answer.message });
+    return change({ method: "DELETE", path: rolePath(r) }, () => customRoles().splice(customRoles().indexOf(r), 1));
+  };
+  const builtin = rulesetDoc().roles.map((r) => h("tr", { dataset: { role: r.id } }, h("th", { scope: "row" }, r.label ?? r.id), h("td", {}, grantList(r.grants ?? [])), holderText(r.id)));
+  const own = customRoles().map((r) =>
+    h(
+      "tr",
+      { dataset: { role: r.id } },
+      h("th", { scope: "row" }, r.label),
+      h("td", {}, r.grants.length ? grantList(r.grants) : h("span", { class: "muted" }, "No permissions")),
+      holderText(r.id),
+      h(
+        "td",
+        { class: "actions" },
+        may("PATCH", rolePath(r)) ? h("button", { onclick: () => (editor.replaceChildren(roleEditor(r)), editor.querySelector("input")?.focus()) }, "Edit") : null,
+        may("DELETE", rolePath(r)) ? h("button", { class: "danger", onclick: () => remove(r) }, "Delete") : null,
+      ),
+    ),
+  );
+  return page(
+    "Roles",
+    h("p", {}, "Built-in roles come with the rules and cannot be changed. Roles of this workspace add names for sets of permissions; check who holds each now and then, so none drifts from its purpose."),
+    h("h2", {}, "Built-in roles"),
+    table(["Role", "Permissions", "Members"], builtin),
+    h("h2", {}, "Roles of this workspace"),
+    own.length ? table(["Role", "Permissions", "Members", ""], own) : empty("This workspace has no roles of its own yet."),
+    editor,
+  );
+}
+
+/** The form that creates a role (`role` null) or edits one: a name and, for
+ * every resource and action of the ruleset, the scope the role holds it at. */
+function roleEditor(role) {
+  const fields = Object.fromEntries(view().form("role").map((f) => [f.field, f]));
+  if (!fields.label?.visible) return null;
+  const { resources, actions } = rulesetDoc().permissions;
+  const held = role ? widestScopes(role) : {};
+  const error = h("div", { class: "callout", role: "alert", hidden: true });
+  const title = role ? `Edit ${role.label}` : "New role";
+  const grid = h(
+    "table",
+    { class: "grant-grid" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Resource"), actions.map((a) => h("th", { scope: "col" }, a)))),
+    h(
+      "tbody",
+      {},
+      resources.map((r) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, r),
+          actions.map((a) =>
+            h(
+              "td",
+              {},
+              h("select", { name: `${r}:${a}`, "aria-label": `${r} ${a}` }, h("option", { value: "" }, "—"), SCOPES.map((s) => h("option", { value: s, selected: held[`${r}:${a}`] === s }, s))),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  const show = (message) => {
+    error.hidden = false;
+    error.textContent = message;
+  };
+  return h(
+    "form",
+    {
+      class: "form wide",
+      "aria-label": title,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const data = new FormData(e.target);
+        const body = { label: String(data.get("label") ?? "").trim(), grants: [] };
+        for (const [name, scope] of data.entries()) if (name !== "label" && scope) body.grants.push(`${name}:${scope}`);
+        const id = role?.id ?? newId("r");
+        const next = [...customRoles().filter((r) => r.id !== id), { id, ...body }];
+        try {
+          policy().checkCustomRoles(next);
+        } catch (err) {
+          return show(`${err.code}: ${err.message}`);
+        }
+        const request = role ? { method: "PATCH", path: `/api/roles/${encodeURIComponent(id)}`, body } : { method: "POST", path: "/api/roles", body };
+        const refusal = await commit(request, () => {
+          if (role) Object.assign(role, body);
+          else customRoles(ws()).push({ id, ...body });
+        });
+        if (refusal) return show(`${refusal.status ?? ""} ${refusal.code}: ${refusal.message}`.trim());
+        route();
+      },
+    },
+    h("h2", {}, title),
+    h("label", {}, fields.label.label ?? "Name", h("input", { name: "label", required: fields.label.required, value: role?.label ?? "", autocomplete: "off" })),
+    h("fieldset", {}, h("legend", {}, fields.grants?.label ?? "Permissions"), h("div", { class: "table-wrap" }, grid)),
+    error,
+    h("button", { class: "primary", type: "submit" }, role ? "Save role" : "Create role"),
+  );
+}
+
+// ---------- Settings → Teams ----------
+function teamsPage() {
+  const teams = ws().teams ?? [];
+  const teamPath = (t, suffix = "") => `/api/teams/${encodeURIComponent(t.id)}${suffix}`;
+  const memberPath = (t, userId) => teamPath(t, `/members/${encodeURIComponent(userId)}`);
+  const field = view().form("team").find((f) => f.field === "name");
+  const nameInput = (value) => h("input", { name: "name", required: field?.required, value, autocomplete: "off", "aria-label": "Team name" });
+  const records = (t) => RECORD_KINDS.reduce((n, kind) => n + (ws()[kind] ?? []).filter((r) => r.teamId === t.id).length, 0);
+  const rows = teams.map((t) => {
+    const outside = members().filter((m) => !t.members.includes(m.userId));
+    return h(
+      "tr",
+      { dataset: { team: t.id } },
+      h(
+        "th",
+        { scope: "row" },
+        may("PATCH", teamPath(t)) && field?.visible
+          ? h(
+              "form",
+              {
+                class: "inline",
+                "aria-label": `Rename ${t.name}`,
+                onsubmit: (e) => {
+                  e.preventDefault();
+                  const name = String(new FormData(e.target).get("name")).trim();
+                  change({ method: "PATCH", path: teamPath(t), body: { name } }, () => (t.name = name));
+                },
+              },
+              nameInput(t.name),
+              h("button", { type: "submit" }, "Rename"),
+            )
+          : t.name,
+      ),
+      h(
+        "td",
+        {},
+        h(
+          "ul",
+          { class: "chips" },
+          t.members.map((u) =>
+            h(
+              "li",
+              {},
+              user(u)?.name ?? u,
+              may("DELETE", memberPath(t, u))
+                ? h("button", { class: "link", "aria-label": `Take ${user(u)?.name ?? u} out of ${t.name}`, onclick: () => change({ method: "DELETE", path: memberPath(t, u) }, () => (t.members = t.members.filter((x) => x !== u))) }, "×")
+                : null,
+            ),
+          ),
+        ),
+        outside.length && may("PUT", memberPath(t, outside[0].userId))
+          ? h(
+              "select",
+              { "aria-label": `Add a member to ${t.name}`, onchange: (e) => e.target.value && change({ method: "PUT", path: memberPath(t, e.target.value), body: {} }, () => t.members.push(e.target.value)) },
+              h("option", { value: "" }, "Add member…"),
+              outside.map((m) => h("option", { value: m.userId }, user(m.userId)?.name ?? m.userId)),
+            )
+          : null,
+      ),
+      h("td", { dataset: { records: t.id } }, String(records(t))),
+      h("td", { class: "actions" }, may("DELETE", teamPath(t)) ? h("button", { class: "danger", onclick: () => change({ method: "DELETE", path: teamPath(t) }, () => teams.splice(teams.indexOf(t), 1)) }, "Delete") : null),
+    );
+  });
+  const create =
+    may("POST", "/api/teams") && field?.visible
+      ? h(
+          "form",
+          {
+            class: "form",
+            "aria-label": "New team",
+            onsubmit: (e) => {
+              e.preventDefault();
+              const name = String(new FormData(e.target).get("name")).trim();
+              change({ method: "POST", path: "/api/teams", body: { name } }, () => ((ws().teams ??= []).push({ id: newId("t"), name, members: [] })));
+            },
+          },
+          h("h2", {}, "New team"),
+          h("label", {}, field.label ?? "Name", h("input", { name: "name", required: field.required, autocomplete: "off" })),
+          h("button", { class: "primary", type: "submit" }, "Create team"),
+        )
+      : null;
+  return page(
+    "Teams",
+    h("p", {}, "A grant at team scope covers the records of the member's teams. A change applies from each member's next request."),
+    teams.length ? table(["Team", "Members", "Records", ""], rows) : empty("No teams yet."),
+    h("p", { class: "muted" }, "Deleting a team keeps its records: they keep their team, and stay with their owners and with members who hold the permission at all scope."),
+    create,
   );
 }
 

@@ -2,7 +2,7 @@
 // only: which of them a member may see or change is decided by the policy
 // (pkg/), never here.
 
-const KEY = "harmony-demo-v2";
+const KEY = "harmony-demo-v3";
 const DAY = 86_400_000;
 
 export const USERS = [
@@ -15,11 +15,15 @@ export const USERS = [
 
 /** Eve's grants in Harmony: a sales rep who works on her own contacts and
  * reads her team's conversations (extra grants, no ruleset role). */
+/** A role Acme defined for itself (Settings → Roles): customer success
+ * managers work on their team's contacts and read every conversation. */
+const SUCCESS = ["conversations:read:all", "contacts:read:all", "contacts:update:team", "accounts:read:all", "projects:read:team", "feedback:read:own"];
+
 const SALES_REP = ["contacts:read:own", "contacts:create:own", "contacts:update:own", "contacts:delete:own", "conversations:read:team", "accounts:read:all"];
 
 function sample(now) {
   return {
-    version: 2,
+    version: 3,
     ruleset: "harmony",
     workspace: "acme",
     actingAs: "u_ada",
@@ -36,7 +40,7 @@ function sample(now) {
           harmony: [
             { userId: "u_ada", role: "admin", active: true },
             { userId: "u_bob", role: "member", active: true, landingPage: "contacts" },
-            { userId: "u_dee", role: "member", active: true },
+            { userId: "u_dee", role: "r_success", active: true },
             { userId: "u_eve", role: "", permissions: SALES_REP, active: true, landingPage: "contacts" },
           ],
           harmonia: [
@@ -46,6 +50,7 @@ function sample(now) {
             { userId: "u_eve", role: "member", active: true },
           ],
         },
+        roles: { harmony: [{ id: "r_success", label: "Customer success", grants: SUCCESS }], harmonia: [] },
         invites: [
           { id: "i_1", email: "gus@acme.example", role: "member", sentAt: now - 2 * DAY },
           { id: "i_2", email: "fay@acme.example", role: "member", sentAt: now - 20 * DAY },
@@ -91,6 +96,7 @@ function sample(now) {
             { userId: "u_ada", role: "member", active: true },
           ],
         },
+        roles: { harmony: [], harmonia: [] },
         invites: [],
         teams: [],
         accounts: [{ id: "a_9", name: "Umbrella", domain: "umbrella.example", ownerId: "u_cy" }],
@@ -105,7 +111,7 @@ function sample(now) {
 export function load() {
   try {
     const saved = JSON.parse(localStorage.getItem(KEY) ?? "null");
-    if (saved && saved.version === 2) return saved;
+    if (saved && saved.version === 3) return saved;
   } catch {
     // A broken entry is replaced by the sample data.
   }

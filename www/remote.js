@@ -90,6 +90,7 @@ class Remote {
     }
     const current = workspaces[context.workspace.slug];
     Object.assign(current, { plan: context.workspace.plan, flags: context.workspace.flags, settings: context.workspace.settings, products: context.workspace.products });
+    current.roles = { [ruleset]: context.workspace.roles ?? [] };
     const mine = current.members[ruleset].find((m) => m.userId === context.member.userId);
     if (mine && context.member.landingPage) mine.landingPage = context.member.landingPage;
     // Read only what the policy lets this member read: the server would

@@ -4,7 +4,8 @@
 
 use crate::error::StartError;
 use harmony_policy::{Context, CustomRole, Member, Platform, PreferenceValue, Workspace};
-use rusqlite::{params, Connection, OptionalExtension};
+pub use rusqlite::Connection;
+use rusqlite::{params, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -160,14 +161,15 @@ struct SeedWorkspace {
     #[serde(default)]
     products: BTreeMap<String, bool>,
     /// The members, or the members for each ruleset name.
-    members: SeedMembers,
+    members: ByRuleset<SeedMember>,
     #[serde(default)]
     invites: Vec<SeedInvite>,
     #[serde(default)]
     teams: Vec<SeedTeam>,
-    /// The workspace's own roles.
+    /// The workspace's own roles, or its roles for each ruleset name (a
+    /// ruleset without custom roles takes none).
     #[serde(default)]
-    roles: Vec<CustomRole>,
+    roles: ByRuleset<CustomRole>,
     /// Records by kind; a record's `ownerId` and `teamId` are its owner and
     /// team.
     #[serde(default)]
@@ -183,11 +185,27 @@ struct SeedTeam {
     members: Vec<String>,
 }
 
+/// A seed list for every ruleset, or one list per ruleset name.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum SeedMembers {
-    List(Vec<SeedMember>),
-    ByRuleset(BTreeMap<String, Vec<SeedMember>>),
+enum ByRuleset<T> {
+    List(Vec<T>),
+    ByRuleset(BTreeMap<String, Vec<T>>),
+}
+
+impl<T> Default for ByRuleset<T> {
+    fn default() -> Self {
+        ByRuleset::List(Vec::new())
+    }
+}
+
+impl<T> ByRuleset<T> {
+    fn of(&self, ruleset: &str) -> &[T] {
+        match self {
+            ByRuleset::List(list) => list,
+            ByRuleset::ByRuleset(by) => by.get(ruleset).map(Vec::as_slice).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,11 +273,7 @@ pub fn import(
                 to_text(&w.products)
             ],
         )?;
-        let members = match &w.members {
-            SeedMembers::List(list) => list.as_slice(),
-            SeedMembers::ByRuleset(by) => by.get(ruleset).map(Vec::as_slice).unwrap_or_default(),
-        };
-        for m in members {
+        for m in w.members.of(ruleset) {
             tx.execute(
                 "INSERT INTO members (workspace, user_id, roles, permissions, active, landing_page)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -293,7 +307,7 @@ pub fn import(
                 params![i.id, w.slug, i.email, i.role, i.landing_page, sent_at],
             )?;
         }
-        for role in &w.roles {
+        for role in w.roles.of(ruleset) {
             put_role(&tx, &w.slug, role)?;
         }
         for team in &w.teams {

@@ -72,6 +72,10 @@ export class Policy {
   /** Whether one of the workspace's own roles may be deleted: never a
    * ruleset role (`builtin_role`), never while held (`role_in_use`). */
   checkRoleDeletion(request: T.RoleDeletionRequest): T.RoleChangeCheck;
+  /** Checks a workspace's own roles as a context's `workspace.roles` would
+   * be checked; throws a `PolicyError` at the problem's pointer (`/1/grants/0`:
+   * `duplicate_role`, `reserved_role`, `unknown_reference`, ...). */
+  checkCustomRoles(roles: T.CustomRole[]): void;
   /** An invite's state at `now` (milliseconds since the epoch). */
   inviteStatus(invite: T.Invite, now: number): T.InviteStatus;
   /** Releases the compiled policy now (views made from it stay valid);

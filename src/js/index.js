@@ -451,6 +451,10 @@ export class Policy {
     return answer(raw.policyCheckRoleDeletion(live(this.#handle), json(request, "request")));
   }
 
+  checkCustomRoles(roles) {
+    answer(raw.policyCheckCustomRoles(live(this.#handle), json(roles, "roles")));
+  }
+
   inviteStatus(invite, now) {
     // Not a number: NaN, which the module refuses as it refuses 1.5.
     return answer(raw.policyInviteStatus(live(this.#handle), json(invite, "invite"), typeof now === "number" ? now : NaN));

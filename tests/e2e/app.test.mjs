@@ -102,7 +102,7 @@ test("Insights off hides the Data Lake; Feedback and Performance appear when on"
 
 test("a member is refused the Products page, with the reason", async () => {
   await go("/workspace/acme/conversations");
-  await viewAs("Bob Marley (member)");
+  await viewAs("Bob Marley (Member)");
   await go("/workspace/acme/settings/products");
   assert.equal(await heading(), "You can't open this page");
   assert.match(await page.textContent("main [role=alert]"), /organization:update:all/);
@@ -161,7 +161,7 @@ test("Delete Account is blocked for the only active admin and needs DELETE", asy
   await page.getByRole("button", { name: "Delete my account" }).click();
   assert.match(await page.textContent("main [role=alert]"), /only active admin of Acme Corp/);
   await shot("delete-account");
-  await viewAs("Bob Marley (member)");
+  await viewAs("Bob Marley (Member)");
   await go("/workspace/acme/settings/delete");
   await page.getByLabel("Type DELETE to confirm").fill("delete");
   await page.getByRole("button", { name: "Delete my account" }).click();
@@ -215,7 +215,7 @@ test("own and team scopes: a sales rep lists, opens and edits only what her gran
   await page.waitForURL(/\/contacts$/);
   assert.deepEqual(await cells(), ["Peter Gibbons", "Nina Simone"], "what she creates is hers");
   await shot("own-scope");
-  await viewAs("Bob Marley (member)");
+  await viewAs("Bob Marley (Member)");
   await go("/workspace/acme/contacts/c_2");
   await page.getByRole("link", { name: "Edit" }).waitFor();
   assert.deepEqual(errors, []);
@@ -238,6 +238,92 @@ test("assignment counts; reassigning moves records, removing a member keeps them
   assert.deepEqual(errors, []);
 });
 
+test("workspace roles: built-ins read-only, a role of the workspace created, assigned, audited, edited and deleted", async () => {
+  await go("/workspace/acme/settings/roles");
+  assert.equal(await heading(), "Roles");
+  const row = (label) => page.locator("main tbody tr", { has: page.locator("th", { hasText: label }) });
+  assert.equal(await row("Admin").getByRole("button").count(), 0, "built-in roles cannot be changed");
+  assert.equal(await row("Customer success").locator("td[data-holders]").textContent(), "1");
+  const form = page.getByRole("form", { name: "New role" });
+  await form.getByLabel("Name").fill("   ");
+  await form.getByRole("button", { name: "Create role" }).click();
+  assert.match(await form.getByRole("alert").textContent(), /^invalid_value: .*label/, "the policy checks the role before it is stored");
+  await form.getByLabel("Name").fill("Sales rep");
+  await form.getByLabel("contacts read").selectOption("own");
+  await form.getByLabel("contacts update").selectOption("own");
+  await form.getByLabel("conversations read").selectOption("team");
+  await form.getByRole("button", { name: "Create role" }).click();
+  await row("Sales rep").waitFor();
+  assert.deepEqual(await row("Sales rep").locator("code").allTextContents(), ["conversations:read:team", "contacts:read:own", "contacts:update:own"]);
+  assert.equal(await row("Sales rep").locator("td[data-holders]").textContent(), "0");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot("roles");
+
+  await go("/workspace/acme/settings/users");
+  await page.getByLabel("Role of Bob Marley").selectOption({ label: "Sales rep" });
+  await viewAs("Bob Marley (Sales rep)");
+  await go("/workspace/acme/contacts");
+  assert.deepEqual(await cells(), ["Hank Scorpio"], "the role's own scope decides what he lists");
+  await go("/workspace/acme/settings/roles");
+  assert.equal(await heading(), "You can't open this page");
+
+  await viewAs("Ada Lovelace (Admin)");
+  await go("/workspace/acme/settings/roles");
+  assert.equal(await row("Sales rep").locator("td[data-holders]").textContent(), "1");
+  await row("Sales rep").getByRole("button", { name: "Delete" }).click();
+  const refusal = page.locator("main [role=alert][data-code=role_in_use]");
+  assert.match(await refusal.textContent(), /held by `u_bob`/);
+  await row("Customer success").getByRole("button", { name: "Edit" }).click();
+  const edit = page.getByRole("form", { name: "Edit Customer success" });
+  assert.equal(await edit.getByLabel("contacts update").inputValue(), "team", "the editor shows what the role holds");
+  await edit.getByLabel("feedback read").selectOption("");
+  await edit.getByRole("button", { name: "Save role" }).click();
+  await edit.waitFor({ state: "detached" });
+  assert.ok(!(await row("Customer success").locator("code").allTextContents()).includes("feedback:read:own"));
+  await go("/workspace/acme/settings/users");
+  await page.getByLabel("Role of Bob Marley").selectOption("member");
+  await go("/workspace/acme/settings/roles");
+  await row("Sales rep").getByRole("button", { name: "Delete" }).click();
+  await page.waitForFunction(() => ![...document.querySelectorAll("main tbody th")].some((th) => th.textContent === "Sales rep"));
+  assert.deepEqual(errors, []);
+});
+
+test("teams: created, renamed, members added and taken out, deleted without losing a record", async () => {
+  await go("/workspace/acme/settings/teams");
+  assert.equal(await heading(), "Teams");
+  const team = (id) => page.locator(`tr[data-team=${id}]`);
+  assert.deepEqual(await team("t_sales").locator(".chips li").allTextContents(), ["Bob Marley×", "Eve Santos×"]);
+  const form = page.getByRole("form", { name: "New team" });
+  await form.getByLabel("Name").fill("Partners");
+  await form.getByRole("button", { name: "Create team" }).click();
+  await page.getByLabel("Add a member to Partners").selectOption({ label: "Ada Lovelace" });
+  await page.waitForFunction(() => [...document.querySelectorAll(".chips li")].some((li) => li.textContent.startsWith("Ada Lovelace")));
+  await page.getByRole("button", { name: "Take Eve Santos out of Sales" }).click();
+  await page.waitForFunction(() => !document.querySelector("tr[data-team=t_sales] .chips").textContent.includes("Eve Santos"));
+  const rename = page.getByRole("form", { name: "Rename Customer Success" });
+  await rename.getByLabel("Team name").fill("Success");
+  await rename.getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("form", { name: "Rename Success" }).waitFor();
+  await shot("teams");
+
+  await viewAs("Eve Santos (own grants)");
+  await go("/workspace/acme/conversations");
+  const titles = await page.$$eval("main .card a", (as) => as.map((a) => a.textContent));
+  assert.deepEqual(titles, ["Globex renewal call"], "out of Sales, team scope leaves her own conversation only");
+
+  await viewAs("Ada Lovelace (Admin)");
+  await go("/workspace/acme/settings/teams");
+  assert.equal(await team("t_sales").locator("td[data-records]").textContent(), "5");
+  await team("t_sales").getByRole("button", { name: "Delete" }).click();
+  await page.waitForFunction(() => !document.querySelector("tr[data-team=t_sales]"));
+  await go("/workspace/acme/contacts");
+  assert.equal((await cells()).length, 4, "deleting a team deletes none of its records");
+  await viewAs("Bob Marley (Member)");
+  await go("/workspace/acme/settings/teams");
+  assert.equal(await heading(), "You can't open this page");
+  assert.deepEqual(errors, []);
+});
+
 test("the harmonia ruleset: its own pages, modules, and SSO on the agency plan", async () => {
   await go("/workspace/acme/conversations");
   await page.getByLabel("Ruleset").selectOption("harmonia");
@@ -248,7 +334,7 @@ test("the harmonia ruleset: its own pages, modules, and SSO on the agency plan",
   await go("/workspace/acme/settings/modules");
   assert.equal(await heading(), "Modules");
   await shot("harmonia-modules");
-  await viewAs("Bob Marley (member)");
+  await viewAs("Bob Marley (Member)");
   await go("/workspace/acme/settings/billing");
   assert.equal(await heading(), "You can't open this page");
 });

@@ -49,7 +49,7 @@ test("the app runs on the server's ruleset, fingerprint checked, signed in", asy
   const { body: policy } = await api("GET", "/api/policy");
   assert.equal(await page.getAttribute(".server-mode", "data-fingerprint"), policy.fingerprint);
   assert.equal(await page.getByLabel("Ruleset").count(), 0, "the server decides the ruleset");
-  assert.match(await page.textContent(".who"), /Ada Lovelace · admin/);
+  assert.match(await page.textContent(".who"), /Ada Lovelace · Admin/);
   await page.screenshot({ path: shotPath("server-conversations") });
   assert.deepEqual(errors, []);
 });
@@ -126,7 +126,7 @@ test("members see their own workspace only; another workspace's pages are refuse
 
 test("a member cannot change roles: the app offers nothing and the server refuses", async () => {
   await go("/workspace/acme/conversations");
-  await page.getByLabel("View as").selectOption({ label: "Bob Marley (member)" });
+  await page.getByLabel("View as").selectOption({ label: "Bob Marley (Member)" });
   await page.waitForFunction(() => document.querySelector(".who")?.textContent.includes("Bob Marley"));
   const response = await go("/workspace/acme/settings/users");
   assert.equal(response.status(), 403);
@@ -161,4 +161,38 @@ test("an own-scoped member lists and opens only her records; the server answers 
   const { body } = await api("GET", "/api/contacts/c_1");
   assert.equal(body.name, "Hank Scorpio", "nothing changed");
   await page.screenshot({ path: shotPath("server-own-scope") });
+});
+
+test("roles and teams made in the app are stored on the server, decide the next request, and a held role is not deleted", async () => {
+  await go("/workspace/acme/settings/roles");
+  const form = page.getByRole("form", { name: "New role" });
+  await form.getByLabel("Name").fill("Sales rep");
+  await form.getByLabel("contacts read").selectOption("own");
+  await form.getByRole("button", { name: "Create role" }).click();
+  await page.locator("main tbody th", { hasText: "Sales rep" }).waitFor();
+  const { body: stored } = await api("GET", "/api/roles");
+  const rep = stored.roles.find((r) => r.label === "Sales rep");
+  assert.deepEqual([rep.grants, rep.holders], [["contacts:read:own"], []]);
+
+  await go("/workspace/acme/settings/users");
+  const patched = page.waitForResponse((r) => r.url().endsWith("/api/members/u_bob") && r.request().method() === "PATCH");
+  await page.getByLabel("Role of Bob Marley").selectOption({ label: "Sales rep" });
+  assert.equal((await patched).status(), 200);
+  const { body: bobs } = await api("GET", "/api/contacts", undefined, ["u_bob", "acme"]);
+  assert.deepEqual(bobs.contacts.map((c) => c.name), ["Hank Scorpio"], "his next request is decided with the new role");
+  const refused = await page.evaluate(async (id) => {
+    const res = await fetch(`/api/roles/${id}`, { method: "DELETE" });
+    return [res.status, (await res.json()).code];
+  }, rep.id);
+  assert.deepEqual(refused, [409, "role_in_use"]);
+
+  await go("/workspace/acme/settings/teams");
+  const added = page.waitForResponse((r) => r.url().endsWith("/api/teams/t_success/members/u_eve") && r.request().method() === "PUT");
+  await page.getByLabel("Add a member to Customer Success").selectOption({ label: "Eve Santos" });
+  assert.equal((await added).status(), 200);
+  const { body: teams } = await api("GET", "/api/teams");
+  assert.ok(teams.teams.find((t) => t.id === "t_success").members.includes("u_eve"));
+  await page.locator("tr[data-team=t_success] .chips", { hasText: "Eve Santos" }).waitFor();
+  await page.screenshot({ path: shotPath("server-teams") });
+  assert.deepEqual(errors, ["Failed to load resource: the server responded with a status of 409 (Conflict)"], "only the refused fetch");
 });

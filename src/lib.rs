@@ -55,8 +55,8 @@ pub use context::{
 };
 pub use error::{ContextError, Error, QueryError, RefKind, RulesetError};
 pub use membership::{
-    AccountDeletion, AccountDeletionCheck, Invite, InviteState, InviteStatus, RoleChange,
-    RoleChangeCheck, RoleDeletion, RoleHolder, WorkspaceAdmins,
+    AccountDeletion, AccountDeletionCheck, Invite, InviteAcceptance, InviteState, InviteStatus,
+    RoleChange, RoleChangeCheck, RoleDeletion, RoleHolder, WorkspaceAdmins,
 };
 pub use output::{
     Change, Endpoint, Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params,

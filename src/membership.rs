@@ -120,6 +120,10 @@ pub struct RoleHolder {
     /// Role id: a ruleset role, one of the workspace's `customRoles`, or
     /// `""` for a member who holds no role (only extra grants).
     pub role: String,
+    /// Whether the membership is active (default `true`). A deactivated
+    /// member holds nothing: giving them any role, their own included (a
+    /// reactivation), is a grant like any other.
+    pub active: bool,
 }
 
 /// A request to change (or remove, or deactivate) someone's role.
@@ -148,6 +152,28 @@ pub struct RoleDeletion {
     /// User ids of the members who hold it (active or not).
     pub holders: Vec<String>,
     /// The workspace's own roles, the one to delete among them.
+    pub custom_roles: Vec<crate::context::CustomRole>,
+}
+
+/// Accepting an invite: it makes its invitee a member with the invite's
+/// role, so it is checked as the grant it is, and it never changes a
+/// membership that exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteAcceptance {
+    /// Who accepts: the invitee themselves, or a member acting for them.
+    pub actor: RoleHolder,
+    /// The role the invite offers.
+    pub role: String,
+    /// The user id of the account the invite's email belongs to, if one
+    /// exists.
+    pub invitee: Option<String>,
+    /// The invitee's membership of the workspace, if they have one (its
+    /// `userId` is the invitee's).
+    pub membership: Option<RoleHolder>,
+    /// User ids of the active holders of each role.
+    pub active_holders: BTreeMap<String, Vec<String>>,
+    /// The workspace's own roles.
     pub custom_roles: Vec<crate::context::CustomRole>,
 }
 
@@ -228,15 +254,26 @@ pub(crate) fn check_role_change(
     let custom = crate::roles::compile(policy, &request.custom_roles, &["customRoles"])
         .map_err(QueryError::Roles)?;
     let actor_role = role_index(policy, &custom, &request.actor.role, "/actor/role")?;
-    let target_role = if request.target.role.is_empty() {
+    let stored_role = if request.target.role.is_empty() {
         RoleRef::None
     } else {
         role_index(policy, &custom, &request.target.role, "/target/role")?
     };
+    // A deactivated member holds nothing: reactivating them grants their
+    // role again, and takes nothing from them.
+    let target_role = if request.target.active {
+        stored_role
+    } else {
+        RoleRef::None
+    };
+    // `""` is no role at all, as for the target.
     let new_role = request
         .new_role
         .as_deref()
-        .map(|r| role_index(policy, &custom, r, "/newRole"))
+        .map(|r| match r {
+            "" => Ok(RoleRef::None),
+            r => role_index(policy, &custom, r, "/newRole"),
+        })
         .transpose()?;
     check_list(request.active_holders.len(), "/activeHolders")?;
     for (role, holders) in &request.active_holders {
@@ -423,6 +460,7 @@ impl FromJson for RoleHolder {
             Ok(RoleHolder {
                 user_id: o.req("userId")?,
                 role: o.req("role")?,
+                active: o.or("active", true)?,
             })
         })
     }
@@ -465,6 +503,82 @@ impl FromJson for RoleDeletion {
             })
         })
     }
+}
+
+impl FromJson for InviteAcceptance {
+    fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
+        v.fields("an invite acceptance", |o| {
+            Ok(InviteAcceptance {
+                actor: o.req("actor")?,
+                role: o.req("role")?,
+                invitee: o.opt("invitee")?,
+                membership: o.opt("membership")?,
+                active_holders: o.or_default("activeHolders")?,
+                custom_roles: o.or_default("customRoles")?,
+            })
+        })
+    }
+}
+
+/// Accepting an invite (SPEC section 14). An invite never rewrites a
+/// membership: addressed to a member, it is refused (`already_member`)
+/// unless it changes nothing. An account that exists joins only by its own
+/// hand (`invitee_consent`): nobody else pulls them into a workspace. Then
+/// the invite's role is granted, with the role-change check of a grant to
+/// someone who holds nothing.
+pub(crate) fn check_invite_acceptance(
+    policy: &Compiled,
+    request: &InviteAcceptance,
+) -> Result<RoleChangeCheck, QueryError> {
+    let custom = crate::roles::compile(policy, &request.custom_roles, &["customRoles"])
+        .map_err(QueryError::Roles)?;
+    role_index(policy, &custom, &request.role, "/role")?;
+    if let Some(m) = &request.membership {
+        if request.invitee.as_deref() != Some(m.user_id.as_str()) {
+            return Err(QueryError::InvalidValue {
+                path: "/membership/userId".to_owned(),
+                message: "the membership must be the invitee's".to_owned(),
+            });
+        }
+        if m.active && m.role == request.role {
+            return Ok(RoleChangeCheck::Ok);
+        }
+        return Ok(RoleChangeCheck::Denied {
+            code: "already_member".into(),
+            message: format!(
+                "`{}` is already a member of this workspace; change their role or activation instead",
+                clip(&m.user_id)
+            ),
+        });
+    }
+    if let Some(invitee) = &request.invitee {
+        if *invitee != request.actor.user_id {
+            return Ok(RoleChangeCheck::Denied {
+                code: "invitee_consent".into(),
+                message: format!(
+                    "`{}` has an account; only they can accept this invite",
+                    clip(invitee)
+                ),
+            });
+        }
+        // The invitee accepting: the inviter's grant was checked when the
+        // invite was made.
+        return Ok(RoleChangeCheck::Ok);
+    }
+    check_role_change(
+        policy,
+        &RoleChange {
+            actor: request.actor.clone(),
+            target: RoleHolder {
+                user_id: String::new(),
+                role: String::new(),
+                active: false,
+            },
+            new_role: Some(request.role.clone()),
+            active_holders: request.active_holders.clone(),
+            custom_roles: request.custom_roles.clone(),
+        },
+    )
 }
 
 /// Deleting a workspace role: a ruleset role cannot be deleted
@@ -518,5 +632,6 @@ deserialize_from_json!(
     RoleHolder,
     RoleChange,
     RoleDeletion,
+    InviteAcceptance,
     Invite
 );

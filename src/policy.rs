@@ -5,8 +5,8 @@ use crate::context::Context;
 use crate::decode::{decode, decode_json, DecodeError};
 use crate::error::{clip, ContextError, Error, QueryError, RulesetError};
 use crate::membership::{
-    AccountDeletion, AccountDeletionCheck, Invite, InviteStatus, RoleChange, RoleChangeCheck,
-    RoleDeletion,
+    AccountDeletion, AccountDeletionCheck, Invite, InviteAcceptance, InviteStatus, RoleChange,
+    RoleChangeCheck, RoleDeletion,
 };
 use crate::model::RulesetDoc;
 use crate::output::{Change, Endpoint, Params, ProductImpact, ProductInfo};
@@ -340,6 +340,17 @@ impl Policy {
         request: &RoleDeletion,
     ) -> Result<RoleChangeCheck, QueryError> {
         crate::membership::check_role_deletion(&self.inner, request)
+    }
+
+    /// Whether accepting an invite may go ahead: never over an existing
+    /// membership unless it changes nothing (`already_member`), an existing
+    /// account only by its own hand (`invitee_consent`), and the invite's
+    /// role granted as a role change would grant it.
+    pub fn check_invite_acceptance(
+        &self,
+        request: &InviteAcceptance,
+    ) -> Result<RoleChangeCheck, QueryError> {
+        crate::membership::check_invite_acceptance(&self.inner, request)
     }
 
     /// An invite's state at `now` (milliseconds since the epoch).

@@ -169,6 +169,9 @@ export interface RoleHolder {
   /** A ruleset role, one of `customRoles`, or `""` for a member who holds
    * no role (only extra grants). */
   role: string;
+  /** Default `true`. A deactivated member holds nothing, so giving them a
+   * role, their own included (a reactivation), is checked as a grant. */
+  active?: boolean;
 }
 
 /** A role a workspace defines (`workspace.roles`): grants of the ruleset's
@@ -193,6 +196,19 @@ export interface RoleDeletionRequest {
   role: string;
   /** Members who hold the role. */
   holders?: string[];
+  customRoles?: CustomRole[];
+}
+
+export interface InviteAcceptanceRequest {
+  /** Who accepts: the invitee themselves, or a member acting for them. */
+  actor: RoleHolder;
+  /** The role the invite offers. */
+  role: string;
+  /** The user id of the account the invite's email belongs to, if any. */
+  invitee?: string | null;
+  /** The invitee's membership of the workspace, if they have one. */
+  membership?: RoleHolder | null;
+  activeHolders?: Record<string, string[]>;
   customRoles?: CustomRole[];
 }
 

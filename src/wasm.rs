@@ -392,6 +392,17 @@ pub fn policy_check_role_deletion(policy: u32, request: &str) -> String {
     })
 }
 
+/// Whether accepting an invite may go ahead (request and answer in JSON).
+#[wasm_bindgen(js_name = policyCheckInviteAcceptance)]
+pub fn policy_check_invite_acceptance(policy: u32, request: &str) -> String {
+    with_policy(policy, |p| {
+        answer(
+            input::<crate::InviteAcceptance>(request, "request")
+                .and_then(|r| p.check_invite_acceptance(&r)),
+        )
+    })
+}
+
 /// Checks a workspace's roles (a JSON list) as a context's
 /// `workspace.roles` would be checked; `null` when they are valid, an error
 /// at the problem's pointer (`/1/grants/0`) otherwise.

@@ -14,8 +14,8 @@ mod common;
 
 use common::{Failure, Runtime};
 use harmony_policy::{
-    AccountDeletion, ApiRequest, Context, CustomRole, Error, Invite, Policy, Record, RoleChange,
-    RoleDeletion, View,
+    AccountDeletion, ApiRequest, Context, CustomRole, Error, Invite, InviteAcceptance, Policy,
+    Record, RoleChange, RoleDeletion, View,
 };
 use serde_json::{json, Map, Value};
 
@@ -93,6 +93,10 @@ impl Runtime for Native {
             "checkRoleDeletion" => {
                 let req: RoleDeletion = arg(args, 0)?;
                 to_value(policy.check_role_deletion(&req).map_err(failure)?)
+            }
+            "checkInviteAcceptance" => {
+                let req: InviteAcceptance = arg(args, 0)?;
+                to_value(policy.check_invite_acceptance(&req).map_err(failure)?)
             }
             "checkCustomRoles" => {
                 let roles: Vec<CustomRole> = arg(args, 0)?;

@@ -108,7 +108,11 @@ fn context() -> impl Strategy<Value = Context> {
 }
 
 fn holder() -> impl Strategy<Value = RoleHolder> {
-    (text(), text()).prop_map(|(user_id, role)| RoleHolder { user_id, role })
+    (text(), text(), any::<bool>()).prop_map(|(user_id, role, active)| RoleHolder {
+        user_id,
+        role,
+        active,
+    })
 }
 
 fn body() -> impl Strategy<Value = serde_json::Value> {

@@ -130,6 +130,9 @@ impl Runtime for Wasm {
             }
             "checkRoleChange" => boundary::policy_check_role_change(policy, &a(0).to_string()),
             "checkRoleDeletion" => boundary::policy_check_role_deletion(policy, &a(0).to_string()),
+            "checkInviteAcceptance" => {
+                boundary::policy_check_invite_acceptance(policy, &a(0).to_string())
+            }
             "checkCustomRoles" => boundary::policy_check_custom_roles(policy, &a(0).to_string()),
             "inviteStatus" => boundary::policy_invite_status(
                 policy,

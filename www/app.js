@@ -682,8 +682,10 @@ function activeHolders() {
 function usersPage() {
   const message = h("div", { class: "callout", role: "alert", hidden: true });
   const actor = { userId: state.actingAs, role: me()?.role ?? "member" };
-  const tryChange = async (m, newRole, apply) => {
-    const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role }, newRole, activeHolders: activeHolders(), customRoles: customRoles() });
+  // `newRole` is what the policy checks (null takes the role away); `body`
+  // is what the API is sent.
+  const tryChange = async (m, newRole, body, apply) => {
+    const result = policy().checkRoleChange({ actor, target: { userId: m.userId, role: m.role, active: m.active }, newRole, activeHolders: activeHolders(), customRoles: customRoles() });
     if (!result.ok) {
       message.hidden = false;
       message.textContent = result.message;
@@ -691,10 +693,11 @@ function usersPage() {
       $("#main").prepend(message);
       return;
     }
-    await updateMember(m, newRole ? { role: newRole } : { active: false }, apply);
+    await updateMember(m, body, apply);
   };
   const updateMember = (m, body, local) => change({ method: "PATCH", path: `/api/members/${encodeURIComponent(m.userId)}`, body }, local);
-  const reactivate = (m) => updateMember(m, { active: true }, () => (m.active = true));
+  // Reactivating grants the member's role again: the policy checks it as a grant.
+  const reactivate = (m) => tryChange(m, m.role, { active: true }, () => (m.active = true));
   const memberPath = (m, suffix = "") => `/api/members/${encodeURIComponent(m.userId)}${suffix}`;
   const remove = async (m) => {
     // Removing takes the member's role away: the same guard as deactivating.
@@ -714,6 +717,15 @@ function usersPage() {
     });
   const countText = (m) => Object.entries(assignments(m)).map(([kind, n]) => `${n} ${kind}`).join(", ") || "none";
   const others = (m) => members().filter((x) => x.active && x.userId !== m.userId);
+  // Accepting makes the invitee a member: the policy's acceptance check.
+  const accept = (inv) => {
+    const u = state.users.find((x) => x.email === inv.email);
+    const m = u && members().find((x) => x.userId === u.id);
+    const membership = m ? { userId: m.userId, role: m.role, active: m.active } : null;
+    const result = policy().checkInviteAcceptance({ actor, role: inv.role, invitee: u?.id ?? null, membership, activeHolders: activeHolders(), customRoles: customRoles() });
+    if (!result.ok) return refused({ status: result.code === "permission_denied" ? 403 : 409, code: result.code, message: result.message });
+    return invite(inv, "accept", () => acceptInvite(inv));
+  };
   const invite = (inv, action, local) =>
     change(action === "revoke" ? { method: "DELETE", path: `/api/invites/${inv.id}` } : { method: "POST", path: `/api/invites/${inv.id}/${action}` }, local);
   const rows = members().map((m) =>
@@ -726,7 +738,7 @@ function usersPage() {
         "td",
         {},
         m.role
-          ? h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, () => (m.role = e.target.value)) }, [...roleIds(), ...customRoles().map((r) => r.id)].map((r) => h("option", { value: r, selected: r === m.role }, roleLabel(r))))
+          ? h("select", { "aria-label": `Role of ${user(m.userId)?.name}`, onchange: (e) => tryChange(m, e.target.value, { role: e.target.value }, () => (m.role = e.target.value)) }, [...roleIds(), ...customRoles().map((r) => r.id)].map((r) => h("option", { value: r, selected: r === m.role }, roleLabel(r))))
           : h("span", { title: (m.permissions ?? []).join("\n") }, "Own grants"),
       ),
       h("td", {}, m.active ? "Active" : "Deactivated"),
@@ -734,7 +746,7 @@ function usersPage() {
       h(
         "td",
         {},
-        m.active ? h("button", { onclick: () => tryChange(m, null, () => (m.active = false)) }, "Deactivate") : h("button", { onclick: () => reactivate(m) }, "Reactivate"),
+        m.active ? h("button", { onclick: () => tryChange(m, null, { active: false }, () => (m.active = false)) }, "Deactivate") : h("button", { onclick: () => reactivate(m) }, "Reactivate"),
         Object.keys(assignments(m)).length && may("POST", memberPath(m, "/reassign")) && others(m).length
           ? h(
               "select",
@@ -761,7 +773,7 @@ function usersPage() {
       h(
         "td",
         {},
-        s.status === "pending" ? h("button", { onclick: () => invite(inv, "accept", () => acceptInvite(inv)) }, "Accept (demo)") : null,
+        s.status === "pending" ? h("button", { onclick: () => accept(inv) }, "Accept (demo)") : null,
         s.status !== "accepted" ? h("button", { onclick: () => invite(inv, "resend", () => ((inv.sentAt = Date.now()), delete inv.revokedAt)) }, "Resend") : null,
         s.status === "pending" ? h("button", { onclick: () => invite(inv, "revoke", () => (inv.revokedAt = Date.now())) }, "Revoke") : null,
       ),

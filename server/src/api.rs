@@ -595,6 +595,54 @@ struct MemberChange {
 
 /// Changes a member's role or deactivates/reactivates them, guarded by the
 /// policy's role-change check (last admin, last owner, who may grant what).
+/// The policy's role-change check (SPEC section 10) of `actor` giving
+/// `target` the role `new_role` (`None`: deactivating or removing them);
+/// `target_active` is whether the target's membership is active now. A
+/// refusal answers with the policy's code: 403 `permission_denied`, 409 for
+/// a last-holder guard.
+fn guard_role_change(
+    state: &AppState,
+    conn: &db::Connection,
+    slug: &str,
+    actor: &str,
+    target: &db::MemberRow,
+    target_active: bool,
+    new_role: Option<String>,
+) -> Result<(), ApiError> {
+    let actor = db::member(conn, slug, actor)?.ok_or_else(ApiError::unauthenticated)?;
+    let request = RoleChange {
+        actor: RoleHolder {
+            user_id: actor.user_id.clone(),
+            role: actor.role().to_owned(),
+            active: actor.active,
+        },
+        target: RoleHolder {
+            user_id: target.user_id.clone(),
+            role: target.role().to_owned(),
+            active: target_active,
+        },
+        new_role,
+        active_holders: db::active_holders(conn, slug)?,
+        custom_roles: db::custom_roles(conn, slug)?,
+    };
+    match state.policy.check_role_change(&request)? {
+        RoleChangeCheck::Ok => Ok(()),
+        RoleChangeCheck::Denied { code, message } => {
+            let status = if code == "permission_denied" {
+                403
+            } else {
+                409
+            };
+            Err(ApiError::new(status, &code, message))
+        }
+    }
+}
+
+/// Changes a member's role or activation. Every change is the policy's
+/// role-change check: a new role is a grant, deactivating takes the role
+/// away, and reactivating grants it again (so it needs whoever may grant
+/// that role, and a deactivated member's role cannot be changed around the
+/// guards).
 fn update_member(state: &AppState, d: &Decided) -> ApiResult {
     let change: MemberChange = serde_json::from_value(Value::Object(d.body_object()?.clone()))
         .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
@@ -602,58 +650,41 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
     let id = d.param("id");
     let target =
         db::member(&conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("member", id))?;
-    let actor = db::member(&conn, d.slug(), &d.signed.session.user)?
-        .ok_or_else(ApiError::unauthenticated)?;
-    let holders = db::active_holders(&conn, d.slug())?;
-    let custom_roles = db::custom_roles(&conn, d.slug())?;
-    let check = |new_role: Option<String>| -> Result<(), ApiError> {
-        let request = RoleChange {
-            actor: RoleHolder {
-                user_id: actor.user_id.clone(),
-                role: actor.role().to_owned(),
-            },
-            target: RoleHolder {
-                user_id: target.user_id.clone(),
-                role: target.role().to_owned(),
-            },
-            new_role,
-            active_holders: holders.clone(),
-            custom_roles: custom_roles.clone(),
-        };
-        match state.policy.check_role_change(&request)? {
-            RoleChangeCheck::Ok => Ok(()),
-            RoleChangeCheck::Denied { code, message } => {
-                let status = if code == "permission_denied" {
-                    403
-                } else {
-                    409
-                };
-                Err(ApiError::new(status, &code, message))
-            }
-        }
-    };
-    let mut role = target.role().to_owned();
-    let mut active = target.active;
-    if let Some(new_role) = change.role.filter(|r| *r != role) {
-        if !state.roles.contains(&new_role) && !custom_roles.iter().any(|r| r.id == new_role) {
-            return Err(ApiError::bad_request(
-                "unknown_role",
-                format!("no role `{new_role}` in this ruleset or workspace"),
-            )
-            .field("role"));
-        }
-        if target.active {
-            check(Some(new_role.clone()))?;
-        }
-        role = new_role;
+    let actor = d.signed.session.user.as_str();
+    let role = change.role.unwrap_or_else(|| target.role().to_owned());
+    if role != target.role()
+        && !state.roles.contains(&role)
+        && !db::custom_roles(&conn, d.slug())?
+            .iter()
+            .any(|r| r.id == role)
+    {
+        return Err(ApiError::bad_request(
+            "unknown_role",
+            format!("no role `{role}` in this ruleset or workspace"),
+        )
+        .field("role"));
     }
-    match change.active {
-        Some(false) if active => {
-            check(None)?;
-            active = false;
+    let active = change.active.unwrap_or(target.active);
+    let guard = |target_active, new_role| {
+        guard_role_change(
+            state,
+            &conn,
+            d.slug(),
+            actor,
+            &target,
+            target_active,
+            new_role,
+        )
+    };
+    if active {
+        guard(target.active, Some(role.clone()))?;
+    } else {
+        if target.active {
+            guard(true, None)?;
         }
-        Some(on) => active = on,
-        None => {}
+        if role != target.role() {
+            guard(false, Some(role.clone()))?;
+        }
     }
     db::update_member(&conn, d.slug(), id, &role, active)?;
     ok(json!({ "userId": id, "roles": [role], "active": active }))
@@ -738,6 +769,52 @@ fn create_invite(state: &AppState, d: &Decided) -> ApiResult {
     created(invite_json(state, &invite, now_ms())?)
 }
 
+/// The policy's check of accepting `invite` with the acting member as
+/// actor: no existing membership rewritten, no existing account pulled in
+/// by someone else, the role granted as a role change would grant it.
+fn guard_acceptance(
+    state: &AppState,
+    conn: &db::Connection,
+    d: &Decided,
+    invite: &db::InviteRow,
+) -> Result<(), ApiError> {
+    let slug = d.slug();
+    let actor =
+        db::member(conn, slug, &d.signed.session.user)?.ok_or_else(ApiError::unauthenticated)?;
+    let invitee = db::user_by_email(conn, &invite.email)?;
+    let membership = match &invitee {
+        Some(id) => db::member(conn, slug, id)?,
+        None => None,
+    };
+    let request = harmony_policy::InviteAcceptance {
+        actor: RoleHolder {
+            user_id: actor.user_id.clone(),
+            role: actor.role().to_owned(),
+            active: actor.active,
+        },
+        role: invite.role.clone(),
+        invitee,
+        membership: membership.map(|m| RoleHolder {
+            role: m.role().to_owned(),
+            user_id: m.user_id,
+            active: m.active,
+        }),
+        active_holders: db::active_holders(conn, slug)?,
+        custom_roles: db::custom_roles(conn, slug)?,
+    };
+    match state.policy.check_invite_acceptance(&request)? {
+        RoleChangeCheck::Ok => Ok(()),
+        RoleChangeCheck::Denied { code, message } => {
+            let status = if code == "permission_denied" {
+                403
+            } else {
+                409
+            };
+            Err(ApiError::new(status, &code, message))
+        }
+    }
+}
+
 enum InviteAction {
     Revoke,
     Resend,
@@ -777,6 +854,7 @@ fn change_invite(state: &AppState, d: &Decided, action: InviteAction) -> ApiResu
             };
         }
         (InviteAction::Accept, InviteState::Pending) => {
+            guard_acceptance(state, &conn, d, &invite)?;
             db::accept_invite(&mut conn, d.slug(), &invite, &new_id("u"), now)?;
             invite.times.accepted_at = Some(now);
             drop(conn);
@@ -1120,6 +1198,7 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
         .collect();
     let conn = state.db()?;
     let mut stored = Vec::with_capacity(records.len());
+    let mut rows = Vec::with_capacity(records.len());
     for (i, record) in records.iter().enumerate() {
         let Value::Object(record) = record else {
             return Err(ApiError::bad_request(
@@ -1157,11 +1236,17 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
                 team_id: None,
             }
         });
+        // Merged: a field the policy dropped keeps its stored value.
         row.data.extend(values);
         row.data
             .insert("source".into(), Value::String(integration.to_owned()));
-        db::put_record(&conn, d.slug(), "contacts", &id, &row)?;
+        rows.push((id, row));
         stored.push(Value::Object(kept));
+    }
+    // Every record was checked before any is written: a refused request
+    // stores nothing.
+    for (id, row) in &rows {
+        db::put_record(&conn, d.slug(), "contacts", id, row)?;
     }
     ok(json!({ "integration": integration, "dropped": dropped, "stored": stored }))
 }
@@ -1194,36 +1279,12 @@ fn list_members(state: &AppState, d: &Decided) -> ApiResult {
     ok(json!({ "members": members }))
 }
 
-/// The role-change guard for taking `target`'s role away (deactivating or
-/// removing them): the last active admin or owner stays.
+/// The role-change guard for taking `target`'s role away (removing them):
+/// the last active admin or owner stays.
 fn guard_removal(state: &AppState, d: &Decided, target: &db::MemberRow) -> Result<(), ApiError> {
     let conn = state.db()?;
-    let actor = db::member(&conn, d.slug(), &d.signed.session.user)?
-        .ok_or_else(ApiError::unauthenticated)?;
-    let request = RoleChange {
-        actor: RoleHolder {
-            user_id: actor.user_id.clone(),
-            role: actor.role().to_owned(),
-        },
-        target: RoleHolder {
-            user_id: target.user_id.clone(),
-            role: target.role().to_owned(),
-        },
-        new_role: None,
-        active_holders: db::active_holders(&conn, d.slug())?,
-        custom_roles: db::custom_roles(&conn, d.slug())?,
-    };
-    match state.policy.check_role_change(&request)? {
-        RoleChangeCheck::Ok => Ok(()),
-        RoleChangeCheck::Denied { code, message } => {
-            let status = if code == "permission_denied" {
-                403
-            } else {
-                409
-            };
-            Err(ApiError::new(status, &code, message))
-        }
-    }
+    let actor = d.signed.session.user.as_str();
+    guard_role_change(state, &conn, d.slug(), actor, target, target.active, None)
 }
 
 /// "Remove from org": the member loses access at once; the records they

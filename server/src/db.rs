@@ -441,6 +441,14 @@ pub fn all_memberships(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
 
 // ---------- users and workspaces ----------
 
+/// The id of the account with `email`, if one exists.
+pub fn user_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row("SELECT id FROM users WHERE email = ?1", [email], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
 /// A user as the API shows them.
 pub fn user(conn: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
     conn.query_row(
@@ -802,9 +810,11 @@ pub fn accept_invite(
             new_user_id.to_owned()
         }
     };
+    // A membership that exists stays as it is (the policy let the invite
+    // through only if it changes nothing).
     tx.execute(
         "INSERT INTO members (workspace, user_id, roles, active, landing_page) VALUES (?1, ?2, ?3, 1, ?4)
-         ON CONFLICT (workspace, user_id) DO UPDATE SET roles = excluded.roles, active = 1, landing_page = excluded.landing_page",
+         ON CONFLICT (workspace, user_id) DO NOTHING",
         params![slug, user, to_text(&[&invite.role]), invite.landing_page],
     )?;
     tx.execute(

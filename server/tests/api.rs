@@ -1459,3 +1459,210 @@ async fn harmonia_has_no_workspace_roles() {
         .await;
     assert_eq!(answer.0, StatusCode::NOT_FOUND, "{}", answer.1);
 }
+
+/// Sends an invite for `email` as `token` and accepts it as the same member.
+async fn invite_and_accept(
+    s: &Server,
+    token: &str,
+    email: &str,
+    role: &str,
+) -> (StatusCode, Value) {
+    let (status, invite) = s
+        .call(
+            Some(token),
+            Method::POST,
+            "/api/invites",
+            Some(json!({ "email": email, "role": role })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{invite}");
+    let path = format!("/api/invites/{}/accept", invite["id"].as_str().unwrap());
+    s.call(Some(token), Method::POST, &path, None).await
+}
+
+#[tokio::test]
+async fn an_invite_never_rewrites_a_membership_nor_pulls_in_an_account() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    // Acme's only admin cannot demote herself through an invite.
+    let answer = invite_and_accept(&s, &ada, "ada@acme.example", "member").await;
+    assert_eq!(
+        code(&answer),
+        (StatusCode::CONFLICT, Some("already_member"))
+    );
+    let roles = &s.get(&ada, "/api/me").await.1["context"]["member"]["roles"];
+    assert_eq!(roles, &json!(["admin"]));
+    // Someone who may only invite cannot demote an admin that way either.
+    let (status, role) = s
+        .call(
+            Some(&ada),
+            Method::POST,
+            "/api/roles",
+            Some(json!({ "label": "Recruiter", "grants": ["users:create:all", "users:read:all"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{role}");
+    let (status, _) = s
+        .call(
+            Some(&ada),
+            Method::PATCH,
+            "/api/members/u_bob",
+            Some(json!({ "role": role["id"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let bob = s.sign_in("u_bob", "acme").await;
+    let answer = invite_and_accept(&s, &bob, "ada@acme.example", "member").await;
+    assert_eq!(
+        code(&answer),
+        (StatusCode::CONFLICT, Some("already_member"))
+    );
+    let roles = &s.get(&ada, "/api/me").await.1["context"]["member"]["roles"];
+    assert_eq!(roles, &json!(["admin"]), "still an admin");
+    // An admin cannot pull another workspace's user into hers.
+    let answer = invite_and_accept(&s, &ada, "cy@beta.example", "member").await;
+    assert_eq!(
+        code(&answer),
+        (StatusCode::CONFLICT, Some("invitee_consent"))
+    );
+    let (_, members) = s.get(&ada, "/api/members").await;
+    assert!(!ids_of(&members["members"]).contains(&"u_cy"));
+    // An invite to a new address still makes a member.
+    let answer = invite_and_accept(&s, &ada, "gil@acme.example", "member").await;
+    assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+}
+
+fn ids_of(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["userId"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn reactivating_a_member_grants_their_role_again() {
+    let s = start_on(fresh_db(), "harmonia").await;
+    let dee = s.sign_in("u_dee", "acme").await;
+    let deactivate = s
+        .call(
+            Some(&dee),
+            Method::PATCH,
+            "/api/members/u_bob",
+            Some(json!({ "active": false })),
+        )
+        .await;
+    assert_eq!(deactivate.0, StatusCode::OK, "{}", deactivate.1);
+    // An admin may not grant `owner`, so not on the way back either.
+    let back_as_owner = s
+        .call(
+            Some(&dee),
+            Method::PATCH,
+            "/api/members/u_bob",
+            Some(json!({ "role": "owner", "active": true })),
+        )
+        .await;
+    assert_eq!(
+        code(&back_as_owner),
+        (StatusCode::FORBIDDEN, Some("permission_denied"))
+    );
+    let made_owner_while_away = s
+        .call(
+            Some(&dee),
+            Method::PATCH,
+            "/api/members/u_bob",
+            Some(json!({ "role": "owner" })),
+        )
+        .await;
+    assert_eq!(
+        code(&made_owner_while_away),
+        (StatusCode::FORBIDDEN, Some("permission_denied"))
+    );
+    let (_, members) = s.get(&dee, "/api/members").await;
+    let bob = members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["userId"] == "u_bob")
+        .unwrap();
+    assert_eq!(
+        (&bob["roles"], &bob["active"]),
+        (&json!(["member"]), &json!(false))
+    );
+    // Reactivating him as a member is an admin's to do.
+    let back = s
+        .call(
+            Some(&dee),
+            Method::PATCH,
+            "/api/members/u_bob",
+            Some(json!({ "active": true })),
+        )
+        .await;
+    assert_eq!(back.0, StatusCode::OK, "{}", back.1);
+    // A member who holds no role (extra grants only) comes back with none.
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    for active in [false, true] {
+        let answer = s
+            .call(
+                Some(&ada),
+                Method::PATCH,
+                "/api/members/u_eve",
+                Some(json!({ "active": active })),
+            )
+            .await;
+        assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+    }
+}
+
+#[tokio::test]
+async fn sync_merges_into_the_stored_contact_and_checks_fields_as_create_does() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let sync = |records: Value| {
+        let s = &s;
+        let ada = &ada;
+        async move {
+            s.call(
+                Some(ada),
+                Method::POST,
+                "/api/sync/hubspot",
+                Some(json!({ "records": records })),
+            )
+            .await
+        }
+    };
+    let first = sync(json!([{ "id": "88", "name": "Ula", "accountId": "a_2" }])).await;
+    assert_eq!(first.0, StatusCode::OK, "{}", first.1);
+    // Re-synced while Accounts is off: the stored link stays.
+    s.set_products(&ada, json!({ "accounts": false })).await;
+    let again = sync(json!([{ "id": "88", "name": "Ula Renamed", "accountId": "a_1" }])).await;
+    assert_eq!(again.1["dropped"], json!(["accountId"]));
+    s.set_products(&ada, json!({ "accounts": true })).await;
+    let (_, contact) = s.get(&ada, "/api/contacts/hubspot_88").await;
+    assert_eq!(
+        (&contact["name"], &contact["accountId"]),
+        (&json!("Ula Renamed"), &json!("a_2"))
+    );
+    // Fields are checked as create checks them.
+    let not_a_string = sync(json!([{ "id": "89", "name": { "first": "Ola" } }])).await;
+    assert_eq!(
+        refusal(&not_a_string),
+        (StatusCode::BAD_REQUEST, Some("invalid_value"), Some("name"))
+    );
+    let elsewhere = sync(json!([{ "id": "90", "name": "Vic", "accountId": "a_9" }])).await;
+    assert_eq!(
+        refusal(&elsewhere),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("unknown_account"),
+            Some("accountId")
+        )
+    );
+    let (status, _) = s.get(&ada, "/api/contacts/hubspot_90").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "nothing of a refused record is stored"
+    );
+}

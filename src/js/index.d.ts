@@ -27,6 +27,7 @@ export type {
   Resolution,
   RoleChangeCheck,
   RoleChangeRequest,
+  InviteAcceptanceRequest,
   RoleHolder,
   SidebarItem,
   SyncInitInput,
@@ -72,6 +73,11 @@ export class Policy {
   /** Whether one of the workspace's own roles may be deleted: never a
    * ruleset role (`builtin_role`), never while held (`role_in_use`). */
   checkRoleDeletion(request: T.RoleDeletionRequest): T.RoleChangeCheck;
+  /** Whether accepting an invite may go ahead: never over an existing
+   * membership unless it changes nothing (`already_member`), an existing
+   * account only by its own hand (`invitee_consent`), and the invite's role
+   * granted as a role change would grant it. */
+  checkInviteAcceptance(request: T.InviteAcceptanceRequest): T.RoleChangeCheck;
   /** Checks a workspace's own roles as a context's `workspace.roles` would
    * be checked; throws a `PolicyError` at the problem's pointer (`/1/grants/0`:
    * `duplicate_role`, `reserved_role`, `unknown_reference`, ...). */

@@ -451,6 +451,10 @@ export class Policy {
     return answer(raw.policyCheckRoleDeletion(live(this.#handle), json(request, "request")));
   }
 
+  checkInviteAcceptance(request) {
+    return answer(raw.policyCheckInviteAcceptance(live(this.#handle), json(request, "request")));
+  }
+
   checkCustomRoles(roles) {
     answer(raw.policyCheckCustomRoles(live(this.#handle), json(roles, "roles")));
   }

@@ -189,6 +189,14 @@ test("users, invites and role guards", async () => {
   await page.getByRole("button", { name: "Send invite" }).click();
   assert.equal(await page.locator("tr[data-status=pending]").count(), 2);
   await shot("users");
+  // An invite never rewrites a membership: Ada cannot demote herself by one.
+  const inviteForm = page.getByRole("form", { name: "Invite user" });
+  await inviteForm.getByLabel("Email").fill("ada@acme.example");
+  await inviteForm.locator("select[name=role]").selectOption("member");
+  await inviteForm.getByRole("button", { name: "Send invite" }).click();
+  await page.locator("tr[data-status=pending]", { hasText: "ada@acme.example" }).getByRole("button", { name: "Accept (demo)" }).click();
+  assert.match(await page.textContent("main [role=alert][data-code=already_member]"), /already a member/);
+  assert.equal(await page.getByLabel("Role of Ada Lovelace").inputValue(), "admin");
 });
 
 const cells = (column = 1) => page.$$eval(`main table tbody tr td:nth-child(${column})`, (tds) => tds.map((t) => t.textContent));

@@ -27,6 +27,7 @@ function perform(Policy, ruleset, context, call, args) {
     case "checkAccountDeletion": return policy.checkAccountDeletion(...args);
     case "checkRoleChange": return policy.checkRoleChange(...args);
     case "checkRoleDeletion": return policy.checkRoleDeletion(...args);
+    case "checkInviteAcceptance": return policy.checkInviteAcceptance(...args);
     case "checkCustomRoles": return policy.checkCustomRoles(...args) ?? null;
     case "inviteStatus": return policy.inviteStatus(...args);
   }

@@ -277,7 +277,8 @@ function workspaceSwitcher(w) {
 async function switchWorkspace(slug, path = `/workspace/${slug}`) {
   if (remote) {
     const stays = members(state.workspaces[slug]).some((m) => m.userId === state.actingAs);
-    await remote.signIn(stays ? state.actingAs : members(state.workspaces[slug])[0].userId, slug);
+    if (stays) await remote.switchTo(slug);
+    else await remote.signIn(members(state.workspaces[slug])[0].userId, slug);
     location.assign(path);
     return;
   }
@@ -293,7 +294,9 @@ function demoControls() {
     "div",
     { class: "demo" },
     h("div", { class: "nav-heading" }, "Demo"),
-    h(
+    remote && !remote.demo
+      ? null
+      : h(
       "label",
       {},
       "View as",

@@ -46,6 +46,17 @@ export async function connect(platform) {
   return new Remote(policy, platform);
 }
 
+/** The users a signed-in member may see, in the shape of the demo listing:
+ * themselves with their workspaces, and their workspace's members when they
+ * may read them. */
+async function visibleUsers(me) {
+  const self = { ...me.user, workspaces: me.workspaces.map((w) => ({ workspace: w.slug, name: w.name, roles: w.slug === me.context.workspace.slug ? me.context.member.roles : [], active: true })) };
+  const listed = await call("GET", "/api/members");
+  if (!listed.ok) return [self];
+  const others = listed.body.members.filter((m) => m.userId !== self.id);
+  return [self, ...others.map((m) => ({ id: m.userId, name: m.name, email: m.email, workspaces: [{ workspace: me.context.workspace.slug, name: me.workspace?.name ?? me.context.workspace.slug, roles: m.roles, active: m.active }] }))];
+}
+
 class Remote {
   constructor(policy, platform) {
     this.policy = policy;
@@ -57,10 +68,18 @@ class Remote {
     return call(method, path, body);
   }
 
-  /** Demo sign-in (a stand-in for real authentication). */
+  /** Demo sign-in as any member (only when the server runs with
+   * `--demo-sign-in`; `this.demo` says whether it does). */
   async signIn(userId, workspace) {
     const res = await call("POST", "/api/session", { userId, workspace, platform: this.platform });
     if (!res.ok) throw new Error(res.body?.message ?? `sign-in failed (${res.status})`);
+  }
+
+  /** Moves the signed-in user to another workspace they are an active
+   * member of (no new sign-in, seed 001). */
+  async switchTo(workspace) {
+    const res = await call("PUT", "/api/session", { workspace });
+    if (!res.ok) throw new Error(res.body?.message ?? `switching failed (${res.status})`);
   }
 
   /**
@@ -69,8 +88,13 @@ class Remote {
    * session yet.
    */
   async load() {
-    const { body: { users } } = await call("GET", "/api/session/users");
+    // Every user and membership, where the server offers demo sign-in;
+    // otherwise only what the signed-in member may read.
+    const listing = await call("GET", "/api/session/users");
+    this.demo = listing.ok;
     let me = await call("GET", "/api/session");
+    if (!this.demo && !(me.ok && me.body.signedIn)) throw new Error("sign in first: this server accepts identity tokens (POST /api/session)");
+    const users = this.demo ? listing.body.users : await visibleUsers(me.body);
     if (me.ok && !me.body.signedIn) {
       const first = users.find((u) => u.workspaces.some((w) => w.active)) ?? users[0];
       if (!first) throw new Error("the server has no members to sign in as");

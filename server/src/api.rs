@@ -41,7 +41,10 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/policy", get(policy))
         .route(
             "/api/session",
-            post(sign_in).delete(sign_out).get(session_state),
+            post(sign_in)
+                .put(switch_workspace)
+                .delete(sign_out)
+                .get(session_state),
         )
         .route("/api/session/users", get(sign_in_options))
         .route("/api/me", get(me))
@@ -72,8 +75,8 @@ pub(crate) struct Signed {
 
 impl Signed {
     fn from_headers(headers: &axum::http::HeaderMap, state: &AppState) -> Result<Signed, ApiError> {
-        let session = session::token(headers)
-            .and_then(|t| state.signer.verify(t))
+        let session = state
+            .session(headers)?
             .ok_or_else(ApiError::unauthenticated)?;
         let context = db::context(
             &*state.db()?,
@@ -115,23 +118,39 @@ async fn policy(State(state): State<Shared>) -> ApiResult {
     }))
 }
 
+/// Every user with their memberships: what the demo's "View as" offers.
+/// Only with `--demo-sign-in`.
 async fn sign_in_options(State(state): State<Shared>) -> ApiResult {
+    if !state.demo_sign_in {
+        return Err(demo_off());
+    }
     ok(json!({ "users": db::users_with_memberships(&*state.db()?)? }))
+}
+
+fn demo_off() -> ApiError {
+    ApiError::new(
+        404,
+        "not_found",
+        "demo sign-in is off: sign in with an identity token",
+    )
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SignIn {
-    user_id: String,
-    workspace: String,
+    /// Demo sign-in only: the member to sign in as.
+    user_id: Option<String>,
+    /// The workspace; by default the first one the user is an active
+    /// member of.
+    workspace: Option<String>,
     #[serde(default)]
     platform: Platform,
 }
 
-fn cookie(token: &str, max_age: Option<u32>) -> Result<HeaderValue, ApiError> {
-    let age = max_age.map_or(String::new(), |s| format!("; Max-Age={s}"));
+fn cookie(state: &AppState, token: &str, max_age_s: i64) -> Result<HeaderValue, ApiError> {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax{age}",
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}",
         session::COOKIE
     ))
     .map_err(|_| {
@@ -143,15 +162,22 @@ fn cookie(token: &str, max_age: Option<u32>) -> Result<HeaderValue, ApiError> {
     })
 }
 
-/// Demo sign-in: a session as any member of a workspace (a stand-in for
-/// real authentication).
-async fn sign_in(State(state): State<Shared>, body: JsonBody) -> ApiResult {
-    let request: SignIn = serde_json::from_value(body.0)
-        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+/// A new session of `user` in `workspace`, answered with its token (also as
+/// the session cookie) and what `/api/me` says.
+fn start_session(
+    state: &AppState,
+    user: String,
+    workspace: String,
+    platform: Platform,
+    expires: Option<i64>,
+) -> ApiResult {
+    let now = now_ms();
     let session = Session {
-        user: request.user_id,
-        workspace: request.workspace,
-        platform: request.platform,
+        user,
+        workspace,
+        platform,
+        id: session::new_id().map_err(|e| ApiError::new(500, "session_error", e))?,
+        expires: expires.unwrap_or_else(|| now.saturating_add(state.session_ms)),
     };
     let context = db::context(
         &*state.db()?,
@@ -170,22 +196,143 @@ async fn sign_in(State(state): State<Shared>, body: JsonBody) -> ApiResult {
         )
     })?;
     let token = state.signer.sign(&session);
-    let mut body = describe(&state, &session, &context)?;
+    let mut body = describe(state, &session, &context)?;
     if let Value::Object(map) = &mut body {
         map.insert("token".into(), Value::String(token.clone()));
+        map.insert("expiresAt".into(), json!(session.expires));
     }
     let mut response = Json(body).into_response();
+    let max_age = (session.expires - now).max(0) / 1000;
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, cookie(&token, None)?);
+        .insert(header::SET_COOKIE, cookie(state, &token, max_age)?);
     Ok(response)
 }
 
-async fn sign_out() -> ApiResult {
+/// Signing in. With an identity provider configured, the request carries
+/// `Authorization: Bearer <identity token>` and the user is the one whose
+/// email the token vouches for; the workspace must be one they are an
+/// active member of. With `--demo-sign-in`, `{userId, workspace}` signs in
+/// as any member. Attempts are limited per address.
+async fn sign_in(
+    State(state): State<Shared>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
+    body: JsonBody,
+) -> ApiResult {
+    if let Some(axum::Extension(axum::extract::ConnectInfo(peer))) = peer {
+        if state.sign_in_limit.check_key(&peer.ip()).is_err() {
+            return Err(ApiError::new(
+                429,
+                "too_many_requests",
+                "too many sign-in attempts from this address; wait a minute",
+            ));
+        }
+    }
+    let request: SignIn = serde_json::from_value(body.0)
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let (user, demo) = match (&request.user_id, bearer, &state.identity) {
+        (Some(_), _, _) if !state.demo_sign_in => {
+            return Err(ApiError::new(
+                403,
+                "demo_sign_in_disabled",
+                "signing in as any member is for demos (`--demo-sign-in`); sign in with an identity token",
+            ))
+        }
+        (Some(user), _, _) => (user.clone(), true),
+        (None, Some(token), Some(identity)) => {
+            let email = identity
+                .email(token.trim())
+                .map_err(|m| ApiError::new(401, "unauthenticated", m))?;
+            let user = db::user_by_email(&*state.db()?, &email)?.ok_or_else(|| {
+                ApiError::new(403, "not_a_member", format!("no account for `{email}`"))
+            })?;
+            (user, false)
+        }
+        (None, _, _) => {
+            return Err(ApiError::new(
+                401,
+                "unauthenticated",
+                "sign in with `Authorization: Bearer <identity token>`",
+            ))
+        }
+    };
+    let active = db::active_workspaces(&*state.db()?, &user)?;
+    let workspace = match request.workspace {
+        Some(w) if demo || active.contains(&w) => w,
+        Some(w) => {
+            return Err(ApiError::new(
+                403,
+                "not_a_member",
+                format!("`{user}` is not an active member of `{w}`"),
+            ))
+        }
+        None => active.into_iter().next().ok_or_else(|| {
+            ApiError::new(
+                403,
+                "not_a_member",
+                format!("`{user}` is an active member of no workspace"),
+            )
+        })?,
+    };
+    start_session(&state, user, workspace, request.platform, None)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Switch {
+    workspace: String,
+}
+
+/// Switching workspaces (seed 001: no new authentication): the signed-in
+/// user moves to another workspace they are an active member of, and to no
+/// other. The old session is signed out; the new one ends when it would
+/// have.
+async fn switch_workspace(
+    State(state): State<Shared>,
+    headers: axum::http::HeaderMap,
+    body: JsonBody,
+) -> ApiResult {
+    let current = state
+        .session(&headers)?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let request: Switch = serde_json::from_value(body.0)
+        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+    if !db::active_workspaces(&*state.db()?, &current.user)?.contains(&request.workspace) {
+        return Err(ApiError::new(
+            403,
+            "not_a_member",
+            format!(
+                "`{}` is not an active member of `{}`",
+                current.user, request.workspace
+            ),
+        ));
+    }
+    db::revoke_session(&*state.db()?, &current.id, current.expires, now_ms())?;
+    start_session(
+        &state,
+        current.user,
+        request.workspace,
+        current.platform,
+        Some(current.expires),
+    )
+}
+
+/// Signing out: the session's id is revoked in the database, so its token
+/// stops working everywhere (other tabs, copies, other server processes),
+/// and the cookie is cleared.
+async fn sign_out(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
+    if let Some(session) = state.session(&headers)? {
+        db::revoke_session(&*state.db()?, &session.id, session.expires, now_ms())?;
+    }
     let mut response = Json(json!({ "ok": true })).into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, cookie("", Some(0))?);
+        .insert(header::SET_COOKIE, cookie(&state, "", 0)?);
     Ok(response)
 }
 
@@ -311,7 +458,7 @@ async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonB
             let mut response = Json(json!({ "ok": true })).into_response();
             response
                 .headers_mut()
-                .insert(header::SET_COOKIE, cookie("", Some(0))?);
+                .insert(header::SET_COOKIE, cookie(&state, "", 0)?);
             Ok(response)
         }
         AccountDeletionCheck::SoleAdmin { workspaces } => {

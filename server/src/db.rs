@@ -89,6 +89,13 @@ CREATE TABLE roles (
     PRIMARY KEY (workspace, id)
 );
 "#,
+    // Sessions signed out before they expire (kept until they would have).
+    r#"
+CREATE TABLE revoked_sessions (
+    id         TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Opens (creating if needed) and migrates the database file.
@@ -116,6 +123,39 @@ fn migrate(conn: &mut Connection) -> Result<(), StartError> {
         tx.commit()?;
     }
     Ok(())
+}
+
+// ---------- sessions ----------
+
+/// Revokes session `id` (which would expire at `expires_at`), and forgets
+/// revocations of sessions that have expired by `now` anyway.
+pub fn revoke_session(
+    conn: &Connection,
+    id: &str,
+    expires_at: i64,
+    now: i64,
+) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM revoked_sessions WHERE expires_at <= ?1", [now])?;
+    conn.execute(
+        "INSERT INTO revoked_sessions (id, expires_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+        params![id, expires_at],
+    )?;
+    Ok(())
+}
+
+/// Whether session `id` was signed out.
+pub fn is_revoked(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM revoked_sessions WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))
+}
+
+/// The workspaces where `user` is an active member, in the order they joined.
+pub fn active_workspaces(conn: &Connection, user: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT workspace FROM members WHERE user_id = ?1 AND active ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([user], |r| r.get(0))?;
+    rows.collect()
 }
 
 /// Whether the database holds no workspace yet (a new file).

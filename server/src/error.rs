@@ -138,6 +138,9 @@ pub enum StartError {
     /// The seed data is not valid.
     #[error("seed data: {0}")]
     Seed(String),
+    /// The configuration is not usable.
+    #[error("{0}")]
+    Config(String),
     /// A file could not be read.
     #[error("`{path}`: {source}")]
     Io {

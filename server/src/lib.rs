@@ -18,6 +18,8 @@ mod api;
 pub use api::DECISION_HEADER;
 pub mod db;
 pub mod error;
+mod guard;
+pub mod identity;
 mod pages;
 pub mod session;
 
@@ -30,19 +32,68 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// The demo data a new database starts with.
 pub const DEFAULT_SEED: &str = include_str!("../seed.json");
 
-/// How to start a server.
-#[derive(Debug, Clone)]
+/// How to start a server: command-line flags, each also read from the
+/// environment (`--addr` or `HARMONY_ADDR`, ...); a flag wins.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(
+    name = "harmony-server",
+    version,
+    about = "Serves the Harmony demo app and its JSON API, every request decided by harmony-policy, data in an SQLite file.",
+    after_help = "Signing in: with --jwt-secret or --jwt-public-key, POST /api/session with `Authorization: Bearer <identity token>` (its `email` claim names the user). With --demo-sign-in, anyone may sign in as any member: for demos only."
+)]
 pub struct Config {
+    /// Where to listen (port 0 picks a free one).
+    #[arg(long, env = "HARMONY_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
     /// The SQLite file; created and migrated on start.
+    #[arg(long = "db", env = "HARMONY_DB", default_value = "harmony.db")]
     pub database: PathBuf,
-    /// A bundled ruleset name (`harmony`, `harmonia`) or a ruleset file.
+    /// A bundled ruleset (`harmony`, `harmonia`) or a ruleset JSON file.
+    #[arg(long, env = "HARMONY_RULESET", default_value = "harmony")]
     pub ruleset: String,
     /// The directory holding `www/` and `pkg/`.
+    #[arg(long, env = "HARMONY_ROOT", default_value = ".")]
     pub root: PathBuf,
-    /// Seed data for a new database (JSON text); `None` for the demo data.
-    pub seed: Option<String>,
-    /// The session signing secret; `None` for a random one per process.
-    pub secret: Option<Vec<u8>>,
+    /// Data for a new database (a JSON file); the demo data when unset.
+    #[arg(long, env = "HARMONY_SEED")]
+    pub seed: Option<PathBuf>,
+    /// The session signing secret, at least 32 bytes; a random one per
+    /// process when unset (sessions then end with the process).
+    #[arg(long, env = "HARMONY_SESSION_SECRET", hide_env_values = true)]
+    pub session_secret: Option<String>,
+    /// How long a session lasts, in hours.
+    #[arg(long, env = "HARMONY_SESSION_HOURS", default_value_t = 8)]
+    pub session_hours: u32,
+    /// Lets anyone sign in as any member and list every user: for demos only.
+    #[arg(long, env = "HARMONY_DEMO_SIGN_IN")]
+    pub demo_sign_in: bool,
+    /// Accept identity tokens (JWT, HS256) signed with this secret.
+    #[arg(long, env = "HARMONY_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Accept identity tokens (JWT, RS256 or ES256) signed by the key whose
+    /// public half is in this PEM file.
+    #[arg(long, env = "HARMONY_JWT_PUBLIC_KEY")]
+    pub jwt_public_key: Option<PathBuf>,
+    /// The identity tokens' required issuer (`iss`).
+    #[arg(long, env = "HARMONY_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// The identity tokens' required audience (`aud`).
+    #[arg(long, env = "HARMONY_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// Marks the session cookie `Secure` (serve over TLS, or behind a proxy
+    /// that does).
+    #[arg(long, env = "HARMONY_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Seconds a client has to send a request's headers; slow and idle
+    /// connections are closed after it.
+    #[arg(long, env = "HARMONY_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "HARMONY_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Sign-in attempts allowed per minute from one address.
+    #[arg(long, env = "HARMONY_SIGN_IN_PER_MINUTE", default_value_t = 30)]
+    pub sign_in_per_minute: u32,
 }
 
 /// Everything a request handler shares.
@@ -56,6 +107,13 @@ pub struct AppState {
     preferences: Vec<String>,
     db: Mutex<rusqlite::Connection>,
     signer: Signer,
+    /// How long a session lasts, in milliseconds.
+    session_ms: i64,
+    demo_sign_in: bool,
+    identity: Option<identity::Identity>,
+    secure_cookies: bool,
+    sign_in_limit: governor::DefaultKeyedRateLimiter<std::net::IpAddr>,
+    timeouts: (std::time::Duration, std::time::Duration),
     www: PathBuf,
     pkg: PathBuf,
 }
@@ -88,9 +146,15 @@ impl AppState {
 
         let mut conn = db::open(&config.database)?;
         if db::is_empty(&conn)? {
-            let text = config.seed.as_deref().unwrap_or(DEFAULT_SEED);
+            let text = match &config.seed {
+                Some(path) => std::fs::read_to_string(path).map_err(|source| StartError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?,
+                None => DEFAULT_SEED.to_owned(),
+            };
             let seed: db::Seed =
-                serde_json::from_str(text).map_err(|e| StartError::Seed(e.to_string()))?;
+                serde_json::from_str(&text).map_err(|e| StartError::Seed(e.to_string()))?;
             db::import(&mut conn, &seed, policy.name(), now_ms())?;
         }
         for (user, workspace) in db::all_memberships(&conn)? {
@@ -104,10 +168,13 @@ impl AppState {
                 })?;
             }
         }
-        let signer = match &config.secret {
-            Some(key) => Signer::new(key).map_err(|e| StartError::Seed(e.to_string()))?,
-            None => Signer::random().map_err(StartError::Seed)?,
-        };
+        let signer = match &config.session_secret {
+            Some(key) => Signer::new(key.as_bytes()),
+            None => Signer::random(),
+        }
+        .map_err(StartError::Config)?;
+        let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
+            .ok_or_else(|| StartError::Config("--sign-in-per-minute must be at least 1".into()))?;
         Ok(Arc::new(AppState {
             policy,
             guarded_roles,
@@ -115,9 +182,34 @@ impl AppState {
             preferences,
             db: Mutex::new(conn),
             signer,
+            session_ms: i64::from(config.session_hours).saturating_mul(3_600_000),
+            demo_sign_in: config.demo_sign_in,
+            identity: identity::Identity::from_config(config).map_err(StartError::Config)?,
+            secure_cookies: config.secure_cookies,
+            sign_in_limit: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
+            timeouts: (
+                std::time::Duration::from_secs(config.header_timeout.max(1)),
+                std::time::Duration::from_secs(config.request_timeout.max(1)),
+            ),
             www: config.root.join("www"),
             pkg: config.root.join("pkg"),
         }))
+    }
+
+    /// The session a request carries: a token whose signature holds, not
+    /// expired and not signed out. `Ok(None)` when there is none.
+    pub(crate) fn session(
+        &self,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Option<session::Session>, error::ApiError> {
+        let Some(session) = session::token(headers).and_then(|t| self.signer.verify(t, now_ms()))
+        else {
+            return Ok(None);
+        };
+        if db::is_revoked(&*self.db()?, &session.id)? {
+            return Ok(None);
+        }
+        Ok(Some(session))
     }
 
     /// The compiled ruleset.
@@ -151,12 +243,64 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// The HTTP application: the API, `pkg/`, the app's files and its pages.
+/// The HTTP application: the API, `pkg/`, the app's files and its pages,
+/// behind the web guards (security headers, same-origin state changes, body
+/// and time limits).
 pub fn router(state: Arc<AppState>) -> axum::Router {
-    api::routes().merge(pages::routes()).with_state(state)
+    let request_timeout = state.timeouts.1;
+    guard::layers(
+        api::routes().merge(pages::routes()).with_state(state),
+        request_timeout,
+    )
 }
 
-/// Serves until the listener fails or the process ends.
-pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+/// Serves until `shutdown` resolves, then stops accepting, lets the requests
+/// in flight finish (for at most the request timeout) and returns. A client
+/// that takes longer than the header timeout to send a request's headers,
+/// or stays idle that long between requests, is disconnected.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let (header_timeout, request_timeout) = state.timeouts;
+    let app = router(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // Out of file descriptors and the like: wait, then go on.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                app.clone().oneshot(request.map(axum::body::Body::new))
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            // A connection ending badly (a reset, a timeout) concerns only it.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(request_timeout, graceful.shutdown()).await;
+    Ok(())
 }

@@ -6,7 +6,6 @@
 //! target, forbidden pages 403 and unknown ones 404 (both with `index.html`,
 //! whose own copy of the policy then explains why).
 
-use crate::session;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
@@ -86,7 +85,7 @@ async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) 
     let Some(index) = file(&state.www, "index.html").await else {
         return (StatusCode::NOT_FOUND, "www/index.html is missing").into_response();
     };
-    let Some(session) = session::token(&headers).and_then(|t| state.signer.verify(t)) else {
+    let Ok(Some(session)) = state.session(&headers) else {
         return index;
     };
     let context = match state.db() {

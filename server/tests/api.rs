@@ -9,10 +9,11 @@
     clippy::indexing_slicing
 )]
 
+use clap::Parser;
 use harmony_server::{AppState, Config};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -36,18 +37,38 @@ fn fresh_db() -> PathBuf {
 }
 
 async fn start_on(db: PathBuf, ruleset: &str) -> Server {
-    let config = Config {
-        database: db.clone(),
-        ruleset: ruleset.to_owned(),
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
-        seed: None,
-        secret: Some(b"test secret".to_vec()),
-    };
-    let state = AppState::open(&config).unwrap();
+    start_with(db, ruleset, &["--demo-sign-in"]).await
+}
+
+/// The test configuration: `db`, `ruleset`, a fixed session secret, and
+/// `extra` flags.
+fn config(db: &Path, ruleset: &str, extra: &[&str]) -> Config {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut args = vec![
+        "harmony-server".to_owned(),
+        "--db".to_owned(),
+        db.display().to_string(),
+        "--ruleset".to_owned(),
+        ruleset.to_owned(),
+        "--root".to_owned(),
+        root.display().to_string(),
+        "--session-secret".to_owned(),
+        SECRET.to_owned(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    Config::try_parse_from(args).unwrap()
+}
+
+const SECRET: &str = "a test secret of at least thirty-two bytes";
+
+async fn start_with(db: PathBuf, ruleset: &str, extra: &[&str]) -> Server {
+    let state = AppState::open(&config(&db, ruleset, extra)).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let handle = tokio::spawn(async move {
-        harmony_server::serve(listener, state).await.unwrap();
+        harmony_server::serve(listener, state, std::future::pending())
+            .await
+            .unwrap();
     });
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -693,7 +714,7 @@ async fn data_survives_a_restart_and_the_seed_is_imported_once() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 }
 
 #[tokio::test]
@@ -719,6 +740,20 @@ async fn the_app_gets_the_ruleset_its_fingerprint_and_its_own_context() {
         .send()
         .await
         .unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        (body["ok"].as_bool(), body["code"].as_str()),
+        (Some(false), Some("unsupported_media_type"))
+    );
+    let response = s
+        .client
+        .post(format!("{}/api/session", s.base))
+        .header("content-type", "application/json")
+        .body("u_bob")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     assert_eq!(
@@ -731,7 +766,7 @@ async fn the_app_gets_the_ruleset_its_fingerprint_and_its_own_context() {
                 None,
                 Method::POST,
                 "/api/session",
-                Some(json!({ "userId": "u_bob" }))
+                Some(json!({ "userId": 5 }))
             )
             .await
         ),

@@ -16,7 +16,7 @@ export const binary = join(root, "target", "debug", "harmony-server");
  */
 export async function startServer({ ruleset = "harmony", seed } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "harmony-server-"));
-  const args = ["--addr", "127.0.0.1:0", "--db", join(dir, "harmony.db"), "--root", root];
+  const args = ["--addr", "127.0.0.1:0", "--db", join(dir, "harmony.db"), "--root", root, "--demo-sign-in"];
   if (typeof ruleset === "string") args.push("--ruleset", ruleset);
   else {
     writeFileSync(join(dir, "ruleset.json"), JSON.stringify(ruleset));

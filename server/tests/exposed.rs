@@ -381,3 +381,56 @@ async fn sign_in_attempts_are_limited_per_address() {
         (StatusCode::TOO_MANY_REQUESTS, Some("too_many_requests"))
     );
 }
+
+#[tokio::test]
+async fn an_identity_token_signed_with_a_provider_key_pair_signs_in() {
+    // A key pair made for these tests only (tests/fixtures); the server is
+    // given the public half.
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let public = fixtures.join("identity-es256.pub.pem");
+    let public = public.display().to_string();
+    let s = start(
+        &fresh_db(),
+        &["--jwt-public-key", &public, "--jwt-audience", "harmony"],
+    )
+    .await;
+    let private = std::fs::read(fixtures.join("identity-es256.key.pem")).unwrap();
+    let claims = json!({ "email": "bob@acme.example", "aud": "harmony", "exp": in_an_hour() });
+    let token = encode(
+        &Header::new(jsonwebtoken::Algorithm::ES256),
+        &claims,
+        &EncodingKey::from_ec_pem(&private).unwrap(),
+    )
+    .unwrap();
+    let (status, body) = s
+        .call(Some(&token), Method::POST, "/api/session", Some(json!({})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["context"]["member"]["userId"], "u_bob");
+    // HS256 with the public key's bytes as the secret (the algorithm
+    // confusion attack) is refused.
+    let confused = encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(&std::fs::read(fixtures.join("identity-es256.pub.pem")).unwrap()),
+    )
+    .unwrap();
+    let (status, _) = s
+        .call(
+            Some(&confused),
+            Method::POST,
+            "/api/session",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A key file that holds no public key stops the server at start.
+    let bad = fresh_db();
+    let not_a_key = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let not_a_key = readme.display().to_string();
+    let c = config(
+        &bad,
+        &["--jwt-public-key", &not_a_key, "--jwt-audience", "harmony"],
+    );
+    assert!(AppState::open(&c).is_err());
+}

@@ -427,7 +427,7 @@ async fn an_identity_token_signed_with_a_provider_key_pair_signs_in() {
     // A key file that holds no public key stops the server at start.
     let bad = fresh_db();
     let not_a_key = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
-    let not_a_key = readme.display().to_string();
+    let not_a_key = not_a_key.display().to_string();
     let c = config(
         &bad,
         &["--jwt-public-key", &not_a_key, "--jwt-audience", "harmony"],

@@ -46,6 +46,20 @@ export async function connect(platform) {
   return new Remote(policy, platform);
 }
 
+/** Every item of a list, page after page (`next` is the cursor of the
+ * following page); what the server refuses counts as nothing. */
+async function all(path, key) {
+  const items = [];
+  let next = null;
+  do {
+    const res = await call("GET", next === null ? path : `${path}?after=${encodeURIComponent(next)}`);
+    if (!res.ok) return items;
+    items.push(...res.body[key]);
+    next = res.body.next ?? null;
+  } while (next !== null);
+  return items;
+}
+
 /** The users a signed-in member may see, in the shape of the demo listing:
  * themselves with their workspaces, and their workspace's members when they
  * may read them. */
@@ -123,8 +137,7 @@ class Remote {
     try {
       for (const list of LISTS) {
         const path = `/api/${list}`;
-        const res = view.checkRequest({ method: "GET", path }).ok ? await call("GET", path) : null;
-        current[list] = res?.ok ? res.body[list] : [];
+        current[list] = view.checkRequest({ method: "GET", path }).ok ? await all(path, list) : [];
       }
       // The members as the Users page shows them: grants, teams and how
       // many records each owns (counted by the server, across the workspace).

@@ -36,23 +36,148 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 /// The most records one sync request may carry.
 const MAX_SYNC_RECORDS: usize = 1000;
 
-pub(crate) fn routes() -> Router<Shared> {
-    Router::new()
-        .route("/api/policy", get(policy))
-        .route(
+/// What guards a route: every route the server registers names one, and
+/// [`crate::inventory`] lists them (a test sends each an attacker's request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// Open to anyone: it tells nothing about any workspace and changes
+    /// nothing but the caller's own session (the ruleset, whether the caller
+    /// is signed in, signing out, the app's files).
+    Public,
+    /// Signing in: an identity token from the configured issuer, or demo
+    /// sign-in when the server runs with `--demo-sign-in`.
+    SignIn,
+    /// Exists only with `--demo-sign-in` (404 otherwise).
+    DemoOnly,
+    /// Needs a session; it concerns only the signed-in user, and what it
+    /// changes is decided by the policy check named here.
+    Session(&'static str),
+    /// The ruleset's endpoint table: `View::check_request` decides each
+    /// request, with the record where there is one.
+    Ruleset,
+    /// A page of the app: `View::resolve` decides before the app is sent.
+    Page,
+}
+
+/// One registered route and its guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    /// The method (`ANY` for every method).
+    pub method: &'static str,
+    /// The path pattern, in axum's syntax.
+    pub path: &'static str,
+    /// What guards it.
+    pub guard: Guard,
+}
+
+/// A router that can only be given routes together with their guards.
+pub(crate) struct Routes<S> {
+    router: Router<S>,
+    table: Vec<RouteInfo>,
+}
+
+impl<S: Clone + Send + Sync + 'static> Routes<S> {
+    pub(crate) fn new() -> Routes<S> {
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    /// Adds `handler` for `method` at `path`, guarded by `guard`.
+    pub(crate) fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        guard: Guard,
+        handler: axum::routing::MethodRouter<S>,
+    ) -> Routes<S> {
+        self.router = self.router.route(path, handler);
+        self.table.push(RouteInfo {
+            method,
+            path,
+            guard,
+        });
+        self
+    }
+
+    /// Every other path, guarded by `guard`.
+    pub(crate) fn fallback(
+        mut self,
+        guard: Guard,
+        handler: axum::routing::MethodRouter<S>,
+    ) -> Routes<S> {
+        self.router = self.router.fallback(handler);
+        self.table.push(RouteInfo {
+            method: "GET",
+            path: "/{*page}",
+            guard,
+        });
+        self
+    }
+
+    pub(crate) fn merge(mut self, other: Routes<S>) -> Routes<S> {
+        self.router = self.router.merge(other.router);
+        self.table.extend(other.table);
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (Router<S>, Vec<RouteInfo>) {
+        (self.router, self.table)
+    }
+}
+
+pub(crate) fn routes() -> Routes<Shared> {
+    use axum::routing::{delete, patch, put};
+    use Guard::{DemoOnly, Public, Ruleset, Session, SignIn};
+    Routes::new()
+        .add("GET", "/api/policy", Public, get(policy))
+        .add("GET", "/api/session", Public, get(session_state))
+        .add("POST", "/api/session", SignIn, post(sign_in))
+        .add(
+            "PUT",
             "/api/session",
-            post(sign_in)
-                .put(switch_workspace)
-                .delete(sign_out)
-                .get(session_state),
+            Session("active membership of the workspace"),
+            put(switch_workspace),
         )
-        .route("/api/session/users", get(sign_in_options))
-        .route("/api/me", get(me))
-        .route("/api/me/preferences", axum::routing::patch(set_preferences))
-        .route("/api/account", axum::routing::delete(delete_account))
-        .route("/api/resolve", get(resolve))
-        .route("/api/{*rest}", any(ruleset_endpoint))
-        .route("/api", any(ruleset_endpoint))
+        .add("DELETE", "/api/session", Public, delete(sign_out))
+        .add("GET", "/api/session/users", DemoOnly, get(sign_in_options))
+        .add(
+            "GET",
+            "/api/me",
+            Session("the member's own context"),
+            get(me),
+        )
+        .add(
+            "PATCH",
+            "/api/me/preferences",
+            Session("View::feature per preference"),
+            patch(set_preferences),
+        )
+        .add(
+            "DELETE",
+            "/api/account",
+            Session("Policy::check_account_deletion"),
+            delete(delete_account),
+        )
+        .add(
+            "GET",
+            "/api/resolve",
+            Session("View::resolve"),
+            get(resolve),
+        )
+        .add("ANY", "/api/{*rest}", Ruleset, any(ruleset_endpoint))
+        .add("ANY", "/api", Ruleset, any(ruleset_endpoint))
+}
+
+/// Runs `work` (which uses the database) on the blocking threads, so that
+/// no request's queries hold up the async threads other requests run on.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|_| Err(ApiError::new(500, "internal_error", "the request failed")))
 }
 
 fn ok(value: Value) -> ApiResult {
@@ -104,7 +229,8 @@ impl FromRequestParts<Shared> for Signed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Signed, ApiError> {
-        Signed::from_headers(&parts.headers, state)
+        let (headers, state) = (parts.headers.clone(), state.clone());
+        blocking(move || Signed::from_headers(&headers, &state)).await
     }
 }
 
@@ -121,10 +247,13 @@ async fn policy(State(state): State<Shared>) -> ApiResult {
 /// Every user with their memberships: what the demo's "View as" offers.
 /// Only with `--demo-sign-in`.
 async fn sign_in_options(State(state): State<Shared>) -> ApiResult {
-    if !state.demo_sign_in {
-        return Err(demo_off());
-    }
-    ok(json!({ "users": db::users_with_memberships(&*state.db()?)? }))
+    blocking(move || {
+        if !state.demo_sign_in {
+            return Err(demo_off());
+        }
+        ok(json!({ "users": db::users_with_memberships(&*state.db()?)? }))
+    })
+    .await
 }
 
 fn demo_off() -> ApiError {
@@ -220,6 +349,7 @@ async fn sign_in(
     headers: axum::http::HeaderMap,
     body: JsonBody,
 ) -> ApiResult {
+    blocking(move || {
     if let Some(axum::Extension(axum::extract::ConnectInfo(peer))) = peer {
         if state.sign_in_limit.check_key(&peer.ip()).is_err() {
             return Err(ApiError::new(
@@ -280,6 +410,8 @@ async fn sign_in(
         })?,
     };
     start_session(&state, user, workspace, request.platform, None)
+})
+    .await
 }
 
 #[derive(Deserialize)]
@@ -297,43 +429,49 @@ async fn switch_workspace(
     headers: axum::http::HeaderMap,
     body: JsonBody,
 ) -> ApiResult {
-    let current = state
-        .session(&headers)?
-        .ok_or_else(ApiError::unauthenticated)?;
-    let request: Switch = serde_json::from_value(body.0)
-        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-    if !db::active_workspaces(&*state.db()?, &current.user)?.contains(&request.workspace) {
-        return Err(ApiError::new(
-            403,
-            "not_a_member",
-            format!(
-                "`{}` is not an active member of `{}`",
-                current.user, request.workspace
-            ),
-        ));
-    }
-    db::revoke_session(&*state.db()?, &current.id, current.expires, now_ms())?;
-    start_session(
-        &state,
-        current.user,
-        request.workspace,
-        current.platform,
-        Some(current.expires),
-    )
+    blocking(move || {
+        let current = state
+            .session(&headers)?
+            .ok_or_else(ApiError::unauthenticated)?;
+        let request: Switch = serde_json::from_value(body.0)
+            .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
+        if !db::active_workspaces(&*state.db()?, &current.user)?.contains(&request.workspace) {
+            return Err(ApiError::new(
+                403,
+                "not_a_member",
+                format!(
+                    "`{}` is not an active member of `{}`",
+                    current.user, request.workspace
+                ),
+            ));
+        }
+        db::revoke_session(&*state.db()?, &current.id, current.expires, now_ms())?;
+        start_session(
+            &state,
+            current.user,
+            request.workspace,
+            current.platform,
+            Some(current.expires),
+        )
+    })
+    .await
 }
 
 /// Signing out: the session's id is revoked in the database, so its token
 /// stops working everywhere (other tabs, copies, other server processes),
 /// and the cookie is cleared.
 async fn sign_out(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
-    if let Some(session) = state.session(&headers)? {
-        db::revoke_session(&*state.db()?, &session.id, session.expires, now_ms())?;
-    }
-    let mut response = Json(json!({ "ok": true })).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookie(&state, "", 0)?);
-    Ok(response)
+    blocking(move || {
+        if let Some(session) = state.session(&headers)? {
+            db::revoke_session(&*state.db()?, &session.id, session.expires, now_ms())?;
+        }
+        let mut response = Json(json!({ "ok": true })).into_response();
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, cookie(&state, "", 0)?);
+        Ok(response)
+    })
+    .await
 }
 
 fn describe(state: &AppState, session: &Session, context: &Context) -> Result<Value, ApiError> {
@@ -356,7 +494,7 @@ fn describe(state: &AppState, session: &Session, context: &Context) -> Result<Va
 /// Whether there is a session, and if so the same as `/api/me` (an app asks
 /// this first, so that having no session yet is not an error).
 async fn session_state(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
-    match Signed::from_headers(&headers, &state) {
+    blocking(move || match Signed::from_headers(&headers, &state) {
         Ok(signed) => {
             let mut body = describe(&state, &signed.session, &signed.context)?;
             if let Value::Object(map) = &mut body {
@@ -366,12 +504,13 @@ async fn session_state(State(state): State<Shared>, headers: axum::http::HeaderM
         }
         Err(e) if e.status == 401 => ok(json!({ "signedIn": false })),
         Err(e) => Err(e),
-    }
+    })
+    .await
 }
 
 /// The signed-in member: who, where, and the context every decision uses.
 async fn me(State(state): State<Shared>, signed: Signed) -> ApiResult {
-    ok(describe(&state, &signed.session, &signed.context)?)
+    blocking(move || ok(describe(&state, &signed.session, &signed.context)?)).await
 }
 
 #[derive(Deserialize)]
@@ -385,36 +524,40 @@ async fn resolve(signed: Signed, Query(q): Query<ResolveQuery>) -> ApiResult {
 }
 
 async fn set_preferences(State(state): State<Shared>, signed: Signed, body: JsonBody) -> ApiResult {
-    let Value::Object(changes) = body.0 else {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "send an object of preference values",
-        ));
-    };
-    let mut preferences = signed.context.member.preferences.clone();
-    for (key, value) in changes {
-        if !state.preferences.contains(&key) {
+    blocking(move || {
+        let _one_change_at_a_time = state.changes();
+        let Value::Object(changes) = body.0 else {
             return Err(ApiError::bad_request(
-                "unknown_preference",
-                format!("no preference `{key}` in this ruleset"),
-            )
-            .field(&key));
-        }
-        let value = match value {
-            Value::Bool(b) => PreferenceValue::Bool(b),
-            Value::Null => PreferenceValue::Null,
-            _ => {
-                return Err(ApiError::bad_request(
-                    "invalid_value",
-                    "a preference is true, false or null",
-                )
-                .field(&key))
-            }
+                "invalid_body",
+                "send an object of preference values",
+            ));
         };
-        preferences.insert(key, value);
-    }
-    db::set_preferences(&*state.db()?, &signed.session.user, &preferences)?;
-    ok(json!({ "preferences": preferences }))
+        let mut preferences = signed.context.member.preferences.clone();
+        for (key, value) in changes {
+            if !state.preferences.contains(&key) {
+                return Err(ApiError::bad_request(
+                    "unknown_preference",
+                    format!("no preference `{key}` in this ruleset"),
+                )
+                .field(&key));
+            }
+            let value = match value {
+                Value::Bool(b) => PreferenceValue::Bool(b),
+                Value::Null => PreferenceValue::Null,
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "invalid_value",
+                        "a preference is true, false or null",
+                    )
+                    .field(&key))
+                }
+            };
+            preferences.insert(key, value);
+        }
+        db::set_preferences(&*state.db()?, &signed.session.user, &preferences)?;
+        ok(json!({ "preferences": preferences }))
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -426,59 +569,64 @@ struct DeleteAccount {
 /// Deletes the signed-in user's account, unless they are the only active
 /// admin (owner) of a workspace or did not type `DELETE`.
 async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonBody) -> ApiResult {
-    let request: DeleteAccount = serde_json::from_value(body.0)
-        .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()).field("confirmation"))?;
-    let user = signed.session.user.clone();
-    let mut conn = state.db()?;
-    let mut memberships = Vec::new();
-    for slug in db::memberships(&conn, &user)? {
-        let holders = db::active_holders(&conn, &slug)?;
-        let mut active_admins: Vec<String> = state
-            .guarded_roles
-            .iter()
-            .filter_map(|r| holders.get(r))
-            .flatten()
-            .cloned()
-            .collect();
-        active_admins.sort();
-        active_admins.dedup();
-        memberships.push(WorkspaceAdmins {
-            workspace: slug,
-            active_admins,
-        });
-    }
-    let request = AccountDeletion {
-        user_id: user.clone(),
-        confirmation: request.confirmation,
-        memberships,
-    };
-    match state.policy.check_account_deletion(&request)? {
-        AccountDeletionCheck::Ok => {
-            db::delete_user(&mut conn, &user)?;
-            let mut response = Json(json!({ "ok": true })).into_response();
-            response
-                .headers_mut()
-                .insert(header::SET_COOKIE, cookie(&state, "", 0)?);
-            Ok(response)
+    blocking(move || {
+        let _one_change_at_a_time = state.changes();
+        let request: DeleteAccount = serde_json::from_value(body.0).map_err(|e| {
+            ApiError::bad_request("invalid_body", e.to_string()).field("confirmation")
+        })?;
+        let user = signed.session.user.clone();
+        let mut conn = state.db()?;
+        let mut memberships = Vec::new();
+        for slug in db::memberships(&conn, &user)? {
+            let holders = db::active_holders(&conn, &slug)?;
+            let mut active_admins: Vec<String> = state
+                .guarded_roles
+                .iter()
+                .filter_map(|r| holders.get(r))
+                .flatten()
+                .cloned()
+                .collect();
+            active_admins.sort();
+            active_admins.dedup();
+            memberships.push(WorkspaceAdmins {
+                workspace: slug,
+                active_admins,
+            });
         }
-        AccountDeletionCheck::SoleAdmin { workspaces } => {
-            let mut error = ApiError::new(
-                409,
-                "sole_admin",
-                format!(
-                    "you are the only active admin of {}: make another member an admin first",
-                    workspaces.join(", ")
-                ),
-            );
-            error.workspaces = workspaces.iter().map(|s| (*s).to_owned()).collect();
-            Err(error)
+        let request = AccountDeletion {
+            user_id: user.clone(),
+            confirmation: request.confirmation,
+            memberships,
+        };
+        match state.policy.check_account_deletion(&request)? {
+            AccountDeletionCheck::Ok => {
+                db::delete_user(&mut conn, &user)?;
+                let mut response = Json(json!({ "ok": true })).into_response();
+                response
+                    .headers_mut()
+                    .insert(header::SET_COOKIE, cookie(&state, "", 0)?);
+                Ok(response)
+            }
+            AccountDeletionCheck::SoleAdmin { workspaces } => {
+                let mut error = ApiError::new(
+                    409,
+                    "sole_admin",
+                    format!(
+                        "you are the only active admin of {}: make another member an admin first",
+                        workspaces.join(", ")
+                    ),
+                );
+                error.workspaces = workspaces.iter().map(|s| (*s).to_owned()).collect();
+                Err(error)
+            }
+            AccountDeletionCheck::ConfirmationRequired => Err(ApiError::bad_request(
+                "confirmation_required",
+                "type `DELETE` to confirm",
+            )
+            .field("confirmation")),
         }
-        AccountDeletionCheck::ConfirmationRequired => Err(ApiError::bad_request(
-            "confirmation_required",
-            "type `DELETE` to confirm",
-        )
-        .field("confirmation")),
-    }
+    })
+    .await
 }
 
 // ---------- the ruleset's endpoints ----------
@@ -606,7 +754,7 @@ const KINDS: &[(&str, &[&str], &str)] = &[
 pub const DECISION_HEADER: &str = "x-harmony-decision";
 
 async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> Response {
-    match dispatch(&state, &d) {
+    match blocking(move || dispatch(&state, &d)).await {
         // Refused by the policy's check with the record: no decision header.
         Err(error) if error.by_policy => error.into_response(),
         result => {
@@ -620,6 +768,9 @@ async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> Response {
 }
 
 fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
+    // A change reads, decides and writes as one step: no other change of
+    // this process comes between its check and its write.
+    let _one_change_at_a_time = (d.method != "GET").then(|| state.changes());
     match d.endpoint.as_str() {
         "workspace.products.get" | "modules.get" => products(state, d),
         "workspace.products.update" | "modules.update" => set_products(state, d),
@@ -1089,18 +1240,57 @@ fn reachable(
     Ok(row)
 }
 
+/// The largest page of a list, and the page size when none is asked for.
+pub const MAX_PAGE: usize = 500;
+const DEFAULT_PAGE: usize = 100;
+
+/// The page a list request asks for: `?limit=N` (1 to [`MAX_PAGE`]) and
+/// `?after=CURSOR` (the `next` of the page before).
+fn page_of(path: &str) -> Result<(i64, usize), ApiError> {
+    let query = path.split_once('?').map_or("", |(_, q)| q);
+    let (mut after, mut limit) = (0, DEFAULT_PAGE);
+    for (key, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+        match key {
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(
+                            "invalid_value",
+                            format!("`limit` is a number from 1 to {MAX_PAGE}"),
+                        )
+                        .field("limit")
+                    })?;
+            }
+            "after" => {
+                after = value.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                    ApiError::bad_request("invalid_value", "`after` is the `next` of a page")
+                        .field("after")
+                })?;
+            }
+            _ => {}
+        }
+    }
+    Ok((after, limit))
+}
+
+/// A page of the records the member may read: `{KIND: [...], next}`, where
+/// `next` is the cursor of the following page (`?after=next`), or null.
 fn list_records(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
     let endpoint = state
         .policy
         .endpoint(&d.method, &d.path)
         .ok_or_else(|| ApiError::new(404, "not_found", "no endpoint at this path"))?;
     let filter = d.signed.view.endpoint_filter(&endpoint);
-    let rows = db::records(&*state.db()?, d.slug(), kind, &filter)?;
+    let (after, limit) = page_of(&d.path)?;
+    let (rows, next) = db::records(&*state.db()?, d.slug(), kind, &filter, after, limit)?;
     let list: Vec<Value> = rows
         .iter()
         .map(|r| shown(&d.signed.view, kind, r))
         .collect();
-    ok(json!({ kind: list }))
+    ok(json!({ kind: list, "next": next.map(|n| n.to_string()) }))
 }
 
 fn get_record(state: &AppState, d: &Decided, kind: &str) -> ApiResult {

@@ -96,12 +96,40 @@ CREATE TABLE revoked_sessions (
     expires_at INTEGER NOT NULL
 );
 "#,
+    // Lists are read a page at a time, in the order records were made.
+    r#"
+CREATE INDEX records_in_order ON records (workspace, kind, seq);
+"#,
 ];
+
+/// A pool of connections to the database file.
+pub type Pool = r2d2::Pool<r2d2_sqlite::SqliteConnectionManager>;
+/// A connection taken from the pool (back in it when dropped).
+pub type Pooled = r2d2::PooledConnection<r2d2_sqlite::SqliteConnectionManager>;
+
+/// How long a writer waits for another to finish before giving up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A pool of `size` connections to the (migrated) database file: each
+/// enforces foreign keys and waits for a concurrent writer rather than
+/// failing; WAL lets readers go on while one writes.
+pub fn pool(path: &std::path::Path, size: u32) -> Result<Pool, String> {
+    let manager = r2d2_sqlite::SqliteConnectionManager::file(path).with_init(|c| {
+        c.pragma_update(None, "foreign_keys", "ON")?;
+        c.busy_timeout(BUSY_TIMEOUT)
+    });
+    r2d2::Pool::builder()
+        .max_size(size.max(1))
+        .connection_timeout(std::time::Duration::from_secs(10))
+        .build(manager)
+        .map_err(|e| format!("database pool: {e}"))
+}
 
 /// Opens (creating if needed) and migrates the database file.
 pub fn open(path: &std::path::Path) -> Result<Connection, StartError> {
     let mut conn = Connection::open(path)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     migrate(&mut conn)?;
     Ok(conn)
@@ -117,7 +145,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StartError> {
         )));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i + 1)?;
         tx.commit()?;
@@ -292,7 +320,7 @@ pub fn import(
     ruleset: &str,
     now: i64,
 ) -> Result<(), StartError> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for u in &seed.users {
         tx.execute(
             "INSERT INTO users (id, name, email, preferences) VALUES (?1, ?2, ?3, ?4)",
@@ -724,7 +752,7 @@ pub fn update_member(
 
 /// Removes a user and every membership they hold.
 pub fn delete_user(conn: &mut Connection, user: &str) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute("DELETE FROM team_members WHERE user_id = ?1", [user])?;
     tx.execute("DELETE FROM members WHERE user_id = ?1", [user])?;
     tx.execute("DELETE FROM users WHERE id = ?1", [user])?;
@@ -734,7 +762,7 @@ pub fn delete_user(conn: &mut Connection, user: &str) -> rusqlite::Result<()> {
 /// Removes a member from `slug` (and from its teams): they lose access at
 /// once. The records they own stay, and stay theirs.
 pub fn remove_member(conn: &mut Connection, slug: &str, user: &str) -> rusqlite::Result<bool> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute(
         "DELETE FROM team_members WHERE workspace = ?1 AND user_id = ?2",
         params![slug, user],
@@ -831,7 +859,7 @@ pub fn accept_invite(
     new_user_id: &str,
     now: i64,
 ) -> rusqlite::Result<String> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let existing: Option<String> = tx
         .query_row(
             "SELECT id FROM users WHERE email = ?1",
@@ -904,22 +932,31 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecordRow> {
     })
 }
 
-/// The records of one kind in `slug` that `filter` selects (the policy's
-/// answer for the member's read scope), oldest first. The filter becomes
-/// the query's `WHERE`: rows outside it are never read.
+/// At most `limit` records of one kind in `slug` that `filter` selects (the
+/// policy's answer for the member's read scope), oldest first, after the
+/// cursor `after` (0 for the first page), with the cursor of the next page
+/// when there is one. The filter becomes the query's `WHERE`: rows outside
+/// it are never read.
 pub fn records(
     conn: &Connection,
     slug: &str,
     kind: &str,
     filter: &harmony_policy::Filter<'_>,
-) -> rusqlite::Result<Vec<RecordRow>> {
+    after: i64,
+    limit: usize,
+) -> rusqlite::Result<(Vec<RecordRow>, Option<i64>)> {
+    use rusqlite::types::Value as Sql;
     if !filter.all && filter.owner_ids.is_empty() && filter.team_ids.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let mut sql = String::from(
-        "SELECT data, owner_id, team_id FROM records WHERE workspace = ? AND kind = ?",
+        "SELECT data, owner_id, team_id, seq FROM records WHERE workspace = ? AND kind = ? AND seq > ?",
     );
-    let mut args: Vec<&str> = vec![slug, kind];
+    let mut args: Vec<Sql> = vec![
+        Sql::from(slug.to_owned()),
+        Sql::from(kind.to_owned()),
+        Sql::from(after),
+    ];
     if !filter.all {
         let marks = |n: usize| vec!["?"; n].join(", ");
         sql.push_str(&format!(
@@ -927,13 +964,28 @@ pub fn records(
             marks(filter.owner_ids.len()),
             marks(filter.team_ids.len())
         ));
-        args.extend(filter.owner_ids.iter().copied());
-        args.extend(filter.team_ids.iter().copied());
+        args.extend(filter.owner_ids.iter().map(|s| Sql::from((*s).to_owned())));
+        args.extend(filter.team_ids.iter().map(|s| Sql::from((*s).to_owned())));
     }
-    sql.push_str(" ORDER BY seq");
+    sql.push_str(" ORDER BY seq LIMIT ?");
+    // One more than asked for says whether a next page exists.
+    args.push(
+        i64::try_from(limit.saturating_add(1))
+            .unwrap_or(i64::MAX)
+            .into(),
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args), record_row)?;
-    rows.collect()
+    let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+        Ok((record_row(r)?, r.get::<_, i64>(3)?))
+    })?;
+    let mut page: Vec<(RecordRow, i64)> = rows.collect::<rusqlite::Result<_>>()?;
+    let next = if page.len() > limit {
+        page.truncate(limit);
+        page.last().map(|(_, seq)| *seq)
+    } else {
+        None
+    };
+    Ok((page.into_iter().map(|(row, _)| row).collect(), next))
 }
 
 /// One record of `slug`.
@@ -1035,7 +1087,7 @@ pub fn reassign(
     to: &str,
     kinds: &[(&str, harmony_policy::Filter<'_>)],
 ) -> rusqlite::Result<BTreeMap<String, usize>> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut moved = BTreeMap::new();
     for (kind, filter) in kinds {
         if !filter.all && filter.owner_ids.is_empty() && filter.team_ids.is_empty() {

@@ -15,7 +15,7 @@
 //! dependencies.
 
 mod api;
-pub use api::DECISION_HEADER;
+pub use api::{Guard, RouteInfo, DECISION_HEADER};
 pub mod db;
 pub mod error;
 mod guard;
@@ -27,7 +27,7 @@ use error::StartError;
 use harmony_policy::Policy;
 use session::Signer;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 /// The demo data a new database starts with.
 pub const DEFAULT_SEED: &str = include_str!("../seed.json");
@@ -91,6 +91,10 @@ pub struct Config {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "HARMONY_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Database connections: requests read in parallel, and one slow
+    /// request holds one connection, not the database.
+    #[arg(long, env = "HARMONY_DB_CONNECTIONS", default_value_t = 8)]
+    pub db_connections: u32,
     /// Sign-in attempts allowed per minute from one address.
     #[arg(long, env = "HARMONY_SIGN_IN_PER_MINUTE", default_value_t = 30)]
     pub sign_in_per_minute: u32,
@@ -105,7 +109,9 @@ pub struct AppState {
     roles: Vec<String>,
     /// The ruleset's preference ids.
     preferences: Vec<String>,
-    db: Mutex<rusqlite::Connection>,
+    db: db::Pool,
+    /// Held by a change from its check to its write (see `changes`).
+    changes: std::sync::Mutex<()>,
     signer: Signer,
     /// How long a session lasts, in milliseconds.
     session_ms: i64,
@@ -180,7 +186,8 @@ impl AppState {
             guarded_roles,
             roles,
             preferences,
-            db: Mutex::new(conn),
+            db: db::pool(&config.database, config.db_connections).map_err(StartError::Config)?,
+            changes: std::sync::Mutex::new(()),
             signer,
             session_ms: i64::from(config.session_hours).saturating_mul(3_600_000),
             demo_sign_in: config.demo_sign_in,
@@ -217,10 +224,24 @@ impl AppState {
         &self.policy
     }
 
-    fn db(&self) -> Result<MutexGuard<'_, rusqlite::Connection>, error::ApiError> {
-        self.db
+    /// Serializes this process's changes: each reads, asks the policy and
+    /// writes with no other change in between, so two guards (the last
+    /// admin, say) cannot both pass on the same state. Reads go on in
+    /// parallel.
+    fn changes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.changes
             .lock()
-            .map_err(|_| error::ApiError::new(500, "storage_error", "the database is unavailable"))
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn db(&self) -> Result<db::Pooled, error::ApiError> {
+        self.db.get().map_err(|e| {
+            error::ApiError::new(
+                503,
+                "storage_unavailable",
+                format!("the database is unavailable: {e}"),
+            )
+        })
     }
 }
 
@@ -248,10 +269,13 @@ pub fn now_ms() -> i64 {
 /// and time limits).
 pub fn router(state: Arc<AppState>) -> axum::Router {
     let request_timeout = state.timeouts.1;
-    guard::layers(
-        api::routes().merge(pages::routes()).with_state(state),
-        request_timeout,
-    )
+    let (routes, _) = api::routes().merge(pages::routes()).into_parts();
+    guard::layers(routes.with_state(state), request_timeout)
+}
+
+/// Every route the server registers, with what guards it.
+pub fn inventory() -> Vec<RouteInfo> {
+    api::routes().merge(pages::routes()).into_parts().1
 }
 
 /// Serves until `shutdown` resolves, then stops accepting, lets the requests

@@ -6,20 +6,20 @@
 //! target, forbidden pages 403 and unknown ones 404 (both with `index.html`,
 //! whose own copy of the policy then explains why).
 
+use crate::api::{Guard, Routes};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use harmony_policy::Resolution;
 use std::path::Path;
 use std::sync::Arc;
 
-pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/pkg/{name}", get(pkg_file))
-        .fallback(get(page))
+pub(crate) fn routes() -> Routes<Arc<AppState>> {
+    Routes::new()
+        .add("GET", "/pkg/{name}", Guard::Public, get(pkg_file))
+        .fallback(Guard::Page, get(page))
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -85,16 +85,25 @@ async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) 
     let Some(index) = file(&state.www, "index.html").await else {
         return (StatusCode::NOT_FOUND, "www/index.html is missing").into_response();
     };
-    let Ok(Some(session)) = state.session(&headers) else {
-        return index;
+    let signed = {
+        let state = state.clone();
+        crate::api::blocking(move || {
+            let Some(session) = state.session(&headers)? else {
+                return Ok(None);
+            };
+            let context = crate::db::context(
+                &*state.db()?,
+                &session.user,
+                &session.workspace,
+                session.platform,
+            )?;
+            Ok(context
+                .and_then(|c| state.policy.view(&c).ok())
+                .map(|view| (session, view)))
+        })
+        .await
     };
-    let context = match state.db() {
-        Ok(conn) => crate::db::context(&conn, &session.user, &session.workspace, session.platform)
-            .ok()
-            .flatten(),
-        Err(_) => None,
-    };
-    let Some(view) = context.and_then(|c| state.policy.view(&c).ok()) else {
+    let Ok(Some((session, view))) = signed else {
         return index;
     };
     let original = uri.path_and_query().map_or(path, |pq| pq.as_str());

@@ -714,7 +714,7 @@ async fn data_survives_a_restart_and_the_seed_is_imported_once() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
 }
 
 #[tokio::test]
@@ -1700,4 +1700,69 @@ async fn sync_merges_into_the_stored_contact_and_checks_fields_as_create_does() 
         StatusCode::NOT_FOUND,
         "nothing of a refused record is stored"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_demotions_leave_an_admin() {
+    for _ in 0..5 {
+        let s = start().await;
+        let ada = s.sign_in("u_ada", "acme").await;
+        let promote = s
+            .call(
+                Some(&ada),
+                Method::PATCH,
+                "/api/members/u_dee",
+                Some(json!({ "role": "admin" })),
+            )
+            .await;
+        assert_eq!(promote.0, StatusCode::OK);
+        let dee = s.sign_in("u_dee", "acme").await;
+        let body = || Some(json!({ "role": "member" }));
+        let (a, b) = tokio::join!(
+            s.call(Some(&ada), Method::PATCH, "/api/members/u_dee", body()),
+            s.call(Some(&dee), Method::PATCH, "/api/members/u_ada", body())
+        );
+        let passed = [a.0, b.0].iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!(passed, 1, "{a:?} {b:?}");
+        // Whoever demoted the other is the admin left, and may list members.
+        let admin = if a.0 == StatusCode::OK { &ada } else { &dee };
+        let (_, members) = s.get(admin, "/api/members").await;
+        let admins = members["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["roles"] == json!(["admin"]))
+            .count();
+        assert_eq!(admins, 1);
+    }
+}
+
+#[tokio::test]
+async fn lists_come_a_page_at_a_time() {
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    let (_, first) = s.get(&ada, "/api/contacts?limit=3").await;
+    assert_eq!(ids(&first["contacts"]), ["c_1", "c_2", "c_3"]);
+    let next = first["next"].as_str().unwrap();
+    let (_, second) = s
+        .get(&ada, &format!("/api/contacts?limit=3&after={next}"))
+        .await;
+    assert_eq!(ids(&second["contacts"]), ["c_4"]);
+    assert_eq!(second["next"], Value::Null);
+    // The whole list by default, when it fits in a page.
+    let (_, all) = s.get(&ada, "/api/contacts").await;
+    assert_eq!(all["contacts"].as_array().unwrap().len(), 4);
+    for bad in ["limit=0", "limit=501", "limit=x", "after=-1"] {
+        let answer = s.get(&ada, &format!("/api/contacts?{bad}")).await;
+        assert_eq!(
+            code(&answer),
+            (StatusCode::BAD_REQUEST, Some("invalid_value")),
+            "{bad}"
+        );
+    }
+    // A page holds only what the member may read.
+    let eve = s.sign_in("u_eve", "acme").await;
+    let (_, hers) = s.get(&eve, "/api/contacts?limit=1").await;
+    assert_eq!(ids(&hers["contacts"]), ["c_2"]);
+    assert_eq!(hers["next"], Value::Null);
 }

@@ -1,0 +1,153 @@
+//! Every route the server registers, with what guards it, and an attacker's
+//! request to each that is refused. A route can only be registered with its
+//! guard (`harmony_server::inventory` lists them); this test fails when one
+//! is not refused as its guard says.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use clap::Parser;
+use harmony_server::{AppState, Config, Guard};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+async fn start(name: &str, extra: &[&str]) -> String {
+    let dir = std::env::temp_dir().join(format!("harmony-inventory-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut args = vec![
+        "harmony-server".to_owned(),
+        "--db".to_owned(),
+        dir.join("harmony.db").display().to_string(),
+        "--root".to_owned(),
+        root.display().to_string(),
+        "--session-secret".to_owned(),
+        "a test secret of at least thirty-two bytes".to_owned(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let state = AppState::open(&Config::try_parse_from(args).unwrap()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        harmony_server::serve(listener, state, std::future::pending())
+            .await
+            .unwrap();
+    });
+    base
+}
+
+async fn send(base: &str, token: Option<&str>, method: &str, path: &str) -> (StatusCode, Value) {
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = reqwest::Client::new().request(method.clone(), format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if method != Method::GET && method != Method::HEAD {
+        request = request.json(&json!({}));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn demo_token(base: &str, user: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/session"))
+        .json(&json!({ "userId": user, "workspace": "acme" }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+/// A concrete path for a pattern: every `{param}` filled in.
+fn concrete(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|seg| if seg.starts_with('{') { "x1" } else { seg })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_has_a_guard_and_refuses_an_attacker() {
+    let closed = start("closed", &[]).await;
+    let demo = start("demo", &["--demo-sign-in"]).await;
+    // Bob, deactivated by the admin: a former member trying his old token.
+    let ada = demo_token(&demo, "u_ada").await;
+    let bob = demo_token(&demo, "u_bob").await;
+    let (status, _) = reqwest::Client::new()
+        .patch(format!("{demo}/api/members/u_bob"))
+        .bearer_auth(&ada)
+        .json(&json!({ "active": false }))
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+
+    let inventory = harmony_server::inventory();
+    assert!(inventory.len() >= 12, "{inventory:?}");
+    for route in &inventory {
+        let path = concrete(route.path);
+        let method = if route.method == "ANY" {
+            "GET"
+        } else {
+            route.method
+        };
+        let (status, body) = send(&closed, None, method, &path).await;
+        let expected: &[StatusCode] = match route.guard {
+            Guard::Public | Guard::Page => &[StatusCode::OK, StatusCode::NOT_FOUND],
+            Guard::SignIn | Guard::Session(_) | Guard::Ruleset => &[StatusCode::UNAUTHORIZED],
+            Guard::DemoOnly => &[StatusCode::NOT_FOUND],
+        };
+        assert!(
+            expected.contains(&status),
+            "{} {} ({:?}) without a session: {status} {body}",
+            route.method,
+            route.path,
+            route.guard
+        );
+        if route.guard == Guard::Page {
+            // A page never carries data; a member refused it gets 403.
+            let response = reqwest::Client::new()
+                .get(format!("{demo}/workspace/acme/settings/products"))
+                .header("cookie", format!("harmony_session={bob}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        }
+    }
+    assert!(inventory.iter().any(|r| r.guard == Guard::Ruleset));
+
+    // Every endpoint of the ruleset's table: refused without a session and
+    // to the deactivated member, decided by the policy.
+    let ruleset: Value = serde_json::from_str(
+        harmony_policy::Policy::builtin("harmony")
+            .unwrap()
+            .to_json(),
+    )
+    .unwrap();
+    let endpoints = ruleset["api"].as_array().unwrap();
+    assert!(endpoints.len() > 30);
+    for endpoint in endpoints {
+        let method = endpoint["method"].as_str().unwrap();
+        let path = concrete(endpoint["path"].as_str().unwrap());
+        let (status, _) = send(&demo, None, method, &path).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        let (status, body) = send(&demo, Some(&bob), method, &path).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("inactive_member")),
+            "{method} {path}: {body}"
+        );
+    }
+}

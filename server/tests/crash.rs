@@ -1,0 +1,156 @@
+//! A server killed with SIGKILL in the middle of writes loses no write it
+//! acknowledged: every contact it answered 201 for is there after a
+//! restart on the same file.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+const SECRET: &str = "a test secret of at least thirty-two bytes";
+
+/// Starts the server binary on `db`; returns it and its address.
+fn spawn(db: &std::path::Path) -> (Child, String) {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harmony-server"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--demo-sign-in",
+            "--session-secret",
+            SECRET,
+        ])
+        .arg("--db")
+        .arg(db)
+        .arg("--root")
+        .arg(&root)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let start = line.find("http://").unwrap();
+    let end = line[start..].find("/ ").unwrap() + start;
+    (child, line[start..end].to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_acknowledged_write_is_lost_to_a_kill() {
+    let dir = std::env::temp_dir().join(format!("harmony-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("harmony.db");
+    let (mut child, base) = spawn(&db);
+    let client = reqwest::Client::new();
+    let signed: Value = client
+        .post(format!("{base}/api/session"))
+        .json(&json!({ "userId": "u_ada", "workspace": "acme" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signed["token"].as_str().unwrap().to_owned();
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let (client, base, token, acknowledged) = (
+            client.clone(),
+            base.clone(),
+            token.clone(),
+            acknowledged.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let name = format!("Writer {w} contact {i}");
+                let answer = client
+                    .post(format!("{base}/api/contacts"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "name": name }))
+                    .send()
+                    .await;
+                match answer {
+                    Ok(r) if r.status() == 201 => {
+                        let body: Value = r.json().await.unwrap_or(Value::Null);
+                        if let Some(id) = body["id"].as_str() {
+                            acknowledged.lock().unwrap().push(id.to_owned());
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() > 20,
+        "only {} writes",
+        acknowledged.len()
+    );
+
+    let (mut again, base) = spawn(&db);
+    let signed: Value = client
+        .post(format!("{base}/api/session"))
+        .json(&json!({ "userId": "u_ada", "workspace": "acme" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signed["token"].as_str().unwrap();
+    let mut stored = std::collections::HashSet::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(next) => format!("{base}/api/contacts?limit=500&after={next}"),
+            None => format!("{base}/api/contacts?limit=500"),
+        };
+        let page: Value = client
+            .get(path)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for c in page["contacts"].as_array().unwrap() {
+            stored.insert(c["id"].as_str().unwrap().to_owned());
+        }
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    again.kill().unwrap();
+    again.wait().unwrap();
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|id| !stored.contains(*id))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged writes lost: {lost:?}",
+        lost.len(),
+        acknowledged.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

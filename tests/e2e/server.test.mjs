@@ -4,6 +4,7 @@
 // what it hides, the server refuses. Screenshots go to
 // target/e2e-screenshots/server-*.png.
 import { after, before, beforeEach, test } from "node:test";
+import { createHmac } from "node:crypto";
 import assert from "node:assert/strict";
 import { launch, newPage, setProduct as saveProduct, shotPath, sidebarIds } from "./browser.mjs";
 import { signIn, startServer } from "../server/harness.mjs";
@@ -195,4 +196,39 @@ test("roles and teams made in the app are stored on the server, decide the next 
   await page.locator("tr[data-team=t_success] .chips", { hasText: "Eve Santos" }).waitFor();
   await page.screenshot({ path: shotPath("server-teams") });
   assert.deepEqual(errors, ["Failed to load resource: the server responded with a status of 409 (Conflict)"], "only the refused fetch");
+});
+
+/** An HS256 JWT, as an identity provider sharing `secret` would issue it. */
+function identityToken(claims, secret) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const body = `${part({ alg: "HS256", typ: "JWT" })}.${part(claims)}`;
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
+
+test("without demo sign-in, a member signed in by an identity token uses the app; nobody else gets in", async () => {
+  const secret = "the identity provider's shared secret, 32+ bytes";
+  const deployed = await startServer({ flags: ["--jwt-secret", secret, "--jwt-audience", "harmony"] });
+  try {
+    await page.goto(deployed.url + "/");
+    await page.getByText("Harmony could not start").waitFor();
+    assert.match(await page.textContent("[role=alert]"), /sign in first/);
+    const refused = await page.evaluate(async () => (await fetch("/api/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId: "u_ada", workspace: "acme" }) })).status);
+    assert.equal(refused, 403, "no demo sign-in");
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const token = identityToken({ email: "dee@acme.example", aud: "harmony", exp }, secret);
+    const signedIn = await page.evaluate(async (t) => (await fetch("/api/session", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${t}` }, body: "{}" })).status, token);
+    assert.equal(signedIn, 200);
+    await page.goto(deployed.url + "/");
+    await page.waitForSelector("html[data-ready=true]");
+    assert.match(await page.textContent(".who"), /Dee Dee Bridgewater · Customer success/);
+    assert.equal(await page.getByLabel("View as").count(), 0, "no acting as others");
+    await page.goto(deployed.url + "/workspace/acme/contacts");
+    await page.waitForSelector("html[data-ready=true]");
+    assert.equal(await page.locator("main table tbody tr").count(), 4, "Customer success reads every contact");
+    // Expected: the user listing's 404 (no demo), the refused demo sign-in,
+    // and the app's own message before signing in.
+    assert.deepEqual(errors.filter((e) => !/status of 40[34]|sign in first/.test(e)), []);
+  } finally {
+    deployed.stop();
+  }
 });

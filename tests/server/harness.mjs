@@ -11,12 +11,13 @@ export const binary = join(root, "target", "debug", "harmony-server");
 
 /**
  * Starts a server. `ruleset`: a bundled name or a ruleset object; `seed`: seed
- * data (an object) or undefined for the demo data. Resolves to
+ * data (an object) or undefined for the demo data; `flags`: more options
+ * (by default `--demo-sign-in`). Resolves to
  * `{ url, stop() }` once it listens.
  */
-export async function startServer({ ruleset = "harmony", seed } = {}) {
+export async function startServer({ ruleset = "harmony", seed, flags = ["--demo-sign-in"] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "harmony-server-"));
-  const args = ["--addr", "127.0.0.1:0", "--db", join(dir, "harmony.db"), "--root", root, "--demo-sign-in"];
+  const args = ["--addr", "127.0.0.1:0", "--db", join(dir, "harmony.db"), "--root", root, ...flags];
   if (typeof ruleset === "string") args.push("--ruleset", ruleset);
   else {
     writeFileSync(join(dir, "ruleset.json"), JSON.stringify(ruleset));

@@ -30,8 +30,14 @@ pub struct AccountDeletion {
 pub struct WorkspaceAdmins {
     /// Workspace slug.
     pub workspace: String,
-    /// User ids of its active admins (owners, in Harmonia).
+    /// User ids of its active admins (owners, in Harmonia), as the caller
+    /// counts them.
     pub active_admins: Vec<String>,
+    /// User ids of the active holders of each role: the policy counts as
+    /// admins the holders of the ruleset's roles that have a last-holder
+    /// guard (any other role, a workspace's own included, counts for
+    /// nothing). Either list may be given; they add up.
+    pub active_holders: BTreeMap<String, Vec<String>>,
 }
 
 /// The verdict on an account deletion.
@@ -86,9 +92,10 @@ fn check_list(len: usize, path: &str) -> Result<(), QueryError> {
 /// Account deletion: blocked while the user is the only active admin of any
 /// workspace they belong to (seed 001), then the confirmation must be exactly
 /// `DELETE`.
-pub(crate) fn check_account_deletion(
-    request: &AccountDeletion,
-) -> Result<AccountDeletionCheck<'_>, QueryError> {
+pub(crate) fn check_account_deletion<'r>(
+    policy: &Compiled,
+    request: &'r AccountDeletion,
+) -> Result<AccountDeletionCheck<'r>, QueryError> {
     check_list(request.memberships.len(), "/memberships")?;
     let mut sole = Vec::new();
     for (i, m) in request.memberships.iter().enumerate() {
@@ -96,8 +103,23 @@ pub(crate) fn check_account_deletion(
             m.active_admins.len(),
             &format!("/memberships/{i}/activeAdmins"),
         )?;
-        let is_admin = m.active_admins.contains(&request.user_id);
-        let others = m.active_admins.iter().any(|a| *a != request.user_id);
+        check_list(
+            m.active_holders.len(),
+            &format!("/memberships/{i}/activeHolders"),
+        )?;
+        let guarded = policy
+            .doc
+            .roles
+            .iter()
+            .filter(|r| r.last_holder.is_some())
+            .filter_map(|r| m.active_holders.get(&r.id));
+        let mut admins: Vec<&String> = m.active_admins.iter().collect();
+        for holders in guarded {
+            check_list(holders.len(), &format!("/memberships/{i}/activeHolders"))?;
+            admins.extend(holders);
+        }
+        let is_admin = admins.contains(&&request.user_id);
+        let others = admins.iter().any(|a| **a != request.user_id);
         if is_admin && !others {
             sole.push(m.workspace.as_str());
         }
@@ -445,12 +467,16 @@ impl FromJson for AccountDeletion {
 
 impl FromJson for WorkspaceAdmins {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
-        v.fields("an object with `workspace` and `activeAdmins`", |o| {
-            Ok(WorkspaceAdmins {
-                workspace: o.req("workspace")?,
-                active_admins: o.req("activeAdmins")?,
-            })
-        })
+        v.fields(
+            "an object with `workspace` and `activeHolders` or `activeAdmins`",
+            |o| {
+                Ok(WorkspaceAdmins {
+                    workspace: o.req("workspace")?,
+                    active_admins: o.or_default("activeAdmins")?,
+                    active_holders: o.or_default("activeHolders")?,
+                })
+            },
+        )
     }
 }
 

@@ -143,6 +143,16 @@ impl Policy {
         self.inner.canonical()
     }
 
+    /// The ids of the ruleset's roles, in ruleset order.
+    pub fn role_ids(&self) -> impl Iterator<Item = &str> {
+        self.inner.doc.roles.iter().map(|r| r.id.as_str())
+    }
+
+    /// The ids of the member preferences the ruleset knows.
+    pub fn preference_ids(&self) -> impl Iterator<Item = &str> {
+        self.inner.doc.preferences.iter().map(String::as_str)
+    }
+
     /// The products, in ruleset order.
     pub fn products(&self) -> Vec<ProductInfo<'_>> {
         self.inner
@@ -315,7 +325,7 @@ impl Policy {
         &self,
         request: &'a AccountDeletion,
     ) -> Result<AccountDeletionCheck<'a>, QueryError> {
-        crate::membership::check_account_deletion(request)
+        crate::membership::check_account_deletion(&self.inner, request)
     }
 
     /// Whether a role change may go ahead (SPEC section 10).

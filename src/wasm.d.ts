@@ -156,7 +156,10 @@ export interface AccountDeletionRequest {
   userId: string;
   /** Must be exactly `DELETE`. */
   confirmation: string;
-  memberships?: { workspace: string; activeAdmins: string[] }[];
+  /** For each workspace, its active members by role (the policy counts
+   * the holders of its guarded roles as admins), or its admins as counted
+   * by the caller. */
+  memberships?: { workspace: string; activeHolders?: Record<string, string[]>; activeAdmins?: string[] }[];
 }
 
 export type AccountDeletionCheck =

@@ -183,7 +183,11 @@ proptest! {
             confirmation,
             memberships: admins
                 .into_iter()
-                .map(|(workspace, active_admins)| WorkspaceAdmins { workspace, active_admins })
+                .map(|(workspace, active_admins)| WorkspaceAdmins {
+                    workspace,
+                    active_admins,
+                    active_holders: holders.clone(),
+                })
                 .collect(),
         };
         prop_assert_eq!(&round_trip(&deletion), &deletion);

@@ -45,6 +45,10 @@ function rulesetDoc() {
   if (!docs.has(state.ruleset)) docs.set(state.ruleset, JSON.parse(policy().toJson()));
   return docs.get(state.ruleset);
 }
+/** A page's title, as the ruleset names its route. */
+const routeTitle = (id) => rulesetDoc().routes.find((r) => r.id === id)?.title ?? id;
+/** A form field's label, as the ruleset names it. */
+const fieldLabel = (form, field) => rulesetDoc().forms.find((f) => f.id === form)?.fields.find((x) => x.id === field)?.label ?? field;
 const ws = () => state.workspaces[state.workspace];
 const members = (w = ws()) => w.members[state.ruleset];
 /** The roles workspace `w` defined for itself under the current ruleset. */
@@ -400,7 +404,7 @@ function forbiddenPage(reason) {
 }
 
 function genericPage(_params, routeId) {
-  return page(routeId.replace(/^settings-/, "").replace(/^\w/, (c) => c.toUpperCase()), h("p", {}, "This page is part of the workspace."));
+  return page(routeTitle(routeId), h("p", {}, "This page is part of the workspace."));
 }
 
 function table(headers, rows) {
@@ -489,7 +493,7 @@ const PAGES = {
       listed("projects").length ? table(["Name", "Criteria"], listed("projects").map((p) => h("tr", {}, h("td", {}, link(href(`/data-lake/projects/${p.id}`), p.name)), h("td", {}, p.criteria)))) : empty("No projects yet."),
     ),
   "project-new": () => {
-    const fields = view().form("project").filter((f) => f.visible).map((f) => [f.field, { name: "Name", criteria: "Criteria", knowledge: "Knowledge" }[f.field] ?? f.field, f.required]);
+    const fields = view().form("project").filter((f) => f.visible).map((f) => [f.field, fieldLabel("project", f.field), f.required]);
     return simpleForm("New project", fields, "projects", "p", href("/data-lake/projects"));
   },
   project: ({ id }) => {
@@ -545,7 +549,6 @@ function simpleForm(title, fields, kind, prefix, to) {
 /** Contact create/edit: fields and their visibility come from view.form("contact"). */
 function contactForm(contact) {
   const fields = view().form("contact");
-  const labels = { name: "Name", email: "Email", phone: "Phone", accountId: "Account" };
   const error = h("div", { class: "callout", role: "alert", hidden: true });
   const form = h(
     "form",
@@ -580,7 +583,7 @@ function contactForm(contact) {
         h(
           "label",
           {},
-          labels[f.field] ?? f.field,
+          fieldLabel("contact", f.field),
           f.field === "accountId"
             ? h("select", { name: "accountId" }, h("option", { value: "" }, "No account"), listed("accounts").map((a) => h("option", { value: a.id, selected: contact?.accountId === a.id }, a.name)))
             : h("input", { name: f.field, required: f.required, value: contact?.[f.field] ?? "", type: f.field === "email" ? "email" : "text" }),
@@ -593,7 +596,7 @@ function contactForm(contact) {
 }
 
 // ---------- Settings → Products ----------
-function productsPage() {
+function productsPage(_params, routeId) {
   const products = policy().products();
   const saved = Object.fromEntries(products.map((p) => [p.id, ws().products[p.id] ?? p.default]));
   const draft = { ...saved };
@@ -638,7 +641,7 @@ function productsPage() {
       return h("li", {}, h("div", {}, h("label", { for: `toggle-${p.id}`, class: "toggle-label" }, p.label), h("div", { class: "muted" }, p.description)), sw);
     }),
   );
-  return page(state.ruleset === "harmonia" ? "Modules" : "Products", h("p", {}, "Turn whole products on or off for everyone in this workspace. Disabling a product deletes nothing."), list, preview, saveButton, status);
+  return page(routeTitle(routeId), h("p", {}, "Turn whole products on or off for everyone in this workspace. Disabling a product deletes nothing."), list, preview, saveButton, status);
 }
 
 // ---------- Settings → Users / Team ----------
@@ -676,13 +679,15 @@ function assignments(m) {
   return out;
 }
 
-function activeHolders() {
+/** The active members of workspace `w` by role (the policy decides which
+ * roles are guarded). */
+function activeHolders(w = ws()) {
   const out = {};
-  for (const r of roleIds()) out[r] = members().filter((m) => m.role === r && m.active).map((m) => m.userId);
+  for (const m of members(w)) if (m.active && m.role) (out[m.role] ??= []).push(m.userId);
   return out;
 }
 
-function usersPage() {
+function usersPage(_params, routeId) {
   const message = h("div", { class: "callout", role: "alert", hidden: true });
   const actor = { userId: state.actingAs, role: me()?.role ?? "member" };
   // `newRole` is what the policy checks (null takes the role away); `body`
@@ -783,7 +788,7 @@ function usersPage() {
     );
   });
   return page(
-    state.ruleset === "harmonia" ? "Team" : "Users",
+    routeTitle(routeId),
     message,
     table(["Name", "Email", "Role", "Status", "Owns", ""], rows),
     h("p", { class: "muted" }, "Removing a member keeps the records they own; reassign them first if someone else should take them over."),
@@ -791,6 +796,11 @@ function usersPage() {
     invites.length ? table(["Email", "Role", "Status", "Expires", ""], invites) : empty("No invites."),
     inviteForm(),
   );
+}
+
+/** How many days an invite lasts, as the policy answers for one sent now. */
+function inviteDays() {
+  return Math.round(policy().inviteStatus({ sentAt: 0 }, 0).expiresAt / 86_400_000);
 }
 
 function acceptInvite(inv) {
@@ -824,7 +834,7 @@ function inviteForm() {
     byId.role?.visible ? h("label", {}, "Role", h("select", { name: "role" }, byId.role.options.map((r) => h("option", { value: r }, r)))) : null,
     byId.landingPage?.visible ? h("label", {}, "Landing page (optional)", h("select", { name: "landingPage" }, h("option", { value: "" }, "Default"), byId.landingPage.options.map((r) => h("option", { value: r }, r)))) : null,
     h("button", { class: "primary", type: "submit" }, "Send invite"),
-    h("p", { class: "muted" }, "Invites expire after 14 days; resending starts a new 14 days."),
+    h("p", { class: "muted" }, `Invites expire after ${inviteDays()} days; resending starts a new ${inviteDays()} days.`),
   );
 }
 
@@ -859,7 +869,7 @@ const holderText = (id) => {
   return h("td", { dataset: { holders: id }, title: names.join("\n") }, String(names.length));
 };
 
-function rolesPage() {
+function rolesPage(_params, routeId) {
   const rolePath = (r) => `/api/roles/${encodeURIComponent(r.id)}`;
   const editor = h("div", { class: "editor" }, may("POST", "/api/roles") ? roleEditor(null) : null);
   const remove = (r) => {
@@ -884,7 +894,7 @@ function rolesPage() {
     ),
   );
   return page(
-    "Roles",
+    routeTitle(routeId),
     h("p", {}, "Built-in roles come with the rules and cannot be changed. Roles of this workspace add names for sets of permissions; check who holds each now and then, so none drifts from its purpose."),
     h("h2", {}, "Built-in roles"),
     table(["Role", "Permissions", "Members"], builtin),
@@ -965,7 +975,7 @@ function roleEditor(role) {
 }
 
 // ---------- Settings → Teams ----------
-function teamsPage() {
+function teamsPage(_params, routeId) {
   const teams = ws().teams ?? [];
   const teamPath = (t, suffix = "") => `/api/teams/${encodeURIComponent(t.id)}${suffix}`;
   const memberPath = (t, userId) => teamPath(t, `/members/${encodeURIComponent(userId)}`);
@@ -1046,7 +1056,7 @@ function teamsPage() {
         )
       : null;
   return page(
-    "Teams",
+    routeTitle(routeId),
     h("p", {}, "A grant at team scope covers the records of the member's teams. A change applies from each member's next request."),
     teams.length ? table(["Team", "Members", "Records", ""], rows) : empty("No teams yet."),
     h("p", { class: "muted" }, "Deleting a team keeps its records: they keep their team, and stay with their owners and with members who hold the permission at all scope."),
@@ -1056,7 +1066,6 @@ function teamsPage() {
 
 // ---------- Settings → Delete account ----------
 function deletePage() {
-  const admins = rulesetDoc().roles.filter((r) => r.lastHolder).map((r) => r.id);
   const result = h("div", { role: "alert", class: "callout", hidden: true });
   const form = h(
     "form",
@@ -1068,10 +1077,7 @@ function deletePage() {
         const request = {
           userId: state.actingAs,
           confirmation,
-          memberships: memberships().map((slug) => ({
-            workspace: slug,
-            activeAdmins: members(state.workspaces[slug]).filter((m) => m.active && admins.includes(m.role)).map((m) => m.userId),
-          })),
+          memberships: memberships().map((slug) => ({ workspace: slug, activeHolders: activeHolders(state.workspaces[slug]) })),
         };
         const answer = policy().checkAccountDeletion(request);
         result.hidden = false;
@@ -1118,10 +1124,10 @@ function preferencesPage() {
 }
 
 // ---------- Settings → Marketplace / Integrations ----------
-function syncPage() {
+function syncPage(_params, routeId) {
   const record = { id: "hs_77", name: "Ada Example", email: "ada@example.com", accountId: "a_1" };
   return page(
-    state.ruleset === "harmonia" ? "Integrations" : "Marketplace",
+    routeTitle(routeId),
     h("p", {}, "HubSpot and Salesforce contact sync. What a synced record keeps:"),
     ["hubspot", "salesforce"].map((i) => h("div", { class: "card" }, h("strong", {}, i === "hubspot" ? "HubSpot" : "Salesforce"), h("pre", {}, JSON.stringify(view().syncRecord(i, record), null, 2)))),
   );

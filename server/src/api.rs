@@ -534,7 +534,7 @@ async fn set_preferences(State(state): State<Shared>, signed: Signed, body: Json
         };
         let mut preferences = signed.context.member.preferences.clone();
         for (key, value) in changes {
-            if !state.preferences.contains(&key) {
+            if !state.policy.preference_ids().any(|p| p == key) {
                 return Err(ApiError::bad_request(
                     "unknown_preference",
                     format!("no preference `{key}` in this ruleset"),
@@ -578,19 +578,11 @@ async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonB
         let mut conn = state.db()?;
         let mut memberships = Vec::new();
         for slug in db::memberships(&conn, &user)? {
-            let holders = db::active_holders(&conn, &slug)?;
-            let mut active_admins: Vec<String> = state
-                .guarded_roles
-                .iter()
-                .filter_map(|r| holders.get(r))
-                .flatten()
-                .cloned()
-                .collect();
-            active_admins.sort();
-            active_admins.dedup();
+            // Which roles count as admins is the policy's to say.
             memberships.push(WorkspaceAdmins {
+                active_holders: db::active_holders(&conn, &slug)?,
                 workspace: slug,
-                active_admins,
+                active_admins: Vec::new(),
             });
         }
         let request = AccountDeletion {
@@ -951,7 +943,7 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
     let actor = d.signed.session.user.as_str();
     let role = change.role.unwrap_or_else(|| target.role().to_owned());
     if role != target.role()
-        && !state.roles.contains(&role)
+        && !state.policy.role_ids().any(|r| r == role)
         && !db::custom_roles(&conn, d.slug())?
             .iter()
             .any(|r| r.id == role)

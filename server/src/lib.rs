@@ -103,12 +103,6 @@ pub struct Config {
 /// Everything a request handler shares.
 pub struct AppState {
     policy: Policy,
-    /// Roles whose last active holder is protected (`admin`, `owner`).
-    guarded_roles: Vec<String>,
-    /// Every role id.
-    roles: Vec<String>,
-    /// The ruleset's preference ids.
-    preferences: Vec<String>,
     db: db::Pool,
     /// Held by a change from its check to its write (see `changes`).
     changes: std::sync::Mutex<()>,
@@ -129,27 +123,6 @@ impl AppState {
     /// ruleset. Seed data is checked: every member must make a valid context.
     pub fn open(config: &Config) -> Result<Arc<AppState>, StartError> {
         let policy = load_ruleset(&config.ruleset)?;
-        let doc: serde_json::Value = serde_json::from_str(policy.to_json())
-            .map_err(|e| StartError::Seed(format!("canonical ruleset: {e}")))?;
-        let list = |key: &str| {
-            doc.get(key)
-                .and_then(|v| v.as_array())
-                .cloned()
-                .unwrap_or_default()
-        };
-        let roles = list("roles");
-        let id = |v: &serde_json::Value| v.get("id").and_then(|s| s.as_str()).map(str::to_owned);
-        let guarded_roles = roles
-            .iter()
-            .filter(|r| r.get("lastHolder").is_some_and(|h| !h.is_null()))
-            .filter_map(id)
-            .collect();
-        let preferences = list("preferences")
-            .iter()
-            .filter_map(|p| p.as_str().map(str::to_owned).or_else(|| id(p)))
-            .collect();
-        let roles = roles.iter().filter_map(id).collect();
-
         let mut conn = db::open(&config.database)?;
         if db::is_empty(&conn)? {
             let text = match &config.seed {
@@ -183,9 +156,6 @@ impl AppState {
             .ok_or_else(|| StartError::Config("--sign-in-per-minute must be at least 1".into()))?;
         Ok(Arc::new(AppState {
             policy,
-            guarded_roles,
-            roles,
-            preferences,
             db: db::pool(&config.database, config.db_connections).map_err(StartError::Config)?,
             changes: std::sync::Mutex::new(()),
             signer,

@@ -248,7 +248,7 @@ test("assignment counts; reassigning moves records, removing a member keeps them
 
 test("workspace roles: built-ins read-only, a role of the workspace created, assigned, audited, edited and deleted", async () => {
   await go("/workspace/acme/settings/roles");
-  assert.equal(await heading(), "Roles");
+  assert.equal(await heading(), "Roles and permissions");
   const row = (label) => page.locator("main tbody tr", { has: page.locator("th", { hasText: label }) });
   assert.equal(await row("Admin").getByRole("button").count(), 0, "built-in roles cannot be changed");
   assert.equal(await row("Customer success").locator("td[data-holders]").textContent(), "1");

@@ -30,6 +30,9 @@ cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnin
 step "native tests"
 run cargo test --locked
 
+step "command-line tool (validate, test, diff, fmt; every conformance case natively)"
+run cargo test --locked -p harmony-policy-cli
+
 step "server tests (HTTP on 127.0.0.1, SQLite)"
 run cargo test --locked -p harmony-server
 

@@ -1,0 +1,24 @@
+//! The `harmony-policy` command-line tool's parts: validating a ruleset
+//! file with positions and suggestions ([`validate`]), running conformance
+//! cases against any ruleset ([`cases`]), comparing two rulesets for every
+//! role, product state and plan ([`diff`]), and the canonical, readable
+//! form of a ruleset ([`format`]). The binary (`src/main.rs`) only parses
+//! arguments and prints.
+
+pub mod cases;
+pub mod diff;
+pub mod locate;
+pub mod validate;
+
+use harmony_policy::Policy;
+
+/// A ruleset's canonical form, readable: the canonical key order, two
+/// spaces of indentation, a final newline. Two files with the same rules
+/// format alike.
+pub fn format(policy: &Policy) -> String {
+    let value: serde_json::Value =
+        serde_json::from_str(policy.to_json()).unwrap_or(serde_json::Value::Null);
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}

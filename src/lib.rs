@@ -67,6 +67,18 @@ pub use policy::{PermissionId, Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};
 pub use record::{Filter, Record};
 pub use view::{View, MAX_CONTEXT_LIST, MAX_NAME_BYTES, MAX_QUERY_BYTES};
 
+/// The JSON Schema (draft 2020-12) of the ruleset format, generated from
+/// the types the format is read into, so that it cannot drift from them.
+/// Editors use it for completion and checking as one types; the library's
+/// own loader stays the authority (it also checks references, patterns and
+/// limits, which a schema cannot say).
+#[cfg(feature = "schema")]
+pub fn ruleset_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(model::RulesetDoc);
+    schema.insert("title".into(), "harmony-policy ruleset, version 1".into());
+    schema.to_value()
+}
+
 /// Limits on inputs, in one place.
 pub mod limits {
     pub use crate::compile::{MAX_CONDITION_DEPTH, MAX_ENTRIES, MAX_NAMES};

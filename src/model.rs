@@ -12,41 +12,66 @@ use serde::Serialize;
 /// except `permissions`, `roles`, `home`, `routes` and `navigation`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct RulesetDoc {
     pub version: u64,
     pub name: String,
     pub label: String,
     pub products: Vec<ProductDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub plans: Vec<String>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub environments: Vec<String>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub flags: Vec<String>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub settings: Vec<String>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub preferences: Vec<String>,
     pub permissions: PermissionsDoc,
     pub roles: Vec<RoleDoc>,
     /// Whether workspaces may define roles of their own (SPEC section 15).
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub custom_roles: bool,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub conditions: Vec<NamedConditionDoc>,
     pub home: String,
     pub routes: Vec<RouteDoc>,
     pub navigation: Vec<NavDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub palette: Vec<PaletteDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub features: Vec<FeatureDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub forms: Vec<FormDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub api: Vec<EndpointDoc>,
     /// Body fields checked on every endpoint (after its own fields).
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub api_fields: Vec<ApiFieldDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub sync: Vec<SyncDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub membership: MembershipDoc,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct ProductDoc {
     pub id: String,
     pub label: String,
     pub description: String,
     pub default: bool,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub paths: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
@@ -54,6 +79,11 @@ pub(crate) struct ProductDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct PermissionsDoc {
     pub resources: Vec<String>,
     pub actions: Vec<String>,
@@ -61,6 +91,11 @@ pub(crate) struct PermissionsDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct RoleDoc {
     pub id: String,
     pub label: String,
@@ -73,6 +108,11 @@ pub(crate) struct RoleDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct NamedConditionDoc {
     pub id: String,
     pub requires: ConditionDoc,
@@ -81,6 +121,7 @@ pub(crate) struct NamedConditionDoc {
 /// The condition language.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub(crate) enum ConditionDoc {
     All(Vec<ConditionDoc>),
     Any(Vec<ConditionDoc>),
@@ -98,6 +139,11 @@ pub(crate) enum ConditionDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct RouteDoc {
     pub id: String,
     pub pattern: String,
@@ -108,17 +154,28 @@ pub(crate) struct RouteDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct NavDoc {
     pub id: String,
     pub label: String,
     pub route: String,
     pub section: String,
     pub icon: String,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub landing: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct PaletteDoc {
     pub id: String,
     pub label: String,
@@ -126,6 +183,7 @@ pub(crate) struct PaletteDoc {
     pub route: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub keywords: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shortcut: Option<String>,
@@ -135,6 +193,11 @@ pub(crate) struct PaletteDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct FeatureDoc {
     pub id: String,
     pub label: String,
@@ -143,6 +206,11 @@ pub(crate) struct FeatureDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct FormDoc {
     pub id: String,
     pub label: String,
@@ -153,9 +221,15 @@ pub(crate) struct FormDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct FieldDoc {
     pub id: String,
     pub label: String,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub required: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
@@ -166,6 +240,7 @@ pub(crate) struct FieldDoc {
 /// Where a field's options come from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub(crate) enum OptionsDoc {
     /// The roles the viewing member may assign.
     Roles,
@@ -177,17 +252,28 @@ pub(crate) enum OptionsDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct EndpointDoc {
     pub id: String,
     pub method: String,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub fields: Vec<ApiFieldDoc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct ApiFieldDoc {
     pub name: String,
     pub requires: ConditionDoc,
@@ -197,6 +283,11 @@ pub(crate) struct ApiFieldDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct SyncDoc {
     pub integration: String,
     pub label: String,
@@ -205,6 +296,11 @@ pub(crate) struct SyncDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct SyncFieldDoc {
     pub name: String,
     pub requires: ConditionDoc,
@@ -212,7 +308,13 @@ pub(crate) struct SyncFieldDoc {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema),
+    schemars(deny_unknown_fields)
+)]
 pub(crate) struct MembershipDoc {
+    #[cfg_attr(feature = "schema", schemars(default))]
     pub invite_expiry_days: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_change_requires: Option<ConditionDoc>,

@@ -63,6 +63,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Prints the JSON Schema of the ruleset format (for editors).
+    Schema,
     /// Prints a ruleset in its canonical, readable form.
     Fmt {
         /// The ruleset file.
@@ -228,6 +230,13 @@ fn run(cli: Cli) -> Result<(), Stop> {
             if !result.changes.is_empty() {
                 return Err(Stop::Failed);
             }
+        }
+        Command::Schema => {
+            let schema = harmony_policy::ruleset_schema();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
         }
         Command::Fmt { file, check, write } => {
             let text = read(&file)?;

@@ -191,3 +191,17 @@ fn diff_says_what_changes_for_whom() {
     assert!(out.contains("contexts"), "{out}");
     assert_eq!(tool(&["diff", "harmony", "harmony"]).0, 0);
 }
+
+#[test]
+fn the_guides_example_ruleset_is_valid_and_its_cases_pass() {
+    let (code, out) = tool(&["validate", "examples/rulesets/helpdesk.json"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = tool(&[
+        "test",
+        "--ruleset",
+        "examples/rulesets/helpdesk.json",
+        "examples/rulesets/helpdesk-cases",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 case files, 0 failing steps"), "{out}");
+}

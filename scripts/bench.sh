@@ -8,3 +8,4 @@ bash scripts/setup.sh
 cargo bench --locked --bench policy
 bash scripts/build-wasm.sh
 node benches/wasm.mjs
+cargo bench --locked -p harmony-policy-cli

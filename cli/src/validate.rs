@@ -115,16 +115,16 @@ fn suggestion(doc: &Value, kind: RefKind, name: &str) -> Option<String> {
     closest(name, known.iter().map(String::as_str))
 }
 
-/// Describes `error` of the ruleset `text` as a problem.
-pub fn problem(text: &str, error: &Error) -> Problem {
+/// Describes `error` of the ruleset `text` as a problem; `doc` is the
+/// document the error was found in (names are suggested from it).
+pub fn problem(text: &str, doc: &Value, error: &Error) -> Problem {
     let pointer = error.path().map(str::to_owned);
-    let doc: Value = serde_json::from_str(text).unwrap_or(Value::Null);
     let mut suggestion_for = None;
     let mut at_key = false;
     if let Error::Ruleset(e) = error {
         match e {
             RulesetError::UnknownReference { kind, name, .. } => {
-                suggestion_for = suggestion(&doc, *kind, name);
+                suggestion_for = suggestion(doc, *kind, name);
             }
             RulesetError::UnknownKey { .. } => at_key = true,
             _ => {}
@@ -164,22 +164,104 @@ fn syntax_position(message: &str) -> Option<Position> {
     })
 }
 
-/// Validates one ruleset's text.
-pub fn validate(file: &str, text: &str) -> Report {
-    match Policy::from_json(text) {
-        Ok(policy) => Report {
-            file: file.to_owned(),
-            name: Some(policy.name().to_owned()),
-            fingerprint: Some(policy.fingerprint().to_owned()),
-            problems: Vec::new(),
-        },
-        Err(error) => Report {
-            file: file.to_owned(),
-            name: None,
-            fingerprint: None,
-            problems: vec![problem(text, &Error::from(error))],
-        },
+/// Most problems reported for one file.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// Sets the value at `pointer` of `doc`; whether it was there.
+fn set(doc: &mut Value, pointer: &str, value: Value) -> bool {
+    match doc.pointer_mut(pointer) {
+        Some(slot) => {
+            *slot = value;
+            true
+        }
+        None => false,
     }
+}
+
+/// Repairs `doc` where `error` is, so that loading it again goes past this
+/// problem to the next: an unknown key is removed, an unknown reference
+/// takes a defined name of its kind, a repeated id a new one. Arrays keep
+/// their length, so every later pointer still points into the original
+/// file. Returns false for a problem this cannot step over.
+fn repair(doc: &mut Value, error: &RulesetError, round: usize) -> bool {
+    match error {
+        RulesetError::UnknownKey { path, key } => {
+            let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+            doc.pointer_mut(parent)
+                .and_then(Value::as_object_mut)
+                .is_some_and(|o| o.remove(key).is_some())
+        }
+        RulesetError::UnknownReference { path, kind, name } => {
+            let stand_in = match kind {
+                RefKind::Permission => {
+                    let first = |key: &str| {
+                        doc.pointer(&format!("/permissions/{key}/0"))
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    };
+                    match (first("resources"), first("actions")) {
+                        (Some(r), Some(a)) if name.matches(':').count() == 2 => {
+                            format!("{r}:{a}:own")
+                        }
+                        (Some(r), Some(a)) => format!("{r}:{a}"),
+                        _ => return false,
+                    }
+                }
+                _ => match suggestion(doc, *kind, name)
+                    .or_else(|| names(doc, *kind).into_iter().next())
+                {
+                    Some(n) => n,
+                    None => return false,
+                },
+            };
+            set(doc, path, Value::String(stand_in))
+        }
+        RulesetError::DuplicateId { path, id, .. } => {
+            set(doc, path, Value::String(format!("{id}-repeated-{round}")))
+        }
+        _ => false,
+    }
+}
+
+/// Validates one ruleset's text: every problem in one run. The library's
+/// loader stops at the first problem; after each, the document is repaired
+/// where the problem is (see [`repair`]) and loaded again, until it loads
+/// or a problem cannot be stepped over.
+pub fn validate(file: &str, text: &str) -> Report {
+    let mut report = Report {
+        file: file.to_owned(),
+        name: None,
+        fingerprint: None,
+        problems: Vec::new(),
+    };
+    let first = match Policy::from_json(text) {
+        Ok(policy) => {
+            report.name = Some(policy.name().to_owned());
+            report.fingerprint = Some(policy.fingerprint().to_owned());
+            return report;
+        }
+        Err(error) => error,
+    };
+    let Ok(mut doc) = serde_json::from_str::<Value>(text) else {
+        report
+            .problems
+            .push(problem(text, &Value::Null, &Error::from(first)));
+        return report;
+    };
+    let mut error = first;
+    for round in 0..MAX_PROBLEMS {
+        report
+            .problems
+            .push(problem(text, &doc, &Error::from(error.clone())));
+        if !repair(&mut doc, &error, round) {
+            break;
+        }
+        match Policy::from_json(&doc.to_string()) {
+            Ok(_) => break,
+            Err(next) => error = next,
+        }
+    }
+    report
 }
 
 #[cfg(test)]

@@ -205,3 +205,41 @@ fn the_guides_example_ruleset_is_valid_and_its_cases_pass() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("1 case files, 0 failing steps"), "{out}");
 }
+
+#[test]
+fn validate_reports_every_problem_in_one_run() {
+    let text = std::fs::read_to_string(root().join("src/rulesets/harmony.json")).unwrap();
+    let planted = text
+        .replacen(r#""product": "accounts""#, r#""product": "acounts""#, 1)
+        .replacen(
+            r#""title": "Contacts","#,
+            "\"title\": \"Contacts\",\n      \"colour\": \"red\",",
+            1,
+        )
+        .replacen(r#""route": "contacts","#, r#""route": "contacs","#, 1)
+        .replacen(r#""id": "go-contacts""#, r#""id": "go-conversations""#, 1);
+    let report = validate::validate("planted.json", &planted);
+    let codes: Vec<&str> = report.problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "unknown_key",
+            "duplicate_id",
+            "unknown_product",
+            "unknown_route"
+        ],
+        "{:#?}",
+        report.problems
+    );
+    let line_of = |needle: &str| planted.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let lines: Vec<usize> = report
+        .problems
+        .iter()
+        .map(|p| p.position.unwrap().line)
+        .collect();
+    assert_eq!(lines[0], line_of("\"colour\""));
+    assert_eq!(lines[2], line_of("\"acounts\""));
+    assert_eq!(lines[3], line_of("\"contacs\""));
+    assert_eq!(report.problems[2].suggestion.as_deref(), Some("accounts"));
+    assert_eq!(report.problems[3].suggestion.as_deref(), Some("contacts"));
+}

@@ -59,8 +59,8 @@ pub use membership::{
     RoleChange, RoleChangeCheck, RoleDeletion, RoleHolder, WorkspaceAdmins,
 };
 pub use output::{
-    Change, Endpoint, Explanation, Feature, FormField, PaletteEntry, PaletteKind, Params,
-    ProductImpact, ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
+    Change, Endpoint, EndpointInfo, Explanation, Feature, FormField, PaletteEntry, PaletteKind,
+    Params, ProductImpact, ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
 };
 pub use permission::Scope;
 pub use policy::{PermissionId, Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};

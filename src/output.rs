@@ -247,6 +247,20 @@ pub struct Endpoint<'a> {
     pub(crate) index: usize,
 }
 
+/// An endpoint of the ruleset's API table, as a server describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EndpointInfo<'a> {
+    /// Its id, e.g. `contacts.update`.
+    pub id: &'a str,
+    /// Its method as the ruleset spells it.
+    pub method: &'a str,
+    /// Its path pattern, e.g. `/api/contacts/{id}`.
+    pub pattern: &'a str,
+    /// What it requires, as the ruleset writes the condition (JSON), if
+    /// anything.
+    pub requires: Option<String>,
+}
+
 /// What to do with a path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

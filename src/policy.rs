@@ -143,6 +143,25 @@ impl Policy {
         self.inner.canonical()
     }
 
+    /// The ruleset's API endpoints, in table order (for describing a
+    /// server's API, e.g. as OpenAPI).
+    pub fn endpoints(&self) -> Vec<crate::EndpointInfo<'_>> {
+        self.inner
+            .doc
+            .api
+            .iter()
+            .map(|e| crate::EndpointInfo {
+                id: &e.id,
+                method: &e.method,
+                pattern: &e.path,
+                requires: e
+                    .requires
+                    .as_ref()
+                    .and_then(|r| crate::write::to_string(r).ok()),
+            })
+            .collect()
+    }
+
     /// The ids of the ruleset's roles, in ruleset order.
     pub fn role_ids(&self) -> impl Iterator<Item = &str> {
         self.inner.doc.roles.iter().map(|r| r.id.as_str())

@@ -132,6 +132,8 @@ pub(crate) fn routes() -> Routes<Shared> {
     use Guard::{DemoOnly, Public, Ruleset, Session, SignIn};
     Routes::new()
         .add("GET", "/api/policy", Public, get(policy))
+        .add("GET", "/api/health", Public, get(health))
+        .add("GET", "/api/openapi.json", Public, get(openapi))
         .add("GET", "/api/session", Public, get(session_state))
         .add("POST", "/api/session", SignIn, post(sign_in))
         .add(
@@ -246,6 +248,32 @@ async fn policy(State(state): State<Shared>) -> ApiResult {
 
 /// Every user with their memberships: what the demo's "View as" offers.
 /// Only with `--demo-sign-in`.
+/// Whether the server can serve: 200 `{status, database, fingerprint}`,
+/// or 503 when the database does not answer. No session needed (load
+/// balancers ask it).
+async fn health(State(state): State<Shared>) -> Response {
+    let fingerprint = state.policy.fingerprint().to_owned();
+    let database = blocking(move || {
+        let conn = state.db()?;
+        conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+        Ok(())
+    })
+    .await;
+    match database {
+        Ok(()) => Json(json!({ "status": "ok", "database": "ok", "fingerprint": fingerprint })).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": e.message, "fingerprint": fingerprint })),
+        )
+            .into_response(),
+    }
+}
+
+/// The API as OpenAPI 3.1 (see [`crate::openapi`]).
+async fn openapi(State(state): State<Shared>) -> Response {
+    Json(crate::openapi::document(&state.policy, &crate::inventory())).into_response()
+}
+
 async fn sign_in_options(State(state): State<Shared>) -> ApiResult {
     blocking(move || {
         if !state.demo_sign_in {

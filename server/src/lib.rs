@@ -20,6 +20,7 @@ pub mod db;
 pub mod error;
 mod guard;
 pub mod identity;
+pub mod openapi;
 mod pages;
 pub mod session;
 

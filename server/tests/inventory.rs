@@ -105,7 +105,8 @@ async fn every_route_has_a_guard_and_refuses_an_attacker() {
         let (status, body) = send(&closed, None, method, &path).await;
         let expected: &[StatusCode] = match route.guard {
             Guard::Public | Guard::Page => &[StatusCode::OK, StatusCode::NOT_FOUND],
-            Guard::SignIn | Guard::Session(_) | Guard::Ruleset => &[StatusCode::UNAUTHORIZED],
+            Guard::SignIn | Guard::Session(_) => &[StatusCode::UNAUTHORIZED],
+            Guard::Ruleset => &[StatusCode::UNAUTHORIZED],
             Guard::DemoOnly => &[StatusCode::NOT_FOUND],
         };
         assert!(
@@ -149,5 +150,67 @@ async fn every_route_has_a_guard_and_refuses_an_attacker() {
             (StatusCode::FORBIDDEN, Some("inactive_member")),
             "{method} {path}: {body}"
         );
+    }
+}
+
+#[tokio::test]
+async fn health_openapi_and_unknown_paths_answer_without_a_session() {
+    let base = start("public", &[]).await;
+    let (status, health) = send(&base, None, "GET", "/api/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (health["status"].as_str(), health["database"].as_str()),
+        (Some("ok"), Some("ok"))
+    );
+    let fingerprint = harmony_policy::Policy::builtin("harmony")
+        .unwrap()
+        .fingerprint()
+        .to_owned();
+    assert_eq!(health["fingerprint"], Value::from(fingerprint));
+    // An unknown path is the policy's to decide for a signed-in member
+    // (404, or 403 under a product that is off); JSON either way.
+    let (status, body) = send(&base, None, "GET", "/api/no/such/thing").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+
+    let (status, doc) = send(&base, None, "GET", "/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    // Every route the server registers under /api, but the ruleset's
+    // catch-all, which stands for the table below.
+    for route in harmony_server::inventory() {
+        if !route.path.starts_with("/api") || route.guard == Guard::Ruleset {
+            continue;
+        }
+        let op = paths
+            .get(route.path)
+            .and_then(|p| p.get(route.method.to_ascii_lowercase()));
+        assert!(
+            op.is_some(),
+            "{} {} is not described",
+            route.method,
+            route.path
+        );
+    }
+    // And every endpoint of the ruleset's table.
+    let ruleset: Value = serde_json::from_str(
+        harmony_policy::Policy::builtin("harmony")
+            .unwrap()
+            .to_json(),
+    )
+    .unwrap();
+    for e in ruleset["api"].as_array().unwrap() {
+        let (method, path) = (e["method"].as_str().unwrap(), e["path"].as_str().unwrap());
+        let op = &paths[path][method.to_ascii_lowercase()];
+        assert_eq!(op["operationId"], e["id"], "{method} {path}");
+        if path.contains('{') {
+            assert!(
+                op["parameters"].as_array().is_some_and(|p| !p.is_empty()),
+                "{path}"
+            );
+        }
     }
 }

@@ -27,33 +27,41 @@ fn refusal() -> Value {
 }
 
 fn operation(id: &str, summary: String, secured: bool, params: Vec<Value>, body: bool) -> Value {
-    let mut op = json!({
-        "operationId": id,
-        "summary": summary,
-        "responses": {
+    let mut op = Map::new();
+    op.insert("operationId".into(), Value::from(id));
+    op.insert("summary".into(), Value::from(summary));
+    op.insert(
+        "responses".into(),
+        json!({
             "200": { "description": "Accepted.", "content": { "application/json": { "schema": { "type": "object" } } } },
             "4XX": refusal()
-        }
-    });
+        }),
+    );
     if !params.is_empty() {
-        op["parameters"] = Value::Array(params);
+        op.insert("parameters".into(), Value::Array(params));
     }
     if body {
-        op["requestBody"] =
-            json!({ "content": { "application/json": { "schema": { "type": "object" } } } });
+        op.insert(
+            "requestBody".into(),
+            json!({ "content": { "application/json": { "schema": { "type": "object" } } } }),
+        );
     }
     if !secured {
-        op["security"] = json!([]);
+        op.insert("security".into(), json!([]));
     }
-    op
+    Value::Object(op)
 }
 
 /// The OpenAPI document of a server running `policy` with `routes`.
 pub fn document(policy: &Policy, routes: &[RouteInfo]) -> Value {
     let mut paths: Map<String, Value> = Map::new();
     let mut add = |path: &str, method: &str, op: Value| {
-        let entry = paths.entry(path.to_owned()).or_insert_with(|| json!({}));
-        entry[method.to_ascii_lowercase()] = op;
+        if let Value::Object(methods) = paths
+            .entry(path.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()))
+        {
+            methods.insert(method.to_ascii_lowercase(), op);
+        }
     };
     for route in routes {
         // The ruleset's table and the app's pages are described below and

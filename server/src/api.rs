@@ -172,6 +172,13 @@ pub(crate) fn routes() -> Routes<Shared> {
         .add("ANY", "/api", Ruleset, any(ruleset_endpoint))
 }
 
+/// Writes an own endpoint's answer to the decision log and passes it on.
+fn logged(workspace: &str, member: &str, what: &str, result: ApiResult) -> ApiResult {
+    let refused = result.as_ref().err().map(|e| e.code.as_str());
+    crate::log::decision(workspace, member, what, refused);
+    result
+}
+
 /// Runs `work` (which uses the database) on the blocking threads, so that
 /// no request's queries hold up the async threads other requests run on.
 pub(crate) async fn blocking<T: Send + 'static>(
@@ -213,9 +220,10 @@ impl Signed {
         )?
         .ok_or_else(ApiError::unauthenticated)?;
         let view = state.policy.view(&context).map_err(|e| {
-            eprintln!(
-                "context of `{}` in `{}`: {e}",
-                session.user, session.workspace
+            tracing::error!(
+                user = %session.user,
+                workspace = %session.workspace,
+                "the stored context does not load: {e}"
             );
             ApiError::new(500, e.code(), e.to_string())
         })?;
@@ -232,7 +240,11 @@ impl FromRequestParts<Shared> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Signed, ApiError> {
         let (headers, state) = (parts.headers.clone(), state.clone());
-        blocking(move || Signed::from_headers(&headers, &state)).await
+        let signed = blocking(move || Signed::from_headers(&headers, &state)).await?;
+        if let Some(who) = parts.extensions.get::<crate::log::Who>() {
+            who.set(&signed.session.workspace, &signed.session.user);
+        }
+        Ok(signed)
     }
 }
 
@@ -552,7 +564,11 @@ async fn resolve(signed: Signed, Query(q): Query<ResolveQuery>) -> ApiResult {
 }
 
 async fn set_preferences(State(state): State<Shared>, signed: Signed, body: JsonBody) -> ApiResult {
-    blocking(move || {
+    let (workspace, member) = (
+        signed.session.workspace.clone(),
+        signed.session.user.clone(),
+    );
+    let result = blocking(move || {
         let _one_change_at_a_time = state.changes();
         let Value::Object(changes) = body.0 else {
             return Err(ApiError::bad_request(
@@ -585,7 +601,8 @@ async fn set_preferences(State(state): State<Shared>, signed: Signed, body: Json
         db::set_preferences(&*state.db()?, &signed.session.user, &preferences)?;
         ok(json!({ "preferences": preferences }))
     })
-    .await
+    .await;
+    logged(&workspace, &member, "preferences.update", result)
 }
 
 #[derive(Deserialize)]
@@ -597,7 +614,11 @@ struct DeleteAccount {
 /// Deletes the signed-in user's account, unless they are the only active
 /// admin (owner) of a workspace or did not type `DELETE`.
 async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonBody) -> ApiResult {
-    blocking(move || {
+    let (workspace, member) = (
+        signed.session.workspace.clone(),
+        signed.session.user.clone(),
+    );
+    let result = blocking(move || {
         let _one_change_at_a_time = state.changes();
         let request: DeleteAccount = serde_json::from_value(body.0).map_err(|e| {
             ApiError::bad_request("invalid_body", e.to_string()).field("confirmation")
@@ -646,7 +667,8 @@ async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonB
             .field("confirmation")),
         }
     })
-    .await
+    .await;
+    logged(&workspace, &member, "account.delete", result)
 }
 
 // ---------- the ruleset's endpoints ----------
@@ -698,6 +720,20 @@ impl FromRequest<Shared> for Decided {
             record: None,
         };
         if let Some(refusal) = ApiError::from_check(&signed.view.check_request(&request)?) {
+            // The endpoint's id where the ruleset has one at this path.
+            let what = state
+                .policy
+                .endpoint(&request.method, &request.path)
+                .map_or_else(
+                    || format!("{} {}", request.method, parts.uri.path()),
+                    |e| e.id.to_owned(),
+                );
+            crate::log::decision(
+                &signed.session.workspace,
+                &signed.session.user,
+                &what,
+                Some(&refusal.code),
+            );
             return Err(refusal);
         }
         let endpoint = state
@@ -774,7 +810,19 @@ const KINDS: &[(&str, &[&str], &str)] = &[
 pub const DECISION_HEADER: &str = "x-harmony-decision";
 
 async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> Response {
-    match blocking(move || dispatch(&state, &d)).await {
+    let (workspace, member) = (
+        d.signed.session.workspace.clone(),
+        d.signed.session.user.clone(),
+    );
+    let (endpoint, changes) = (d.endpoint.clone(), d.method != "GET");
+    let result = blocking(move || dispatch(&state, &d)).await;
+    // Every change, and every refusal, goes to the decision log.
+    match &result {
+        Err(e) => crate::log::decision(&workspace, &member, &endpoint, Some(&e.code)),
+        Ok(_) if changes => crate::log::decision(&workspace, &member, &endpoint, None),
+        Ok(_) => {}
+    }
+    match result {
         // Refused by the policy's check with the record: no decision header.
         Err(error) if error.by_policy => error.into_response(),
         result => {

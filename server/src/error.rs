@@ -77,7 +77,7 @@ impl ApiError {
 
     /// 500 for a storage failure; the details go to the server's log only.
     pub fn storage(e: &rusqlite::Error) -> ApiError {
-        eprintln!("storage error: {e}");
+        tracing::error!("storage error: {e}");
         ApiError::new(500, "storage_error", "the database could not do this")
     }
 

@@ -41,6 +41,7 @@ pub fn layers(router: Router, request_timeout: Duration) -> Router {
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(axum::middleware::from_fn(crate::log::requests))
 }
 
 /// Whether a method changes state.

@@ -20,6 +20,7 @@ pub mod db;
 pub mod error;
 mod guard;
 pub mod identity;
+mod log;
 pub mod openapi;
 mod pages;
 pub mod session;
@@ -96,9 +97,22 @@ pub struct Config {
     /// request holds one connection, not the database.
     #[arg(long, env = "HARMONY_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: u32,
+    /// How log lines are written (to standard error): `text` or `json`.
+    /// Which are written is `RUST_LOG`'s to say (default `info`).
+    #[arg(long, env = "HARMONY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// Sign-in attempts allowed per minute from one address.
     #[arg(long, env = "HARMONY_SIGN_IN_PER_MINUTE", default_value_t = 30)]
     pub sign_in_per_minute: u32,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line each.
+    Text,
+    /// One JSON object each.
+    Json,
 }
 
 /// Everything a request handler shares.
@@ -296,6 +310,12 @@ pub async fn serve(
         });
     }
     drop(listener);
-    let _ = tokio::time::timeout(request_timeout, graceful.shutdown()).await;
+    tracing::info!("stopping: no new connections; finishing the requests in flight");
+    if tokio::time::timeout(request_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopped with requests still in flight after the request timeout");
+    }
     Ok(())
 }

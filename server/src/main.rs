@@ -1,7 +1,7 @@
 //! `harmony-server`: the reference server. See `--help`.
 
 use clap::Parser;
-use harmony_server::{AppState, Config};
+use harmony_server::{AppState, Config, LogFormat};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -30,7 +30,22 @@ async fn stop_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// Logs to standard error, at the levels `RUST_LOG` names (default
+/// `info`), as text or JSON.
+fn start_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
 fn run(config: Config) -> Result<(), String> {
+    start_logging(config.log_format);
     let state = AppState::open(&config).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

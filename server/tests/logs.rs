@@ -1,0 +1,144 @@
+//! The server's logs and its stop: one JSON line per request with who and
+//! how it went (never a token), a decision line for every refusal and every
+//! change, and SIGTERM finishing in flight before exiting 0.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
+    let dir = std::env::temp_dir().join(format!("harmony-logs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harmony-server"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--demo-sign-in",
+            "--log-format",
+            "json",
+        ])
+        .arg("--db")
+        .arg(dir.join("harmony.db"))
+        .arg("--root")
+        .arg(&root)
+        .env("RUST_LOG", "info")
+        .env_remove("HARMONY_SESSION_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let start = line.find("http://").unwrap();
+    let base = line[start..start + line[start..].find("/ ").unwrap()].to_owned();
+    let client = reqwest::Client::new();
+    let token = |user: &'static str| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let body: Value = client
+                .post(format!("{base}/api/session"))
+                .json(&json!({ "userId": user, "workspace": "acme" }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let (ada, bob) = (token("u_ada").await, token("u_bob").await);
+    let status = |r: reqwest::Response| r.status().as_u16();
+    let list = client
+        .get(format!("{base}/api/contacts"))
+        .bearer_auth(&ada)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(list), 200);
+    let refused = client
+        .patch(format!("{base}/api/members/u_ada"))
+        .bearer_auth(&bob)
+        .json(&json!({ "role": "member" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(refused), 403);
+    let changed = client
+        .put(format!("{base}/api/workspace/products"))
+        .bearer_auth(&ada)
+        .json(&json!({ "feedback": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(changed), 200);
+
+    // SIGTERM: the server stops accepting, finishes and exits 0.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(0), "{exit:?}");
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(
+        !logs.contains(&ada) && !logs.contains(&bob),
+        "a token was logged"
+    );
+    let lines: Vec<Value> = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let find = |pred: &dyn Fn(&Value) -> bool| lines.iter().find(|l| pred(l)).cloned();
+    let request =
+        find(&|l| l["target"] == "harmony_server::request" && l["path"] == "/api/contacts")
+            .unwrap_or_else(|| panic!("no request line:\n{logs}"));
+    assert_eq!(
+        (
+            &request["method"],
+            &request["status"],
+            &request["workspace"],
+            &request["member"]
+        ),
+        (&json!("GET"), &json!(200), &json!("acme"), &json!("u_ada"))
+    );
+    assert!(request["latency_us"].is_u64());
+    let refusal =
+        find(&|l| l["target"] == "harmony_server::decision" && l["decision"] == "refused")
+            .unwrap_or_else(|| panic!("no refusal:\n{logs}"));
+    assert_eq!(
+        (&refusal["member"], &refusal["what"], &refusal["code"]),
+        (
+            &json!("u_bob"),
+            &json!("members.update"),
+            &json!("permission_denied")
+        )
+    );
+    let change =
+        find(&|l| l["target"] == "harmony_server::decision" && l["decision"] == "accepted")
+            .unwrap_or_else(|| panic!("no accepted change:\n{logs}"));
+    assert_eq!(
+        (&change["member"], &change["what"]),
+        (&json!("u_ada"), &json!("workspace.products.update"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

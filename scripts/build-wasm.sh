@@ -36,6 +36,9 @@ sed -i 's/: any\b/: unknown/g; s/(a: any/(a: unknown/g; s/, \([a-z]\): any/, \1:
 # functions, and its types (which re-export the input and output types).
 cp src/js/index.js pkg/index.js
 cp src/js/index.d.ts pkg/index.d.ts
+# What a package carries besides code: its licenses, its changes, a README.
+cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
+cp src/js/README.md pkg/README.md
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 cat > pkg/package.json <<JSON
 {
@@ -48,7 +51,14 @@ cat > pkg/package.json <<JSON
   "module": "index.js",
   "types": "index.d.ts",
   "sideEffects": ["./snippets/*"],
-  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts"]
+  "exports": {
+    ".": { "types": "./index.d.ts", "default": "./index.js" },
+    "./harmony_policy_bg.wasm": "./harmony_policy_bg.wasm",
+    "./package.json": "./package.json"
+  },
+  "keywords": ["authorization", "rbac", "policy", "permissions", "webassembly", "feature-flags"],
+  "engines": { "node": ">=18" },
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 raw=$(wc -c < pkg/harmony_policy_bg.wasm)

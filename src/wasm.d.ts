@@ -263,6 +263,10 @@ export type ErrorCode =
   | "unknown_integration"
   | "unknown_target"
   | "invalid_target"
+  | "reserved_role"
+  | "duplicate_role"
+  | "custom_roles_disabled"
+  | "not_initialized"
   | "internal";
 
 /** What every method throws. */

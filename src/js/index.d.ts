@@ -47,6 +47,11 @@ export default function init(
 /** Loads the module synchronously from bytes or a `WebAssembly.Module`. */
 export function initSync(source: { module: T.SyncInitInput } | T.SyncInitInput): InitOutput;
 
+/** Whether `e` is an error this package threw: an `Error` with a stable
+ * `code` (and a `path` where one applies). Using anything before `init()`
+ * throws one with code `not_initialized`. */
+export function isPolicyError(e: unknown): e is T.PolicyError;
+
 /** A compiled ruleset. Every method throws a `PolicyError` for bad input. */
 export class Policy {
   private constructor();

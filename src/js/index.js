@@ -91,6 +91,18 @@ export function initSync(source) {
   return attach(raw.initSync(source));
 }
 
+/** The error thrown by anything used before the module is loaded. */
+function notInitialized() {
+  const error = new Error("harmony-policy is not initialized: call `await init()` (browsers and bundlers) or `initSync(bytes)` (the module's bytes) first");
+  error.code = "not_initialized";
+  return error;
+}
+
+/** Whether `e` is an error this package threw (it has a stable `code`). */
+export function isPolicyError(e) {
+  return e instanceof Error && typeof e.code === "string";
+}
+
 /** The error the last failed call left, as the `Error` to throw. */
 function failure() {
   const e = JSON.parse(raw.takeError() || '{"code":"internal","message":"a call failed without an error"}');
@@ -393,11 +405,13 @@ export class Policy {
   }
 
   static builtin(name) {
+    if (wasm === null) throw notInitialized();
     const n = name === undefined || name === null ? "harmony" : string(name, "name");
     return new Policy(TOKEN, made(raw.policyBuiltin(n)));
   }
 
   static fromJson(text) {
+    if (wasm === null) throw notInitialized();
     return new Policy(TOKEN, made(raw.policyFromJson(string(text, "text"))));
   }
 

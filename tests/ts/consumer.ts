@@ -3,6 +3,7 @@
 // compile if a type were `any`).
 import init, {
   Policy,
+  isPolicyError,
   type Context,
   type SidebarItem,
   type PaletteEntry,
@@ -80,6 +81,14 @@ export async function main(): Promise<void> {
     const path: string | undefined = error.path;
     void code;
     void path;
+    // The guard narrows `unknown` to the package's error, codes a union.
+    if (isPolicyError(e)) {
+      const narrowed: "invalid_json" | "not_initialized" | PolicyError["code"] = e.code;
+      void narrowed;
+      // @ts-expect-error a code is one of the library's, not any string
+      const typo: PolicyError["code"] = "invalid_jsn";
+      void typo;
+    }
   }
 
   // @ts-expect-error a context needs a member

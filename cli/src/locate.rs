@@ -27,17 +27,24 @@ fn token(raw: &str) -> String {
     raw.replace("~1", "/").replace("~0", "~")
 }
 
-/// The position of what `pointer` names in `text` (a key's value, an
-/// array's element); where the pointer goes past what exists (a missing
-/// key), the deepest node it reaches. `None` when the text is not JSON.
-pub fn locate(text: &str, pointer: &str) -> Option<Position> {
+/// `text` as a JSON tree with positions (strict JSON: no comments, no
+/// trailing commas, quoted keys); `None` when it is not JSON.
+fn parse(text: &str) -> Option<Value<'_>> {
     let options = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
         allow_trailing_commas: false,
     };
-    let parsed = parse_to_ast(text, &CollectOptions::default(), &options).ok()?;
-    let mut node = parsed.value?;
+    parse_to_ast(text, &CollectOptions::default(), &options)
+        .ok()?
+        .value
+}
+
+/// The position of what `pointer` names in `text` (a key's value, an
+/// array's element); where the pointer goes past what exists (a missing
+/// key), the deepest node it reaches. `None` when the text is not JSON.
+pub fn locate(text: &str, pointer: &str) -> Option<Position> {
+    let mut node = parse(text)?;
     let mut at = node.start();
     for raw in pointer.split('/').skip(1) {
         let key = token(raw);
@@ -81,13 +88,7 @@ pub fn locate(text: &str, pointer: &str) -> Option<Position> {
 /// about a key itself (`unknown_key`).
 pub fn locate_key(text: &str, pointer: &str) -> Option<Position> {
     let (parent, last) = pointer.rsplit_once('/')?;
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-    };
-    let parsed = parse_to_ast(text, &CollectOptions::default(), &options).ok()?;
-    let mut node = parsed.value?;
+    let mut node = parse(text)?;
     for raw in parent.split('/').skip(1) {
         let key = token(raw);
         node = match node {

@@ -991,7 +991,13 @@ fn guard_role_change(
         active_holders: db::active_holders(conn, slug)?,
         custom_roles: db::custom_roles(conn, slug)?,
     };
-    match state.policy.check_role_change(&request)? {
+    refused_by(state.policy.check_role_change(&request)?)
+}
+
+/// A membership check's refusal as the API answers it: 403 for a missing
+/// permission, 409 for a guard (the last admin, a role in use, ...).
+fn refused_by(check: RoleChangeCheck) -> Result<(), ApiError> {
+    match check {
         RoleChangeCheck::Ok => Ok(()),
         RoleChangeCheck::Denied { code, message } => {
             let status = if code == "permission_denied" {
@@ -1168,17 +1174,7 @@ fn guard_acceptance(
         active_holders: db::active_holders(conn, slug)?,
         custom_roles: db::custom_roles(conn, slug)?,
     };
-    match state.policy.check_invite_acceptance(&request)? {
-        RoleChangeCheck::Ok => Ok(()),
-        RoleChangeCheck::Denied { code, message } => {
-            let status = if code == "permission_denied" {
-                403
-            } else {
-                409
-            };
-            Err(ApiError::new(status, &code, message))
-        }
-    }
+    refused_by(state.policy.check_invite_acceptance(&request)?)
 }
 
 enum InviteAction {

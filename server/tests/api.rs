@@ -9,14 +9,11 @@
     clippy::indexing_slicing
 )]
 
-use clap::Parser;
-use harmony_server::{AppState, Config};
+mod common;
+
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-static NEXT: AtomicUsize = AtomicUsize::new(0);
+use std::path::PathBuf;
 
 struct Server {
     base: String,
@@ -25,51 +22,12 @@ struct Server {
     handle: tokio::task::JoinHandle<()>,
 }
 
-fn fresh_db() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "harmony-server-test-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("harmony.db")
-}
-
 async fn start_on(db: PathBuf, ruleset: &str) -> Server {
     start_with(db, ruleset, &["--demo-sign-in"]).await
 }
 
-/// The test configuration: `db`, `ruleset`, a fixed session secret, and
-/// `extra` flags.
-fn config(db: &Path, ruleset: &str, extra: &[&str]) -> Config {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut args = vec![
-        "harmony-server".to_owned(),
-        "--db".to_owned(),
-        db.display().to_string(),
-        "--ruleset".to_owned(),
-        ruleset.to_owned(),
-        "--root".to_owned(),
-        root.display().to_string(),
-        "--session-secret".to_owned(),
-        SECRET.to_owned(),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    Config::try_parse_from(args).unwrap()
-}
-
-const SECRET: &str = "a test secret of at least thirty-two bytes";
-
 async fn start_with(db: PathBuf, ruleset: &str, extra: &[&str]) -> Server {
-    let state = AppState::open(&config(&db, ruleset, extra)).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let handle = tokio::spawn(async move {
-        harmony_server::serve(listener, state, std::future::pending())
-            .await
-            .unwrap();
-    });
+    let (base, handle) = common::serve(&common::config(&db, ruleset, extra)).await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -83,7 +41,7 @@ async fn start_with(db: PathBuf, ruleset: &str, extra: &[&str]) -> Server {
 }
 
 async fn start() -> Server {
-    start_on(fresh_db(), "harmony").await
+    start_on(common::fresh_db(), "harmony").await
 }
 
 impl Server {
@@ -679,7 +637,7 @@ async fn membership_guards_protect_the_last_admin_and_expire_invites() {
 
 #[tokio::test]
 async fn data_survives_a_restart_and_the_seed_is_imported_once() {
-    let db = fresh_db();
+    let db = common::fresh_db();
     let s = start_on(db.clone(), "harmony").await;
     let ada = s.sign_in("u_ada", "acme").await;
     let (status, created) = s
@@ -833,7 +791,7 @@ async fn the_app_gets_the_ruleset_its_fingerprint_and_its_own_context() {
 
 #[tokio::test]
 async fn harmonia_runs_with_its_own_roles_and_modules() {
-    let s = start_on(fresh_db(), "harmonia").await;
+    let s = start_on(common::fresh_db(), "harmonia").await;
     let ada = s.sign_in("u_ada", "acme").await;
     let dee = s.sign_in("u_dee", "acme").await;
     let (status, body) = s
@@ -1206,7 +1164,7 @@ async fn teams_are_created_renamed_and_deleted_without_losing_records() {
 
 #[tokio::test]
 async fn a_database_of_the_first_schema_migrates_with_every_row_unowned() {
-    let db = fresh_db();
+    let db = common::fresh_db();
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         // The first schema version, as a server of that version wrote it.
@@ -1482,7 +1440,7 @@ async fn bad_or_hostile_role_changes_are_refused() {
 
 #[tokio::test]
 async fn harmonia_has_no_workspace_roles() {
-    let s = start_on(fresh_db(), "harmonia").await;
+    let s = start_on(common::fresh_db(), "harmonia").await;
     let ada = s.sign_in("u_ada", "acme").await;
     let answer = s
         .call(
@@ -1577,7 +1535,7 @@ fn ids_of(list: &Value) -> Vec<&str> {
 
 #[tokio::test]
 async fn reactivating_a_member_grants_their_role_again() {
-    let s = start_on(fresh_db(), "harmonia").await;
+    let s = start_on(common::fresh_db(), "harmonia").await;
     let dee = s.sign_in("u_dee", "acme").await;
     let deactivate = s
         .call(

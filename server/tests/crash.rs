@@ -10,39 +10,9 @@
 )]
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::sync::{Arc, Mutex};
-
-const SECRET: &str = "a test secret of at least thirty-two bytes";
-
-/// Starts the server binary on `db`; returns it and its address.
-fn spawn(db: &std::path::Path) -> (Child, String) {
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harmony-server"))
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--demo-sign-in",
-            "--session-secret",
-            SECRET,
-        ])
-        .arg("--db")
-        .arg(db)
-        .arg("--root")
-        .arg(&root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let start = line.find("http://").unwrap();
-    let end = line[start..].find("/ ").unwrap() + start;
-    (child, line[start..end].to_owned())
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_acknowledged_write_is_lost_to_a_kill() {
@@ -50,7 +20,7 @@ async fn no_acknowledged_write_is_lost_to_a_kill() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("harmony.db");
-    let (mut child, base) = spawn(&db);
+    let (mut child, base) = common::spawn_binary(&db, &[]);
     let client = reqwest::Client::new();
     let signed: Value = client
         .post(format!("{base}/api/session"))
@@ -105,7 +75,7 @@ async fn no_acknowledged_write_is_lost_to_a_kill() {
         acknowledged.len()
     );
 
-    let (mut again, base) = spawn(&db);
+    let (mut again, base) = common::spawn_binary(&db, &[]);
     let signed: Value = client
         .post(format!("{base}/api/session"))
         .json(&json!({ "userId": "u_ada", "workspace": "acme" }))

@@ -11,44 +11,23 @@
     clippy::indexing_slicing
 )]
 
-use clap::Parser;
-use harmony_server::{AppState, Config};
+mod common;
+
+use harmony_server::AppState;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-static NEXT: AtomicUsize = AtomicUsize::new(0);
-const SECRET: &str = "a test secret of at least thirty-two bytes";
 const JWT_SECRET: &str = "the identity provider's shared secret, 32+ bytes";
 
-fn fresh_db() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "harmony-exposed-test-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("harmony.db")
-}
+use common::fresh_db;
 
-fn config(db: &std::path::Path, extra: &[&str]) -> Config {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut args = vec![
-        "harmony-server".to_owned(),
-        "--db".to_owned(),
-        db.display().to_string(),
-        "--root".to_owned(),
-        root.display().to_string(),
-        "--session-secret".to_owned(),
-        SECRET.to_owned(),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    Config::try_parse_from(args).unwrap()
+/// The test configuration with the bundled `harmony` ruleset.
+fn config(db: &std::path::Path, extra: &[&str]) -> harmony_server::Config {
+    common::config(db, "harmony", extra)
 }
 
 struct Server {
@@ -57,14 +36,7 @@ struct Server {
 }
 
 async fn start(db: &std::path::Path, extra: &[&str]) -> Server {
-    let state = AppState::open(&config(db, extra)).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        harmony_server::serve(listener, state, std::future::pending())
-            .await
-            .unwrap();
-    });
+    let (base, _) = common::serve(&config(db, extra)).await;
     Server {
         base,
         client: reqwest::Client::new(),

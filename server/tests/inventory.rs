@@ -10,36 +10,16 @@
     clippy::indexing_slicing
 )]
 
-use clap::Parser;
-use harmony_server::{AppState, Config, Guard};
+mod common;
+
+use harmony_server::Guard;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::path::PathBuf;
 
-async fn start(name: &str, extra: &[&str]) -> String {
-    let dir = std::env::temp_dir().join(format!("harmony-inventory-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut args = vec![
-        "harmony-server".to_owned(),
-        "--db".to_owned(),
-        dir.join("harmony.db").display().to_string(),
-        "--root".to_owned(),
-        root.display().to_string(),
-        "--session-secret".to_owned(),
-        "a test secret of at least thirty-two bytes".to_owned(),
-    ];
-    args.extend(extra.iter().map(|s| (*s).to_owned()));
-    let state = AppState::open(&Config::try_parse_from(args).unwrap()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        harmony_server::serve(listener, state, std::future::pending())
-            .await
-            .unwrap();
-    });
-    base
+async fn start(extra: &[&str]) -> String {
+    common::serve(&common::config(&common::fresh_db(), "harmony", extra))
+        .await
+        .0
 }
 
 async fn send(base: &str, token: Option<&str>, method: &str, path: &str) -> (StatusCode, Value) {
@@ -78,8 +58,8 @@ fn concrete(pattern: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_has_a_guard_and_refuses_an_attacker() {
-    let closed = start("closed", &[]).await;
-    let demo = start("demo", &["--demo-sign-in"]).await;
+    let closed = start(&[]).await;
+    let demo = start(&["--demo-sign-in"]).await;
     // Bob, deactivated by the admin: a former member trying his old token.
     let ada = demo_token(&demo, "u_ada").await;
     let bob = demo_token(&demo, "u_bob").await;
@@ -155,7 +135,7 @@ async fn every_route_has_a_guard_and_refuses_an_attacker() {
 
 #[tokio::test]
 async fn health_openapi_and_unknown_paths_answer_without_a_session() {
-    let base = start("public", &[]).await;
+    let base = start(&[]).await;
     let (status, health) = send(&base, None, "GET", "/api/health").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(

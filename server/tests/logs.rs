@@ -10,39 +10,18 @@
 )]
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::io::Read;
+use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
     let dir = std::env::temp_dir().join(format!("harmony-logs-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harmony-server"))
-        .args([
-            "--addr",
-            "127.0.0.1:0",
-            "--demo-sign-in",
-            "--log-format",
-            "json",
-        ])
-        .arg("--db")
-        .arg(dir.join("harmony.db"))
-        .arg("--root")
-        .arg(&root)
-        .env("RUST_LOG", "info")
-        .env_remove("HARMONY_SESSION_SECRET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let start = line.find("http://").unwrap();
-    let base = line[start..start + line[start..].find("/ ").unwrap()].to_owned();
+    let (mut child, base) =
+        common::spawn_binary(&dir.join("harmony.db"), &["--log-format", "json"]);
     let client = reqwest::Client::new();
     let token = |user: &'static str| {
         let (client, base) = (client.clone(), base.clone());

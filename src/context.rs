@@ -7,6 +7,10 @@ use crate::decode::{
 };
 use crate::error::ContextError;
 use crate::json::{Json, Number};
+
+/// Most memberships, roles, permissions, flags, settings or preferences in a
+/// context (and grants in one workspace role).
+pub const MAX_CONTEXT_LIST: usize = 256;
 use serde::{Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -41,17 +41,7 @@ impl fmt::Display for DecodeError {
     }
 }
 
-/// Appends one reference token to a JSON pointer, escaped per RFC 6901.
-pub(crate) fn push_token(pointer: &mut String, token: &str) {
-    pointer.push('/');
-    for c in token.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
-        }
-    }
-}
+pub(crate) use crate::json::push_token;
 
 /// A type read from a JSON tree.
 pub(crate) trait FromJson: Sized {

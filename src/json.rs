@@ -16,6 +16,18 @@ use std::fmt;
 /// meaning.
 pub const MAX_JSON_DEPTH: usize = 127;
 
+/// Appends one reference token to a JSON pointer, escaped per RFC 6901.
+pub(crate) fn push_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
 /// A parsed JSON value. Objects keep their keys in document order,
 /// duplicates included, so the typed decoder sees exactly what was written.
 /// Strings and keys without escapes borrow the text (`'t`): reading a
@@ -95,7 +107,7 @@ impl Failure {
             Failure::TooDeep(tokens) => {
                 let mut pointer = String::new();
                 for token in tokens.iter().rev() {
-                    crate::decode::push_token(&mut pointer, token);
+                    push_token(&mut pointer, token);
                 }
                 ParseError::TooDeep { pointer }
             }

@@ -114,11 +114,11 @@ pub(crate) fn compile<'a>(
                 id: clip(&role.id),
             });
         }
-        if role.grants.len() > crate::view::MAX_CONTEXT_LIST {
+        if role.grants.len() > crate::context::MAX_CONTEXT_LIST {
             return Err(ContextError::LimitExceeded {
                 path: at(&["grants"]),
                 what: "grants",
-                limit: crate::view::MAX_CONTEXT_LIST,
+                limit: crate::context::MAX_CONTEXT_LIST,
             });
         }
         let mut grants = Grants::default();

@@ -20,9 +20,7 @@ use std::sync::Arc;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) mod compact;
 
-/// Most memberships, roles, permissions, flags, settings or preferences in a
-/// context.
-pub const MAX_CONTEXT_LIST: usize = 256;
+pub use crate::context::MAX_CONTEXT_LIST;
 /// Most top-level keys in a request body or a synced record.
 pub const MAX_RECORD_KEYS: usize = 10_000;
 /// Longest palette query, in bytes.

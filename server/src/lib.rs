@@ -15,7 +15,8 @@
 //! dependencies.
 
 mod api;
-pub use api::{Guard, RouteInfo, DECISION_HEADER};
+pub use api::DECISION_HEADER;
+pub use routes::{Guard, RouteInfo};
 pub mod db;
 pub mod error;
 mod guard;
@@ -23,6 +24,7 @@ pub mod identity;
 mod log;
 pub mod openapi;
 mod pages;
+mod routes;
 pub mod session;
 
 use error::StartError;

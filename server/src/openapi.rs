@@ -3,7 +3,7 @@
 //! inventory), so it names every route the server registers and cannot
 //! fall behind either.
 
-use crate::api::{Guard, RouteInfo};
+use crate::routes::{Guard, RouteInfo};
 use harmony_policy::Policy;
 use serde_json::{json, Map, Value};
 

@@ -6,7 +6,7 @@
 //! target, forbidden pages 403 and unknown ones 404 (both with `index.html`,
 //! whose own copy of the policy then explains why).
 
-use crate::api::{Guard, Routes};
+use crate::routes::{Guard, Routes};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};

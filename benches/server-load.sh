@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The reference server under load, on loopback: the p99 latency of a small
 # workspace's contact list while another workspace's member lists a
-# workspace of 100,000 contacts as fast as they can. A benchmark, not a
+# workspace of 100,000 contacts as fast as they can; then an authorized GET
+# of one record and a POST creating one, at 32 connections. A benchmark, not a
 # test: it prints wrk's figures and asserts nothing.
 #
 # Usage: bash benches/server-load.sh [SERVER_BINARY] [EXTRA_FLAGS...]
@@ -56,5 +57,16 @@ wrk -t1 -c8 -d12s -H "Authorization: Bearer $big" "http://127.0.0.1:$port/api/co
 sleep 1
 wrk -t1 -c4 -d10s --latency -H "Authorization: Bearer $small" "http://127.0.0.1:$port/api/contacts" | sed -n '1,16p'
 wait %2 2>/dev/null || true
+admin=$(token u_ada acme)
+# Last: the POSTs add contacts to the small workspace.
+echo "== an authorized GET of one record (32 connections, 10 s)"
+wrk -t2 -c32 -d10s --latency -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/contacts/c_1" | sed -n '1,16p'
+cat > "$dir/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"name": "Load Test", "email": "load@example.com"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+echo "== an authorized POST creating a contact (32 connections, 10 s)"
+wrk -t2 -c32 -d10s --latency -s "$dir/post.lua" -H "Authorization: Bearer $admin" "http://127.0.0.1:$port/api/contacts" | sed -n '1,16p'
 echo "== server memory (kB, peak resident)"
 grep VmHWM "/proc/$(pgrep -f "127.0.0.1:$port" | head -1)/status" || true

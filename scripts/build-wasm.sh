@@ -36,6 +36,9 @@ sed -i 's/: any\b/: unknown/g; s/(a: any/(a: unknown/g; s/, \([a-z]\): any/, \1:
 # functions, and its types (which re-export the input and output types).
 cp src/js/index.js pkg/index.js
 cp src/js/index.d.ts pkg/index.d.ts
+# The bundled rulesets' ids (written by `harmony-policy types`; a test
+# holds the file to the rulesets).
+cp src/js/rulesets.d.ts pkg/rulesets.d.ts
 # What a package carries besides code: its licenses, its changes, a README.
 cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
 cp src/js/README.md pkg/README.md
@@ -58,7 +61,7 @@ cat > pkg/package.json <<JSON
   },
   "keywords": ["authorization", "rbac", "policy", "permissions", "webassembly", "feature-flags"],
   "engines": { "node": ">=18" },
-  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "rulesets.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 raw=$(wc -c < pkg/harmony_policy_bg.wasm)

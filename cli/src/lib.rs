@@ -8,6 +8,7 @@
 pub mod cases;
 pub mod diff;
 pub mod locate;
+pub mod types;
 pub mod validate;
 
 use harmony_policy::Policy;

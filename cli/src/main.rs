@@ -65,6 +65,21 @@ enum Command {
     },
     /// Prints the JSON Schema of the ruleset format (for editors).
     Schema,
+    /// Prints a TypeScript declaration of rulesets' ids (products, roles,
+    /// permissions, forms, sidebar ids, methods...), so that a misspelt id
+    /// fails to compile: `Policy.fromJson<MyIds>(text)`.
+    Types {
+        /// Rulesets (files, or bundled names).
+        #[arg(required = true)]
+        rulesets: Vec<String>,
+        /// The interface name for each ruleset, in order (default: its
+        /// name, capitalized, and `Ids`).
+        #[arg(long)]
+        name: Vec<String>,
+        /// Where `RulesetIds` is imported from.
+        #[arg(long, default_value = "harmony-policy")]
+        import: String,
+    },
     /// Prints a ruleset in its canonical, readable form.
     Fmt {
         /// The ruleset file.
@@ -230,6 +245,28 @@ fn run(cli: Cli) -> Result<(), Stop> {
             if !result.changes.is_empty() {
                 return Err(Stop::Failed);
             }
+        }
+        Command::Types {
+            rulesets,
+            name,
+            import,
+        } => {
+            let mut loaded = Vec::new();
+            for (i, spec) in rulesets.iter().enumerate() {
+                let policy = ruleset(spec)?;
+                let interface = name.get(i).cloned().unwrap_or_else(|| {
+                    let mut chars = policy.name().chars();
+                    let first: String = chars
+                        .next()
+                        .map(|c| c.to_uppercase().collect())
+                        .unwrap_or_default();
+                    let rest: String = chars.filter(|c| c.is_ascii_alphanumeric()).collect();
+                    format!("{first}{rest}Ids")
+                });
+                loaded.push((policy, interface));
+            }
+            let pairs: Vec<(&Policy, &str)> = loaded.iter().map(|(p, n)| (p, n.as_str())).collect();
+            print!("{}", harmony_policy_cli::types::file(&pairs, &import));
         }
         Command::Schema => {
             let schema = harmony_policy::ruleset_schema();

@@ -243,3 +243,24 @@ fn validate_reports_every_problem_in_one_run() {
     assert_eq!(report.problems[2].suggestion.as_deref(), Some("accounts"));
     assert_eq!(report.problems[3].suggestion.as_deref(), Some("contacts"));
 }
+
+#[test]
+fn the_packages_ruleset_ids_are_those_of_the_bundled_rulesets() {
+    let (code, out) = tool(&["types", "harmony", "harmonia", "--import", "./index.js"]);
+    assert_eq!(code, 0, "{out}");
+    let file = std::fs::read_to_string(root().join("src/js/rulesets.d.ts")).unwrap();
+    assert_eq!(
+        out, file,
+        "src/js/rulesets.d.ts is out of date: run `cargo run -p harmony-policy-cli -- types harmony harmonia --import ./index.js > src/js/rulesets.d.ts`"
+    );
+    let (_, custom) = tool(&["types", "examples/rulesets/helpdesk.json"]);
+    assert!(
+        custom.contains("export interface HelpdeskIds extends RulesetIds"),
+        "{custom}"
+    );
+    assert!(custom.contains(r#"product: "knowledge";"#), "{custom}");
+    assert!(
+        custom.contains(r#"import type { RulesetIds } from "harmony-policy";"#),
+        "{custom}"
+    );
+}

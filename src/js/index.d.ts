@@ -3,6 +3,51 @@
 // harmony_policy.d.ts), and re-exported here; the classes are the layer's.
 // The generated module's own functions are internal and not re-exported.
 import type * as T from "./harmony_policy.js";
+import type { HarmoniaIds, HarmonyIds } from "./rulesets.js";
+
+export type { HarmoniaIds, HarmonyIds } from "./rulesets.js";
+
+/** The ids a ruleset defines, which the classes' parameters and answers
+ * take: `string` for a ruleset the compiler knows nothing of, literal
+ * unions for the bundled ones (`HarmonyIds`, `HarmoniaIds`) and for any
+ * ruleset whose ids `harmony-policy types` wrote out. */
+export interface RulesetIds {
+  product: string;
+  role: string;
+  /** Whether workspaces may define roles of their own (then any role id
+   * may be a workspace's). */
+  customRoles: boolean;
+  resource: string;
+  action: string;
+  /** `resource:action:scope`, wildcards allowed. */
+  permission: string;
+  /** `resource:action`, for decisions about a record. */
+  recordPermission: string;
+  form: string;
+  /** The field ids of each form. */
+  fields: Record<string, string>;
+  sidebar: string;
+  palette: string;
+  route: string;
+  feature: string;
+  integration: string;
+  method: string;
+  plan: string;
+}
+
+/** A context whose product, plan and role ids are those of ruleset `R`. */
+export type ContextOf<R extends RulesetIds = RulesetIds> = Omit<T.Context, "workspace" | "member"> & {
+  workspace: Omit<T.Context["workspace"], "products" | "plan"> & {
+    products?: Partial<Record<R["product"], boolean>>;
+    plan?: R["plan"];
+  };
+  member: Omit<T.Context["member"], "roles"> & {
+    roles?: (R["customRoles"] extends true ? string : R["role"])[];
+  };
+};
+
+/** An API request whose method is one the ruleset's endpoints take. */
+export type ApiRequestOf<R extends RulesetIds = RulesetIds> = Omit<T.ApiRequest, "method"> & { method: R["method"] };
 
 export type {
   AccountDeletionCheck,
@@ -53,12 +98,14 @@ export function initSync(source: { module: T.SyncInitInput } | T.SyncInitInput):
 export function isPolicyError(e: unknown): e is T.PolicyError;
 
 /** A compiled ruleset. Every method throws a `PolicyError` for bad input. */
-export class Policy {
+export class Policy<R extends RulesetIds = RulesetIds> {
   private constructor();
   /** A bundled ruleset: `"harmony"` (the default) or `"harmonia"`. */
-  static builtin(name?: "harmony" | "harmonia"): Policy;
-  /** Loads and validates a ruleset from JSON text. */
-  static fromJson(text: string): Policy;
+  static builtin(name?: "harmony"): Policy<HarmonyIds>;
+  static builtin(name: "harmonia"): Policy<HarmoniaIds>;
+  /** Loads and validates a ruleset from JSON text; give its ids (written
+   * by `harmony-policy types`) to have them checked where it is used. */
+  static fromJson<R extends RulesetIds = RulesetIds>(text: string): Policy<R>;
   /** `sha256:` and the hex digest of the canonical form. */
   readonly fingerprint: string;
   /** The ruleset's name. */
@@ -68,9 +115,9 @@ export class Policy {
   /** The products, in ruleset order. */
   products(): T.ProductInfo[];
   /** Compiles a context into a view. */
-  view(context: T.Context): View;
+  view(context: ContextOf<R>): View<R>;
   /** What turning a product on or off would change for this member. */
-  productImpact(context: T.Context, product: string, enabled: boolean): T.ProductImpact;
+  productImpact(context: ContextOf<R>, product: R["product"], enabled: boolean): T.ProductImpact;
   /** Whether a user may delete their account. */
   checkAccountDeletion(request: T.AccountDeletionRequest): T.AccountDeletionCheck;
   /** Whether a role change may go ahead. */
@@ -96,33 +143,33 @@ export class Policy {
 }
 
 /** A context compiled against a policy. */
-export class View {
+export class View<R extends RulesetIds = RulesetIds> {
   private constructor();
   /** The sidebar items the member may open. */
-  sidebar(): T.SidebarItem[];
+  sidebar(): (T.SidebarItem & { id: R["sidebar"] })[];
   /** Palette entries; all for an empty or missing query, else ranked matches. */
   palette(query?: string): T.PaletteEntry[];
   /** What to do with a path. */
   resolve(path: string): T.Resolution;
   /** Every field of a form with its visibility. */
-  form(form: string): T.FormField[];
+  form(form: R["form"]): T.FormField[];
   /** Whether the member holds a permission (`resource:action:scope`) at
    * that scope or wider. */
-  can(permission: string): boolean;
+  can(permission: R["permission"]): boolean;
   /** Whether the member may do `permission` (`resource:action`, without a
    * scope) to this record: the widest scope they hold it at covers it. */
-  can(permission: string, record: T.WorkspaceRecord): boolean;
+  can(permission: R["recordPermission"], record: T.WorkspaceRecord): boolean;
   /** Exactly the records `can(permission, record)` allows (`resource:action`). */
-  filter(permission: string): T.RecordFilter;
+  filter(permission: R["recordPermission"]): T.RecordFilter;
   /** Whether a capability that is not a page is on. */
-  feature(id: string): T.Feature;
+  feature(id: R["feature"]): T.Feature;
   /** Checks an API request. Only the body's own top-level keys are read,
    * so a body of any depth, or a cyclic one, costs nothing. */
-  checkRequest(request: T.ApiRequest): T.RequestCheck;
+  checkRequest(request: ApiRequestOf<R>): T.RequestCheck;
   /** A synced record as it may be stored: a shallow copy without the
    * fields the ruleset drops (for HubSpot and Salesforce while Accounts is
    * off: `accountId`). */
-  syncRecord(integration: string, record: T.SyncRecord): T.SyncRecord;
+  syncRecord(integration: R["integration"], record: T.SyncRecord): T.SyncRecord;
   /** Why a target is shown or allowed, or not. */
   explain(target: string): T.Explanation;
   /** Retires this view: its methods then throw a `TypeError`. The compiled

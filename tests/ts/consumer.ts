@@ -91,6 +91,32 @@ export async function main(): Promise<void> {
     }
   }
 
+  // The bundled rulesets' ids are literal types: a typo does not compile.
+  const typed = Policy.builtin();
+  const strict = Policy.builtin("harmonia");
+  const member = { userId: "u_1", roles: ["member"] };
+  // @ts-expect-error no product `acounts` in harmony
+  typed.view({ workspace: { slug: "acme", products: { acounts: false } }, member });
+  const v = typed.view({ workspace: { slug: "acme", products: { accounts: false } }, member });
+  // @ts-expect-error a permission is resource:action:scope
+  v.can("billing-read");
+  v.can("billing:read:all");
+  v.can("contacts:update", { ownerId: "u_1" });
+  // @ts-expect-error no form `contcat`
+  v.form("contcat");
+  // @ts-expect-error no sidebar item `acounts`: the comparison cannot hold
+  void v.sidebar().some((item) => item.id === "acounts");
+  // @ts-expect-error harmonia has no workspace roles, so no role `superuser`
+  strict.view({ workspace: { slug: "acme" }, member: { userId: "u_1", roles: ["superuser"] } });
+  // @ts-expect-error no integration `zapier`
+  v.syncRecord("zapier", {});
+  // @ts-expect-error no endpoint takes `FETCH`
+  v.checkRequest({ method: "FETCH", path: "/api/contacts" });
+  v.checkRequest({ method: "POST", path: "/api/contacts", body: {} });
+  // A ruleset loaded at run time takes any string, or the ids `types` wrote.
+  const loose = Policy.fromJson(policy.toJson()).view(context);
+  loose.can("anything:at:all");
+
   // @ts-expect-error a context needs a member
   policy.view({ workspace: { slug: "acme" } });
   // @ts-expect-error resolve returns a Resolution, not a number

@@ -39,6 +39,8 @@ cp src/js/index.d.ts pkg/index.d.ts
 # The bundled rulesets' ids (written by `harmony-policy types`; a test
 # holds the file to the rulesets).
 cp src/js/rulesets.d.ts pkg/rulesets.d.ts
+# React bindings (harmony-policy/react).
+cp src/js/react.js src/js/react.d.ts pkg/
 # What a package carries besides code: its licenses, its changes, a README.
 cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
 cp src/js/README.md pkg/README.md
@@ -56,12 +58,15 @@ cat > pkg/package.json <<JSON
   "sideEffects": ["./snippets/*"],
   "exports": {
     ".": { "types": "./index.d.ts", "default": "./index.js" },
+    "./react": { "types": "./react.d.ts", "default": "./react.js" },
     "./harmony_policy_bg.wasm": "./harmony_policy_bg.wasm",
     "./package.json": "./package.json"
   },
   "keywords": ["authorization", "rbac", "policy", "permissions", "webassembly", "feature-flags"],
   "engines": { "node": ">=18" },
-  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "rulesets.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
+  "peerDependencies": { "react": ">=18" },
+  "peerDependenciesMeta": { "react": { "optional": true } },
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "rulesets.d.ts", "react.js", "react.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 raw=$(wc -c < pkg/harmony_policy_bg.wasm)

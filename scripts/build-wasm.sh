@@ -41,6 +41,8 @@ cp src/js/index.d.ts pkg/index.d.ts
 cp src/js/rulesets.d.ts pkg/rulesets.d.ts
 # React bindings (harmony-policy/react).
 cp src/js/react.js src/js/react.d.ts pkg/
+# Node: loads the module synchronously from the package's files.
+cp src/js/node.js src/js/node.d.ts pkg/
 # What a package carries besides code: its licenses, its changes, a README.
 cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
 cp src/js/README.md pkg/README.md
@@ -58,6 +60,7 @@ cat > pkg/package.json <<JSON
   "sideEffects": ["./snippets/*"],
   "exports": {
     ".": { "types": "./index.d.ts", "default": "./index.js" },
+    "./node": { "types": "./node.d.ts", "default": "./node.js" },
     "./react": { "types": "./react.d.ts", "default": "./react.js" },
     "./harmony_policy_bg.wasm": "./harmony_policy_bg.wasm",
     "./package.json": "./package.json"
@@ -66,7 +69,7 @@ cat > pkg/package.json <<JSON
   "engines": { "node": ">=18" },
   "peerDependencies": { "react": ">=18" },
   "peerDependenciesMeta": { "react": { "optional": true } },
-  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "rulesets.d.ts", "react.js", "react.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "rulesets.d.ts", "react.js", "react.d.ts", "node.js", "node.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 raw=$(wc -c < pkg/harmony_policy_bg.wasm)

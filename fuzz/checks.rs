@@ -201,3 +201,16 @@ pub fn sync_record(data: &[u8]) {
         }
     }
 }
+
+/// Bundle reading: any bytes are refused with `invalid_bundle` or read;
+/// a bundle that reads writes back to exactly the same bytes.
+pub fn bundle(data: &[u8]) {
+    match Policy::from_bundle(data) {
+        Ok(policy) => assert_eq!(
+            policy.to_bundle(),
+            data,
+            "a bundle writes back as it was read"
+        ),
+        Err(e) => assert_eq!(e.code(), "invalid_bundle"),
+    }
+}

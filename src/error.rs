@@ -213,6 +213,13 @@ pub enum RulesetError {
         /// The name asked for.
         name: String,
     },
+    /// Bytes that are not a bundle this library reads: damaged,
+    /// truncated, of another format, or not what their header says.
+    #[error("invalid bundle: {reason}")]
+    InvalidBundle {
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl RulesetError {
@@ -234,6 +241,7 @@ impl RulesetError {
             RulesetError::RouteNotLinkable { .. } => "route_not_linkable",
             RulesetError::InvalidShortcut { .. } => "invalid_shortcut",
             RulesetError::LimitExceeded { .. } => "limit_exceeded",
+            RulesetError::InvalidBundle { .. } => "invalid_bundle",
             RulesetError::UnknownBuiltin { .. } => "unknown_builtin",
         }
     }
@@ -243,7 +251,8 @@ impl RulesetError {
         match self {
             RulesetError::InvalidJson { .. }
             | RulesetError::TooLarge { .. }
-            | RulesetError::UnknownBuiltin { .. } => None,
+            | RulesetError::UnknownBuiltin { .. }
+            | RulesetError::InvalidBundle { .. } => None,
             RulesetError::UnsupportedVersion { path, .. }
             | RulesetError::UnknownKey { path, .. }
             | RulesetError::InvalidValue { path, .. }

@@ -27,6 +27,7 @@
 //! [`RulesetError`], [`ContextError`] and [`QueryError`], each with a stable
 //! `code()` and a JSON pointer `path()`.
 
+mod bundle;
 mod compile;
 mod condition;
 mod context;
@@ -49,6 +50,7 @@ mod view;
 pub mod wasm;
 mod write;
 
+pub use bundle::{BUNDLE_FORMAT, BUNDLE_MAGIC};
 pub use context::{
     ApiRequest, Context, CustomRole, Member, Platform, PreferenceValue, Workspace,
     MAX_CONTEXT_BYTES,

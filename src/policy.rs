@@ -143,6 +143,18 @@ impl Policy {
         self.inner.canonical()
     }
 
+    /// The policy as a bundle: versioned bytes with its fingerprint and a
+    /// checksum, which [`Policy::from_bundle`] reads in any runtime.
+    pub fn to_bundle(&self) -> Vec<u8> {
+        crate::bundle::write(self)
+    }
+
+    /// The policy a bundle holds; `invalid_bundle` for anything damaged,
+    /// truncated or foreign.
+    pub fn from_bundle(bytes: &[u8]) -> Result<Policy, RulesetError> {
+        crate::bundle::read(bytes)
+    }
+
     /// The ruleset's API endpoints, in table order (for describing a
     /// server's API, e.g. as OpenAPI).
     pub fn endpoints(&self) -> Vec<crate::EndpointInfo<'_>> {

@@ -267,6 +267,7 @@ export type ErrorCode =
   | "duplicate_role"
   | "custom_roles_disabled"
   | "not_initialized"
+  | "invalid_bundle"
   | "internal";
 
 /** What every method throws. */

@@ -246,6 +246,12 @@ impl Nothing for u32 {
     }
 }
 
+impl Nothing for Vec<u8> {
+    fn nothing() -> Self {
+        Vec::new()
+    }
+}
+
 impl Nothing for i32 {
     fn nothing() -> Self {
         -1
@@ -299,6 +305,20 @@ pub fn policy_builtin(name: &str) -> u32 {
 #[wasm_bindgen(js_name = policyFromJson)]
 pub fn policy_from_json(text: &str) -> u32 {
     handle(&POLICIES, Policy::from_json(text))
+}
+
+/// Reads a bundle (`Policy.fromBundle`): a handle, or 0 with the error
+/// left (`invalid_bundle`).
+#[wasm_bindgen(js_name = policyFromBundle)]
+pub fn policy_from_bundle(bytes: &[u8]) -> u32 {
+    handle(&POLICIES, Policy::from_bundle(bytes))
+}
+
+/// The policy as a bundle's bytes (empty with the error left when the
+/// handle is gone).
+#[wasm_bindgen(js_name = policyToBundle)]
+pub fn policy_to_bundle(policy: u32) -> Vec<u8> {
+    with_policy(policy, Policy::to_bundle)
 }
 
 /// Lets go of a policy (its views stay valid).

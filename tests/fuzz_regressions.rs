@@ -62,3 +62,8 @@ fn check_request_corpus() {
 fn sync_record_corpus() {
     replay("sync_record", checks::sync_record);
 }
+
+#[test]
+fn bundle_corpus() {
+    replay("bundle", checks::bundle);
+}

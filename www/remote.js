@@ -26,20 +26,21 @@ export async function call(method, path, body) {
 }
 
 /**
- * The server's policy, or null when no harmony-server answers (the app then
- * runs on its embedded default). Throws when the ruleset the server sends
- * does not have the fingerprint it announces.
+ * The server's policy, read from its bundle (`GET /api/policy/bundle`), or
+ * null when no harmony-server answers (the app then runs on its embedded
+ * default). Throws when the bundle's ruleset does not have the fingerprint
+ * the server announces (its `ETag`).
  */
 export async function connect(platform) {
   let res;
   try {
-    res = await fetch("/api/policy", { headers: { accept: "application/json" } });
+    res = await fetch("/api/policy/bundle");
   } catch {
     return null;
   }
-  if (!res.ok || !(res.headers.get("content-type") ?? "").includes("application/json")) return null;
-  const { ruleset, fingerprint } = await res.json();
-  const policy = Policy.fromJson(JSON.stringify(ruleset));
+  if (!res.ok || res.headers.get("content-type") !== "application/octet-stream") return null;
+  const fingerprint = (res.headers.get("etag") ?? "").replaceAll('"', "");
+  const policy = Policy.fromBundle(new Uint8Array(await res.arrayBuffer()));
   if (policy.fingerprint !== fingerprint) {
     throw new Error(`the server's rules (${fingerprint}) differ from the rules loaded here (${policy.fingerprint})`);
   }

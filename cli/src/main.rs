@@ -63,6 +63,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Writes a ruleset's bundle (versioned bytes with its fingerprint and a
+    /// checksum), which `Policy.fromBundle` and `Policy::from_bundle` read.
+    Compile {
+        /// The ruleset (a file, or a bundled name).
+        ruleset: String,
+        /// Where to write the bundle.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Prints the JSON Schema of the ruleset format (for editors).
     Schema,
     /// Prints a TypeScript declaration of rulesets' ids (products, roles,
@@ -267,6 +276,21 @@ fn run(cli: Cli) -> Result<(), Stop> {
             }
             let pairs: Vec<(&Policy, &str)> = loaded.iter().map(|(p, n)| (p, n.as_str())).collect();
             print!("{}", harmony_policy_cli::types::file(&pairs, &import));
+        }
+        Command::Compile {
+            ruleset: spec,
+            output,
+        } => {
+            let policy = ruleset(&spec)?;
+            let bytes = policy.to_bundle();
+            std::fs::write(&output, &bytes)
+                .map_err(|e| Stop::Usage(format!("`{}`: {e}", output.display())))?;
+            println!(
+                "{}: {} bytes, {}",
+                output.display(),
+                bytes.len(),
+                policy.fingerprint()
+            );
         }
         Command::Schema => {
             let schema = harmony_policy::ruleset_schema();

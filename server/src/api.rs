@@ -42,6 +42,7 @@ pub(crate) fn routes() -> Routes<Shared> {
     use Guard::{DemoOnly, Public, Ruleset, Session, SignIn};
     Routes::new()
         .add("GET", "/api/policy", Public, get(policy))
+        .add("GET", "/api/policy/bundle", Public, get(policy_bundle))
         .add("GET", "/api/health", Public, get(health))
         .add("GET", "/api/openapi.json", Public, get(openapi))
         .add("GET", "/api/session", Public, get(session_state))
@@ -170,6 +171,32 @@ async fn policy(State(state): State<Shared>) -> ApiResult {
 
 /// Every user with their memberships: what the demo's "View as" offers.
 /// Only with `--demo-sign-in`.
+/// The server's ruleset as a bundle (`Policy.fromBundle`), with its
+/// fingerprint as the `ETag`: a client that has it gets 304.
+async fn policy_bundle(State(state): State<Shared>, headers: axum::http::HeaderMap) -> Response {
+    let etag = format!("\"{}\"", state.policy.fingerprint());
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
+    if fresh {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        state.bundle.clone(),
+    )
+        .into_response()
+}
+
 /// Whether the server can serve: 200 `{status, database, fingerprint}`,
 /// or 503 when the database does not answer. No session needed (load
 /// balancers ask it).

@@ -120,6 +120,8 @@ pub enum LogFormat {
 /// Everything a request handler shares.
 pub struct AppState {
     policy: Policy,
+    /// The ruleset as a bundle, written once at start.
+    bundle: axum::body::Bytes,
     db: db::Pool,
     /// Held by a change from its check to its write (see `changes`).
     changes: std::sync::Mutex<()>,
@@ -171,8 +173,10 @@ impl AppState {
         .map_err(StartError::Config)?;
         let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
             .ok_or_else(|| StartError::Config("--sign-in-per-minute must be at least 1".into()))?;
+        let bundle = axum::body::Bytes::from(policy.to_bundle());
         Ok(Arc::new(AppState {
             policy,
+            bundle,
             db: db::pool(&config.database, config.db_connections).map_err(StartError::Config)?,
             changes: std::sync::Mutex::new(()),
             signer,

@@ -194,3 +194,32 @@ async fn health_openapi_and_unknown_paths_answer_without_a_session() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_ruleset_is_served_as_a_bundle_with_its_fingerprint_as_etag() {
+    let base = start(&[]).await;
+    let client = reqwest::Client::new();
+    let response = client
+        .get(format!("{base}/api/policy/bundle"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let bytes = response.bytes().await.unwrap();
+    let policy = harmony_policy::Policy::from_bundle(&bytes).unwrap();
+    assert_eq!(etag, format!("\"{}\"", policy.fingerprint()));
+    assert_eq!(
+        policy.fingerprint(),
+        harmony_policy::Policy::builtin("harmony")
+            .unwrap()
+            .fingerprint()
+    );
+    let again = client
+        .get(format!("{base}/api/policy/bundle"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}

@@ -106,6 +106,13 @@ export class Policy<R extends RulesetIds = RulesetIds> {
   /** Loads and validates a ruleset from JSON text; give its ids (written
    * by `harmony-policy types`) to have them checked where it is used. */
   static fromJson<R extends RulesetIds = RulesetIds>(text: string): Policy<R>;
+  /** Reads a bundle (`harmony-policy compile`, `GET /api/policy/bundle`,
+   * `policy.toBundle()`); throws `invalid_bundle` for damaged, truncated
+   * or foreign bytes. */
+  static fromBundle<R extends RulesetIds = RulesetIds>(bytes: Uint8Array): Policy<R>;
+  /** The policy as a bundle: versioned bytes with its fingerprint and a
+   * checksum. */
+  toBundle(): Uint8Array;
   /** `sha256:` and the hex digest of the canonical form. */
   readonly fingerprint: string;
   /** The ruleset's name. */

@@ -410,9 +410,21 @@ export class Policy {
     return new Policy(TOKEN, made(raw.policyBuiltin(n)));
   }
 
+  static fromBundle(bytes) {
+    if (wasm === null) throw notInitialized();
+    if (!(bytes instanceof Uint8Array)) throw wrong("bytes");
+    return new Policy(TOKEN, made(raw.policyFromBundle(bytes)));
+  }
+
   static fromJson(text) {
     if (wasm === null) throw notInitialized();
     return new Policy(TOKEN, made(raw.policyFromJson(string(text, "text"))));
+  }
+
+  toBundle() {
+    const bytes = raw.policyToBundle(live(this.#handle));
+    if (bytes.length === 0) throw failure();
+    return bytes;
   }
 
   get fingerprint() {

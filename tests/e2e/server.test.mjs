@@ -55,15 +55,24 @@ test("the app runs on the server's ruleset, fingerprint checked, signed in", asy
   assert.deepEqual(errors, []);
 });
 
-test("a ruleset whose fingerprint does not match is refused", async () => {
-  await page.route("**/api/policy", async (route) => {
+test("a ruleset whose fingerprint does not match is refused, and so is a damaged bundle", async () => {
+  await page.route("**/api/policy/bundle", async (route) => {
     const response = await route.fetch();
-    const body = await response.json();
-    await route.fulfill({ response, json: { ...body, fingerprint: "sha256:0000" } });
+    await route.fulfill({ response, headers: { ...response.headers(), etag: '"sha256:0000"' } });
   });
   await page.goto(server.url + "/");
   await page.getByText("Harmony could not start").waitFor();
   assert.match(await page.textContent("[role=alert]"), /differ from the rules loaded here/);
+  await page.unroute("**/api/policy/bundle");
+  await page.route("**/api/policy/bundle", async (route) => {
+    const response = await route.fetch();
+    const bytes = Buffer.from(await response.body());
+    bytes[100] ^= 0x20;
+    await route.fulfill({ response, body: bytes });
+  });
+  await page.goto(server.url + "/");
+  await page.getByText("Harmony could not start").waitFor();
+  assert.match(await page.textContent("[role=alert]"), /invalid bundle/);
 });
 
 test("Accounts off is saved on the server; its pages redirect there and its API refuses accountId; the data comes back", async () => {

@@ -89,6 +89,10 @@ mod native {
             let text = Policy::builtin_source("harmony").unwrap();
             b.iter(|| Policy::from_json(black_box(text)).unwrap())
         });
+        c.bench_function("builtin_load_from_bundle", |b| {
+            let bytes = Policy::builtin("harmony").unwrap().to_bundle();
+            b.iter(|| Policy::from_bundle(black_box(&bytes)).unwrap())
+        });
     }
 
     criterion_group! {

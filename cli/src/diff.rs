@@ -6,6 +6,7 @@
 //! every sync field), and the answers that differ are grouped by what
 //! changed, with the contexts it changes for.
 
+use crate::doc::ids;
 use harmony_policy::{ApiRequest, Context, Policy, RequestCheck, Resolution, View};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -79,22 +80,6 @@ fn union(a: impl Iterator<Item = String>, b: impl Iterator<Item = String>) -> Ve
         }
     }
     out
-}
-
-fn doc(policy: &Policy) -> Value {
-    serde_json::from_str(policy.to_json()).unwrap_or(Value::Null)
-}
-
-fn ids(doc: &Value, list: &str, key: &str) -> Vec<String> {
-    doc.get(list)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.get(key).or(Some(x)).and_then(Value::as_str))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// A concrete path for a pattern: the workspace's slug for `{slug}`, a
@@ -249,7 +234,7 @@ fn questions(old: &Value, new: &Value) -> Questions {
 /// Compares `old` and `new` for every role of either, each of `subjects`,
 /// every product state and every plan.
 pub fn diff(old: &Policy, new: &Policy, subjects: &[Subject]) -> Diff {
-    let (old_doc, new_doc) = (doc(old), doc(new));
+    let (old_doc, new_doc) = (crate::doc::of(old), crate::doc::of(new));
     let q = questions(&old_doc, &new_doc);
     let mut everyone: Vec<Subject> = union(
         ids(&old_doc, "roles", "id").into_iter(),

@@ -7,6 +7,7 @@
 
 pub mod cases;
 pub mod diff;
+pub mod doc;
 pub mod locate;
 pub mod types;
 pub mod validate;

@@ -3,22 +3,10 @@
 //! features, integrations, methods), so that a misspelt id fails to compile
 //! where the package is used with that ruleset.
 
+use crate::doc::{ids, vocabulary};
 use harmony_policy::Policy;
 use serde_json::Value;
 use std::collections::BTreeSet;
-
-/// The ids under `list` (each item's `key`, or the item itself).
-fn ids(doc: &Value, list: &str, key: &str) -> Vec<String> {
-    doc.get(list)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.get(key).or(Some(x)).and_then(Value::as_str))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// A TypeScript union of string literals (`never` when empty).
 fn union<I: IntoIterator<Item = String>>(items: I) -> String {
@@ -35,19 +23,11 @@ fn union<I: IntoIterator<Item = String>>(items: I) -> String {
 /// The declaration of `policy`'s ids as the interface `name`, which
 /// extends the package's `RulesetIds`.
 pub fn declaration(policy: &Policy, name: &str) -> String {
-    let doc: Value = serde_json::from_str(policy.to_json()).unwrap_or(Value::Null);
-    let part = |key: &str| {
-        doc.pointer(&format!("/permissions/{key}"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
-    };
-    let (resources, actions) = (union(part("resources")), union(part("actions")));
+    let doc = crate::doc::of(policy);
+    let (resources, actions) = (
+        union(vocabulary(&doc, "resources")),
+        union(vocabulary(&doc, "actions")),
+    );
     let mut fields = Vec::new();
     for form in doc
         .get("forms")

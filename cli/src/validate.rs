@@ -41,18 +41,7 @@ pub struct Report {
 
 /// The names a reference of `kind` may take in `doc`.
 fn names(doc: &Value, kind: RefKind) -> Vec<String> {
-    let ids = |list: &str| -> Vec<String> {
-        doc.get(list)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|i| i.get("id").or(Some(i)).and_then(Value::as_str))
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let ids = |list: &str| crate::doc::ids(doc, list, "id");
     match kind {
         RefKind::Product => ids("products"),
         RefKind::Role => ids("roles"),
@@ -65,19 +54,8 @@ fn names(doc: &Value, kind: RefKind) -> Vec<String> {
         RefKind::Preference => ids("preferences"),
         RefKind::Navigation => ids("navigation"),
         RefKind::Permission => {
-            let part = |key: &str| {
-                doc.pointer(&format!("/permissions/{key}"))
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let mut all: Vec<String> = part("resources");
-            all.extend(part("actions"));
+            let mut all = crate::doc::vocabulary(doc, "resources");
+            all.extend(crate::doc::vocabulary(doc, "actions"));
             all
         }
     }

@@ -40,7 +40,7 @@ cp src/js/index.d.ts pkg/index.d.ts
 # holds the file to the rulesets).
 cp src/js/rulesets.d.ts pkg/rulesets.d.ts
 # React bindings (harmony-policy/react).
-cp src/js/react.js src/js/react.d.ts pkg/
+cp src/js/react.js src/js/react.d.ts src/js/vue.js src/js/vue.d.ts pkg/
 # Node: loads the module synchronously from the package's files.
 cp src/js/node.js src/js/node.d.ts pkg/
 # What a package carries besides code: its licenses, its changes, a README.
@@ -62,14 +62,15 @@ cat > pkg/package.json <<JSON
     ".": { "types": "./index.d.ts", "default": "./index.js" },
     "./node": { "types": "./node.d.ts", "default": "./node.js" },
     "./react": { "types": "./react.d.ts", "default": "./react.js" },
+    "./vue": { "types": "./vue.d.ts", "default": "./vue.js" },
     "./harmony_policy_bg.wasm": "./harmony_policy_bg.wasm",
     "./package.json": "./package.json"
   },
   "keywords": ["authorization", "rbac", "policy", "permissions", "webassembly", "feature-flags"],
   "engines": { "node": ">=18" },
-  "peerDependencies": { "react": ">=18" },
-  "peerDependenciesMeta": { "react": { "optional": true } },
-  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "rulesets.d.ts", "react.js", "react.d.ts", "node.js", "node.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
+  "peerDependencies": { "react": ">=18", "vue": ">=3.3" },
+  "peerDependenciesMeta": { "react": { "optional": true }, "vue": { "optional": true } },
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "rulesets.d.ts", "react.js", "react.d.ts", "vue.js", "vue.d.ts", "node.js", "node.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 raw=$(wc -c < pkg/harmony_policy_bg.wasm)

@@ -264,3 +264,49 @@ fn the_packages_ruleset_ids_are_those_of_the_bundled_rulesets() {
         "{custom}"
     );
 }
+
+#[test]
+fn diff_includes_member_permission_sets() {
+    let dir = std::env::temp_dir().join(format!("harmony-cli-members-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let members = dir.join("members.json");
+    std::fs::write(
+        &members,
+        r#"[{"name": "sales rep", "permissions": ["contacts:read:own", "accounts:read:all"]}]"#,
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(root().join("src/rulesets/harmony.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let route = doc["routes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["id"] == "accounts")
+        .unwrap();
+    route["requires"] = serde_json::json!({ "permission": "accounts:update:all" });
+    let new = dir.join("new.json");
+    std::fs::write(&new, doc.to_string()).unwrap();
+    let (code, out) = tool(&[
+        "diff",
+        "--json",
+        "--members",
+        members.to_str().unwrap(),
+        "harmony",
+        new.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let result: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sidebar = result["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "sidebar" && c["item"] == "accounts")
+        .expect("the accounts item changes");
+    assert_eq!(
+        sidebar["subjects"],
+        serde_json::json!(["sales rep"]),
+        "only the read-only set loses it"
+    );
+    let (code, out) = tool(&["diff", "--members", "/no/such.json", "harmony", "harmony"]);
+    assert_eq!(code, 2, "{out}");
+}

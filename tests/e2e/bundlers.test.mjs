@@ -1,13 +1,17 @@
-// The package installed in a Vite project (Vite 5, its defaults plus the
-// one setting examples/vite documents), built for production and served by
-// the dev server, each opened in headless Chromium.
+// The package installed in a project (examples/vite: a page and a script)
+// and bundled as teams do: a Vite 5 production build and its dev server
+// (its defaults plus the one setting the example documents), and webpack 5
+// with no configuration; each result opened in headless Chromium.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createServer as createHttpServer } from "node:http";
+import { readFile } from "node:fs/promises";
 import { build, createServer, preview } from "vite";
+import webpack from "webpack";
 import { launch, newPage } from "./browser.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -51,5 +55,35 @@ test("the Vite dev server serves the package and its module", async () => {
     assert.deepEqual(errors, []);
   } finally {
     await dev.close();
+  }
+});
+
+test("webpack 5 with no configuration bundles the package and emits its module", async () => {
+  const out = join(dir, "webpack-dist");
+  const stats = await new Promise((ok, fail) =>
+    webpack({ mode: "production", context: dir, entry: "./main.js", output: { path: out, filename: "main.js" }, performance: { hints: false } }, (err, s) => (err ? fail(err) : ok(s))),
+  );
+  assert.equal(stats.hasErrors(), false, stats.toString({ colors: false }));
+  copyFileSync(join(dir, "index.html"), join(out, "index.html"));
+  const http = createHttpServer(async (req, res) => {
+    const name = (req.url ?? "/").split("?")[0].replace(/^\/+/, "") || "index.html";
+    try {
+      const body = await readFile(join(out, name));
+      const type = name.endsWith(".wasm") ? "application/wasm" : name.endsWith(".js") ? "text/javascript" : "text/html";
+      res.writeHead(200, { "content-type": type }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((ok) => http.listen(0, "127.0.0.1", ok));
+  try {
+    const { page, errors } = await newPage(browser);
+    await page.goto(`http://127.0.0.1:${http.address().port}/`);
+    await page.waitForSelector("html[data-ready=true]");
+    const ids = await page.$$eval("#sidebar li", (lis) => lis.map((li) => li.dataset.id));
+    assert.deepEqual(ids, ["conversations", "contacts", "data-lake", "settings"]);
+    assert.deepEqual(errors, []);
+  } finally {
+    http.close();
   }
 });

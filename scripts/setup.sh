@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, idempotently, from the package
 # registries only: the wasm32 target, wasm-bindgen-cli at exactly the version
-# in Cargo.lock, Debian's chromium and chromedriver, and the pinned npm
-# devDependencies (binaryen's wasm-opt, TypeScript, playwright-core).
+# in Cargo.lock, Debian's chromium and chromedriver, and the npm
+# devDependencies pinned by package-lock.json (binaryen's wasm-opt,
+# TypeScript, playwright-core, and esbuild, Vite, webpack, React and Vue for
+# the package's examples and bundler tests).
 # Usage: bash scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -22,16 +22,7 @@ async fn no_acknowledged_write_is_lost_to_a_kill() {
     let db = dir.join("harmony.db");
     let (mut child, base) = common::spawn_binary(&db, &[]);
     let client = reqwest::Client::new();
-    let signed: Value = client
-        .post(format!("{base}/api/session"))
-        .json(&json!({ "userId": "u_ada", "workspace": "acme" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signed["token"].as_str().unwrap().to_owned();
+    let token = common::demo_token(&client, &base, "u_ada").await;
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut writers = Vec::new();
     for w in 0..8 {
@@ -76,16 +67,7 @@ async fn no_acknowledged_write_is_lost_to_a_kill() {
     );
 
     let (mut again, base) = common::spawn_binary(&db, &[]);
-    let signed: Value = client
-        .post(format!("{base}/api/session"))
-        .json(&json!({ "userId": "u_ada", "workspace": "acme" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signed["token"].as_str().unwrap();
+    let token = &common::demo_token(&client, &base, "u_ada").await;
     let mut stored = std::collections::HashSet::new();
     let mut after: Option<String> = None;
     loop {

@@ -23,22 +23,8 @@ async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
     let (mut child, base) =
         common::spawn_binary(&dir.join("harmony.db"), &["--log-format", "json"]);
     let client = reqwest::Client::new();
-    let token = |user: &'static str| {
-        let (client, base) = (client.clone(), base.clone());
-        async move {
-            let body: Value = client
-                .post(format!("{base}/api/session"))
-                .json(&json!({ "userId": user, "workspace": "acme" }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            body["token"].as_str().unwrap().to_owned()
-        }
-    };
-    let (ada, bob) = (token("u_ada").await, token("u_bob").await);
+    let ada = common::demo_token(&client, &base, "u_ada").await;
+    let bob = common::demo_token(&client, &base, "u_bob").await;
     let status = |r: reqwest::Response| r.status().as_u16();
     let list = client
         .get(format!("{base}/api/contacts"))

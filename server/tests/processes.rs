@@ -14,19 +14,6 @@ mod common;
 
 use serde_json::{json, Value};
 
-async fn sign_in(client: &reqwest::Client, base: &str, user: &str) -> String {
-    let body: Value = client
-        .post(format!("{base}/api/session"))
-        .json(&json!({ "userId": user, "workspace": "acme" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap().to_owned()
-}
-
 async fn set_accounts(client: &reqwest::Client, base: &str, token: &str, on: bool) {
     let status = client
         .put(format!("{base}/api/workspace/products"))
@@ -46,7 +33,7 @@ async fn two_processes_on_one_database_behave_as_one_server() {
     let (mut b, base_b) = common::spawn_binary(&db, &[]);
     let client = reqwest::Client::new();
     // One secret for both, so a session made by one works on the other.
-    let ada = sign_in(&client, &base_a, "u_ada").await;
+    let ada = common::demo_token(&client, &base_a, "u_ada").await;
     let me = client
         .get(format!("{base_b}/api/me"))
         .bearer_auth(&ada)

@@ -101,3 +101,17 @@ pub fn spawn_binary(db: &Path, extra: &[&str]) -> (Child, String) {
     let end = line[start..].find("/ ").unwrap() + start;
     (child, line[start..end].to_owned())
 }
+
+/// Signs `user` in to Acme by demo sign-in at `base`; the session token.
+pub async fn demo_token(client: &reqwest::Client, base: &str, user: &str) -> String {
+    let body: serde_json::Value = client
+        .post(format!("{base}/api/session"))
+        .json(&serde_json::json!({ "userId": user, "workspace": "acme" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}

@@ -214,3 +214,41 @@ pub fn bundle(data: &[u8]) {
         Err(e) => assert_eq!(e.code(), "invalid_bundle"),
     }
 }
+
+/// `payload` sealed as a bundle: a header naming its length and a checksum
+/// that matches, so that the payload decoder itself is what is tried.
+pub fn seal(payload: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::with_capacity(payload.len() + 80);
+    out.extend_from_slice(&harmony_policy::BUNDLE_MAGIC);
+    out.extend_from_slice(&harmony_policy::BUNDLE_FORMAT.to_le_bytes());
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&u32::try_from(payload.len()).unwrap().to_le_bytes());
+    out.extend_from_slice(&[0; 32]);
+    out.extend_from_slice(payload);
+    let checksum = Sha256::digest(&out);
+    out.extend_from_slice(&checksum);
+    out
+}
+
+/// Any payload behind a valid header and checksum is refused with
+/// `invalid_bundle` or read into a policy whose views answer, and which
+/// writes a bundle that reads back to the same bytes.
+pub fn bundle_payload(data: &[u8]) {
+    match Policy::from_bundle(&seal(data)) {
+        Ok(policy) => {
+            let context = Context::from_json(
+                r#"{"workspace": {"slug": "w"}, "member": {"userId": "u", "roles": []}}"#,
+            )
+            .unwrap();
+            if let Ok(view) = policy.view(&context) {
+                let _ = view.sidebar();
+                let _ = view.palette("a");
+                let _ = view.resolve("/workspace/w/x");
+            }
+            let again = Policy::from_bundle(&policy.to_bundle()).unwrap();
+            assert_eq!(again.to_bundle(), policy.to_bundle());
+        }
+        Err(e) => assert_eq!(e.code(), "invalid_bundle"),
+    }
+}

@@ -1,22 +1,32 @@
 //! Bundles: a compiled ruleset as versioned bytes, written natively and read
 //! by every runtime with each bound checked.
 //!
-//! Layout (format 1), integers little-endian:
+//! Layout (format 2), integers little-endian:
 //!
 //! | bytes | what |
 //! | --- | --- |
 //! | 8 | magic `HPBUNDLE` |
-//! | 2 | format version (1) |
+//! | 2 | format version (2) |
 //! | 2 | reserved, zero |
 //! | 4 | payload length |
 //! | 32 | the ruleset's fingerprint (the SHA-256 of its canonical form) |
-//! | payload | format 1: the canonical form (UTF-8 JSON) |
+//! | payload | the compiled ruleset, in `postcard`'s encoding |
 //! | 32 | SHA-256 of everything before it |
 //!
+//! The payload is the compiled form itself (the document and what
+//! validation made of it: condition arena, grants, gates, link slots), so
+//! reading a bundle needs neither the JSON reader nor the validator; the
+//! lookup tables are rebuilt from it. Every index the payload holds is
+//! checked against what it points into before the policy is used
+//! ([`verify`]).
+//!
 //! Anything else (a short read, another magic or version, a length that
-//! does not add up, a checksum or fingerprint that does not match, a
-//! payload that does not load) is `invalid_bundle`, never a panic.
+//! does not add up, a checksum that does not match, a payload that does not
+//! decode or whose indices point nowhere) is `invalid_bundle`, never a
+//! panic.
 
+use crate::compile::Compiled;
+use crate::condition::{Node, NodeId};
 use crate::error::RulesetError;
 use crate::policy::Policy;
 use sha2::{Digest, Sha256};
@@ -24,11 +34,18 @@ use sha2::{Digest, Sha256};
 /// The first bytes of every bundle.
 pub const BUNDLE_MAGIC: [u8; 8] = *b"HPBUNDLE";
 /// The bundle format this library writes and reads.
-pub const BUNDLE_FORMAT: u16 = 1;
+pub const BUNDLE_FORMAT: u16 = 2;
 /// Bytes before the payload.
 const HEADER: usize = 8 + 2 + 2 + 4 + 32;
 /// Bytes after it.
 const TRAILER: usize = 32;
+/// Largest payload read: the compiled form of the largest ruleset accepted
+/// is well under this.
+const MAX_PAYLOAD: usize = 4 * crate::MAX_RULESET_BYTES;
+/// Deepest chain of condition nodes a bundle may hold (a ruleset's
+/// conditions nest at most `MAX_CONDITION_DEPTH` deep, and named
+/// conditions may be used inside others).
+const MAX_NODE_DEPTH: usize = 256;
 
 fn invalid(reason: impl Into<String>) -> RulesetError {
     RulesetError::InvalidBundle {
@@ -55,9 +72,23 @@ fn fingerprint_bytes(fingerprint: &str) -> [u8; 32] {
     out
 }
 
+/// `sha256:` and the hex of `bytes`.
+fn fingerprint_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for byte in bytes {
+        for nibble in [byte >> 4, byte & 15] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    out
+}
+
 /// The bundle of `policy`.
 pub(crate) fn write(policy: &Policy) -> Vec<u8> {
-    let payload = policy.to_json().as_bytes();
+    // Serializing into memory fails only for types that postcard cannot
+    // write (none here: no maps with odd keys, no unsized sequences).
+    let payload = postcard::to_allocvec(policy.compiled()).unwrap_or_default();
     let mut out = Vec::with_capacity(HEADER + payload.len() + TRAILER);
     out.extend_from_slice(&BUNDLE_MAGIC);
     out.extend_from_slice(&BUNDLE_FORMAT.to_le_bytes());
@@ -68,7 +99,7 @@ pub(crate) fn write(policy: &Policy) -> Vec<u8> {
             .to_le_bytes(),
     );
     out.extend_from_slice(&fingerprint_bytes(policy.fingerprint()));
-    out.extend_from_slice(payload);
+    out.extend_from_slice(&payload);
     let checksum = Sha256::digest(&out);
     out.extend_from_slice(&checksum);
     out
@@ -105,7 +136,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Policy, RulesetError> {
         .and_then(|b| b.try_into().ok())
         .map_or(0, u32::from_le_bytes);
     let length = usize::try_from(length).unwrap_or(usize::MAX);
-    if length > crate::MAX_RULESET_BYTES || HEADER + length + TRAILER != bytes.len() {
+    if length > MAX_PAYLOAD || HEADER + length + TRAILER != bytes.len() {
         return Err(invalid(format!(
             "its header says {length} payload bytes, and {} bytes came",
             bytes.len().saturating_sub(HEADER + TRAILER)
@@ -118,15 +149,158 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Policy, RulesetError> {
         ));
     }
     let payload = body.get(HEADER..).unwrap_or_default();
-    let text = std::str::from_utf8(payload).map_err(|_| invalid("its payload is not UTF-8"))?;
-    let policy =
-        Policy::from_json(text).map_err(|e| invalid(format!("its ruleset does not load: {e}")))?;
-    if fingerprint_bytes(policy.fingerprint()) != body.get(16..48).unwrap_or_default() {
-        return Err(invalid(
-            "its ruleset's fingerprint is not the one its header names",
-        ));
+    let mut compiled: Compiled = postcard::from_bytes(payload)
+        .map_err(|e| invalid(format!("its payload does not decode: {e}")))?;
+    verify(&compiled).map_err(invalid)?;
+    compiled.rebuild();
+    let fingerprint = fingerprint_text(body.get(16..48).unwrap_or_default());
+    compiled.fingerprint = std::sync::OnceLock::from(fingerprint);
+    Ok(Policy::from_compiled(compiled))
+}
+
+/// Checks that every index a payload holds points into what it indexes, and
+/// that every size is one the validator would have let through: what the
+/// views then read is only what a compiled ruleset can hold.
+fn verify(c: &Compiled) -> Result<(), String> {
+    let doc = &c.doc;
+    let parallel = [
+        ("products", c.products.len(), doc.products.len()),
+        ("roles", c.roles.len(), doc.roles.len()),
+        ("routes", c.routes.len(), doc.routes.len()),
+        ("palette", c.palette.len(), doc.palette.len()),
+        ("features", c.features.len(), doc.features.len()),
+        ("forms", c.forms.len(), doc.forms.len()),
+        ("api", c.endpoints.len(), doc.api.len()),
+        ("apiFields", c.api_fields.len(), doc.api_fields.len()),
+        ("sync", c.sync.len(), doc.sync.len()),
+    ];
+    for (what, compiled, listed) in parallel {
+        if compiled != listed {
+            return Err(format!(
+                "it compiles {compiled} {what} for {listed} in its ruleset"
+            ));
+        }
     }
-    Ok(policy)
+    let names = [
+        ("products", doc.products.len()),
+        ("plans", doc.plans.len()),
+        ("environments", doc.environments.len()),
+        ("flags", doc.flags.len()),
+        ("settings", doc.settings.len()),
+        ("preferences", doc.preferences.len()),
+    ];
+    for (what, len) in names {
+        if len > crate::compile::MAX_NAMES {
+            return Err(format!("it has {len} {what}"));
+        }
+    }
+    if c.vocab.resources.len() * c.vocab.actions.len() > crate::permission::MAX_CELLS
+        || c.vocab.resources != doc.permissions.resources
+        || c.vocab.actions != doc.permissions.actions
+    {
+        return Err("its permission vocabulary does not match its ruleset".into());
+    }
+    if c.default_products >> doc.products.len().min(63) > 1 {
+        return Err("its default products name products it does not have".into());
+    }
+    for (i, form) in c.forms.iter().enumerate() {
+        if doc.forms.get(i).map(|f| f.fields.len()) != Some(form.fields.len()) {
+            return Err(format!("its form {i} has fields its ruleset does not"));
+        }
+    }
+    for (i, fields) in c.sync.iter().enumerate() {
+        if doc.sync.get(i).map(|s| s.fields.len()) != Some(fields.len()) {
+            return Err(format!(
+                "its integration {i} has fields its ruleset does not"
+            ));
+        }
+    }
+
+    // Conditions: every child comes before its parent (so evaluation ends),
+    // chains are bounded, and every leaf names something that exists.
+    let conditions = &c.conditions;
+    let mut depth = Vec::with_capacity(conditions.nodes.len());
+    for (i, node) in conditions.nodes.iter().enumerate() {
+        let child_depth = |id: &NodeId| -> Result<usize, String> {
+            usize::try_from(*id)
+                .ok()
+                .filter(|&child| child < i)
+                .and_then(|child| depth.get(child).copied())
+                .ok_or_else(|| format!("its condition {i} points at {id}"))
+        };
+        let (own, within) = match node {
+            Node::All(ids) | Node::Any(ids) => {
+                let mut deepest = 0;
+                for id in ids {
+                    deepest = deepest.max(child_depth(id)?);
+                }
+                (deepest + 1, true)
+            }
+            Node::Not(id) => (child_depth(id)? + 1, true),
+            Node::Product(x) => (1, usize::from(*x) < doc.products.len()),
+            Node::Permission(x) => (1, usize::from(*x) < conditions.permissions.len()),
+            Node::PlanAtLeast(x) => (1, usize::from(*x) < doc.plans.len()),
+            Node::Flag(x) => (1, usize::from(*x) < doc.flags.len()),
+            Node::Setting(x) => (1, usize::from(*x) < doc.settings.len()),
+            Node::Preference(x) => (1, usize::from(*x) < doc.preferences.len()),
+            Node::Environment(_) | Node::WorkspacesAtLeast(_) => (1, true),
+        };
+        if !within || own > MAX_NODE_DEPTH {
+            return Err(format!(
+                "its condition {i} names nothing or nests too deeply"
+            ));
+        }
+        depth.push(own);
+    }
+    let nodes = conditions.nodes.len();
+    let node = |id: &NodeId| usize::try_from(*id).is_ok_and(|id| id < nodes);
+    let gate = |g: &Option<NodeId>| g.as_ref().is_none_or(node);
+    let route = |r: &usize| *r < c.routes.len();
+
+    let mut gates_hold = c.features.iter().all(node)
+        && c.api_fields.iter().all(node)
+        && c.sync.iter().flatten().all(node)
+        && gate(&c.role_change)
+        && c.roles.iter().all(|r| gate(&r.assign))
+        && c.palette
+            .iter()
+            .all(|p| gate(&p.gate) && p.route.as_ref().is_none_or(route))
+        && c.forms
+            .iter()
+            .all(|f| gate(&f.gate) && f.fields.iter().all(gate))
+        && c.endpoints.iter().all(|e| {
+            gate(&e.gate)
+                && e.fields.iter().all(node)
+                && e.record_permissions
+                    .iter()
+                    .all(|&p| usize::from(p) < conditions.permissions.len())
+                && e.pattern.segs.len() <= crate::path::MAX_SEGMENTS
+        })
+        && route(&c.home)
+        && c.nav_routes.iter().all(route)
+        && c.products.iter().all(|p| {
+            p.fallback.as_ref().is_none_or(route)
+                && p.paths
+                    .iter()
+                    .all(|x| x.segs.len() <= crate::path::MAX_SEGMENTS)
+        });
+
+    // Links: the slots add up to the buffer a view allocates.
+    let (mut fixed, mut count) = (0usize, 0usize);
+    for r in &c.routes {
+        gates_hold &= gate(&r.gate) && r.pattern.segs.len() <= crate::path::MAX_SEGMENTS;
+        if let Some(slot) = &r.href {
+            gates_hold &= slot.fixed_start == fixed
+                && slot.ordinal == count
+                && slot.fixed_len == slot.before.len() + slot.after.len();
+            fixed = fixed.saturating_add(slot.fixed_len);
+            count += 1;
+        }
+    }
+    if !gates_hold || fixed != c.href_fixed_total || count != c.href_count {
+        return Err("it points at conditions, routes or links it does not have".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::permission::{Grants, Permission};
 pub(crate) type NodeId = u32;
 
 /// One compiled condition node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Node {
     All(Vec<NodeId>),
     Any(Vec<NodeId>),
@@ -30,14 +30,14 @@ pub(crate) enum Node {
 
 /// A permission named by a condition: parsed, and kept as written for
 /// reasons.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PermissionLeaf {
     pub text: String,
     pub permission: Permission,
 }
 
 /// The arena of compiled conditions of one ruleset.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Conditions {
     pub nodes: Vec<Node>,
     pub permissions: Vec<PermissionLeaf>,

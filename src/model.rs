@@ -6,11 +6,11 @@
 
 use crate::decode::{FromJson, Invalid, Value};
 use crate::json::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A whole ruleset. The lists after `label` may be left out (empty),
 /// except `permissions`, `roles`, `home`, `routes` and `navigation`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -59,7 +59,7 @@ pub(crate) struct RulesetDoc {
     pub membership: MembershipDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -73,11 +73,10 @@ pub(crate) struct ProductDoc {
     pub default: bool,
     #[cfg_attr(feature = "schema", schemars(default))]
     pub paths: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -89,7 +88,7 @@ pub(crate) struct PermissionsDoc {
     pub actions: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -100,13 +99,11 @@ pub(crate) struct RoleDoc {
     pub id: String,
     pub label: String,
     pub grants: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assign_requires: Option<ConditionDoc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_holder: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -137,7 +134,75 @@ pub(crate) enum ConditionDoc {
     Ref(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Deepest nesting of a condition.
+pub const MAX_CONDITION_DEPTH: usize = 32;
+
+std::thread_local! {
+    /// How deep the condition being read is nested.
+    static NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of condition nesting while reading, given back on drop.
+struct Level;
+
+impl Level {
+    fn enter() -> Option<Level> {
+        NESTING.with(|n| {
+            let depth = n.get();
+            (depth < MAX_CONDITION_DEPTH).then(|| {
+                n.set(depth + 1);
+                Level
+            })
+        })
+    }
+}
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        NESTING.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
+/// Conditions are read with their nesting bounded, so that no input (a
+/// bundle's bytes, say) can exhaust the stack.
+impl<'de> Deserialize<'de> for ConditionDoc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Repr {
+            All(Vec<ConditionDoc>),
+            Any(Vec<ConditionDoc>),
+            Not(Box<ConditionDoc>),
+            Product(String),
+            Permission(String),
+            PlanAtLeast(String),
+            Flag(String),
+            Environment(Vec<String>),
+            Setting(String),
+            Preference(String),
+            WorkspacesAtLeast(u32),
+            Ref(String),
+        }
+        let _level = Level::enter()
+            .ok_or_else(|| <D::Error as serde::de::Error>::custom("conditions nest too deeply"))?;
+        Ok(match Repr::deserialize(d)? {
+            Repr::All(v) => ConditionDoc::All(v),
+            Repr::Any(v) => ConditionDoc::Any(v),
+            Repr::Not(v) => ConditionDoc::Not(v),
+            Repr::Product(v) => ConditionDoc::Product(v),
+            Repr::Permission(v) => ConditionDoc::Permission(v),
+            Repr::PlanAtLeast(v) => ConditionDoc::PlanAtLeast(v),
+            Repr::Flag(v) => ConditionDoc::Flag(v),
+            Repr::Environment(v) => ConditionDoc::Environment(v),
+            Repr::Setting(v) => ConditionDoc::Setting(v),
+            Repr::Preference(v) => ConditionDoc::Preference(v),
+            Repr::WorkspacesAtLeast(v) => ConditionDoc::WorkspacesAtLeast(v),
+            Repr::Ref(v) => ConditionDoc::Ref(v),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -148,11 +213,10 @@ pub(crate) struct RouteDoc {
     pub id: String,
     pub pattern: String,
     pub title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -169,7 +233,7 @@ pub(crate) struct NavDoc {
     pub landing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -179,19 +243,15 @@ pub(crate) struct NavDoc {
 pub(crate) struct PaletteDoc {
     pub id: String,
     pub label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     #[cfg_attr(feature = "schema", schemars(default))]
     pub keywords: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shortcut: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -204,7 +264,7 @@ pub(crate) struct FeatureDoc {
     pub requires: ConditionDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -214,12 +274,11 @@ pub(crate) struct FeatureDoc {
 pub(crate) struct FormDoc {
     pub id: String,
     pub label: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
     pub fields: Vec<FieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -231,14 +290,12 @@ pub(crate) struct FieldDoc {
     pub label: String,
     #[cfg_attr(feature = "schema", schemars(default))]
     pub required: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<OptionsDoc>,
 }
 
 /// Where a field's options come from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub(crate) enum OptionsDoc {
@@ -250,7 +307,7 @@ pub(crate) enum OptionsDoc {
     Values(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -261,13 +318,12 @@ pub(crate) struct EndpointDoc {
     pub id: String,
     pub method: String,
     pub path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requires: Option<ConditionDoc>,
     #[cfg_attr(feature = "schema", schemars(default))]
     pub fields: Vec<ApiFieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -281,7 +337,7 @@ pub(crate) struct ApiFieldDoc {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -294,7 +350,7 @@ pub(crate) struct SyncDoc {
     pub fields: Vec<SyncFieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -306,7 +362,7 @@ pub(crate) struct SyncFieldDoc {
     pub requires: ConditionDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(
     feature = "schema",
@@ -316,7 +372,6 @@ pub(crate) struct SyncFieldDoc {
 pub(crate) struct MembershipDoc {
     #[cfg_attr(feature = "schema", schemars(default))]
     pub invite_expiry_days: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role_change_requires: Option<ConditionDoc>,
 }
 

@@ -2,7 +2,7 @@
 
 /// A parsed shortcut such as `mod+shift+k`, rendered once per platform
 /// style at load time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Shortcut {
     /// `⌘⇧K` style (macOS, iOS).
     pub mac: String,

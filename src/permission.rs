@@ -12,7 +12,7 @@ pub const MAX_CELLS: usize = 256;
 const WORDS: usize = MAX_CELLS / 64;
 
 /// A set of (resource, action) cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Cells([u64; WORDS]);
 
 impl Cells {
@@ -34,7 +34,10 @@ impl Cells {
 }
 
 /// Scope of a permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Records the member owns.
     Own,
@@ -62,7 +65,7 @@ impl Scope {
 }
 
 /// The names a ruleset declares for resources and actions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Vocabulary {
     pub resources: Vec<String>,
     pub actions: Vec<String>,
@@ -78,7 +81,7 @@ pub(crate) enum PermissionProblem {
 }
 
 /// A parsed permission: the cells it names and its scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Permission {
     cells: Cells,
     scope: Scope,
@@ -186,6 +189,7 @@ impl Vocabulary {
 /// longest probe is fixed when the policy loads and no input can lengthen
 /// it. The slots take 4 bytes each; the entries are as many as the
 /// permissions.
+#[derive(Default)]
 pub(crate) struct PermissionTable {
     /// `id + 1` per slot, `0` for a free one; the length is a power of two.
     slots: Vec<u32>,
@@ -431,7 +435,7 @@ impl Vocabulary {
 
 /// What a member holds: per scope level, the cells held at that level or
 /// above.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Grants([Cells; 3]);
 
 impl Grants {

@@ -105,6 +105,18 @@ impl Policy {
         Policy::from_doc(doc)
     }
 
+    /// A policy over a compiled ruleset (read from a bundle).
+    pub(crate) fn from_compiled(compiled: Compiled) -> Policy {
+        Policy {
+            inner: Arc::new(compiled),
+        }
+    }
+
+    /// The compiled ruleset (written into bundles).
+    pub(crate) fn compiled(&self) -> &Compiled {
+        &self.inner
+    }
+
     fn from_doc(doc: RulesetDoc) -> Result<Policy, RulesetError> {
         Ok(Policy {
             inner: Arc::new(compile(doc)?),

@@ -19,7 +19,23 @@ use std::fmt;
 
 /// Writes `value` as compact JSON.
 pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Unsupported> {
-    let mut writer = Writer { out: String::new() };
+    let mut writer = Writer {
+        out: String::new(),
+        omit_absent: false,
+    };
+    value.serialize(&mut writer)?;
+    Ok(writer.out)
+}
+
+/// Writes `value` as compact JSON, leaving out every struct field whose
+/// value is `None`: the canonical form of a ruleset document. (The document
+/// types carry no `skip_serializing_if`, so that binary formats, which
+/// write every field, read them back.)
+pub(crate) fn to_canonical<T: Serialize + ?Sized>(value: &T) -> Result<String, Unsupported> {
+    let mut writer = Writer {
+        out: String::new(),
+        omit_absent: true,
+    };
     value.serialize(&mut writer)?;
     Ok(writer.out)
 }
@@ -45,6 +61,8 @@ impl ser::Error for Unsupported {
 
 struct Writer {
     out: String,
+    /// Struct fields whose value is `None` are left out.
+    omit_absent: bool,
 }
 
 impl Writer {
@@ -151,10 +169,17 @@ impl<'w> Compound<'w> {
     }
 
     fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Unsupported> {
+        let (start, first) = (self.writer.out.len(), self.first);
         self.writer.next(&mut self.first);
         self.writer.string(key);
         self.writer.out.push(':');
-        value.serialize(&mut *self.writer)
+        let value_start = self.writer.out.len();
+        value.serialize(&mut *self.writer)?;
+        if self.writer.omit_absent && self.writer.out.get(value_start..) == Some("null") {
+            self.writer.out.truncate(start);
+            self.first = first;
+        }
+        Ok(())
     }
 
     fn end(self) -> Result<(), Unsupported> {
@@ -421,8 +446,28 @@ mod tests {
         for name in crate::BUILTIN_NAMES {
             let source = crate::Policy::builtin_source(name).unwrap();
             let doc: crate::model::RulesetDoc = crate::decode::decode_json(source).unwrap();
-            let canonical = serde_json::to_string(&doc).unwrap();
-            assert_eq!(to_string(&doc).unwrap(), canonical);
+            let mut value = serde_json::to_value(&doc).unwrap();
+            assert_eq!(
+                to_string(&doc).unwrap(),
+                serde_json::to_string(&doc).unwrap()
+            );
+            // The canonical form: the same, less the fields that are absent.
+            fn drop_nulls(value: &mut serde_json::Value) {
+                match value {
+                    serde_json::Value::Object(map) => {
+                        map.retain(|_, v| !v.is_null());
+                        map.values_mut().for_each(drop_nulls);
+                    }
+                    serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+                    _ => {}
+                }
+            }
+            drop_nulls(&mut value);
+            let canonical = to_canonical(&doc).unwrap();
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&canonical).unwrap(),
+                value
+            );
             assert_eq!(crate::Policy::builtin(name).unwrap().to_json(), canonical);
         }
     }

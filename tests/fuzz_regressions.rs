@@ -67,3 +67,39 @@ fn sync_record_corpus() {
 fn bundle_corpus() {
     replay("bundle", checks::bundle);
 }
+
+#[test]
+fn bundle_payload_corpus() {
+    replay("bundle_payload", checks::bundle_payload);
+}
+
+/// The payloads of both bundled rulesets with bytes changed all along them
+/// (every 7th byte, three ways), a few bytes cut off the end, and spans
+/// zeroed: every one is refused with
+/// `invalid_bundle` or read into a policy that answers (the property the
+/// `bundle_payload` fuzz target checks, tried here on every build).
+#[test]
+fn every_damaged_payload_is_refused_or_answers() {
+    for name in harmony_policy::BUILTIN_NAMES {
+        let bundle = harmony_policy::Policy::builtin(name).unwrap().to_bundle();
+        let payload = &bundle[48..bundle.len() - 32];
+        checks::bundle_payload(payload);
+        for at in (0..payload.len()).step_by(7) {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bad = payload.to_vec();
+                bad[at] ^= flip;
+                checks::bundle_payload(&bad);
+            }
+        }
+        for cut in 1..64.min(payload.len()) {
+            checks::bundle_payload(&payload[..payload.len() - cut]);
+        }
+        for at in (0..payload.len()).step_by(97) {
+            let mut bad = payload.to_vec();
+            for b in bad.iter_mut().skip(at).take(16) {
+                *b = 0;
+            }
+            checks::bundle_payload(&bad);
+        }
+    }
+}

@@ -27,6 +27,10 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "clippy (wasm32, all targets)"
 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
 
+step "clippy (the runtime: no authoring feature, natively and for wasm32)"
+cargo clippy --locked --lib --no-default-features -- -D warnings
+cargo clippy --locked --lib --no-default-features --target wasm32-unknown-unknown -- -D warnings
+
 step "native tests"
 run cargo test --locked
 

@@ -25,7 +25,7 @@
 //! decode or whose indices point nowhere) is `invalid_bundle`, never a
 //! panic.
 
-use crate::compile::Compiled;
+use crate::compiled::Compiled;
 use crate::condition::{Node, NodeId};
 use crate::error::RulesetError;
 use crate::policy::Policy;
@@ -190,7 +190,7 @@ fn verify(c: &Compiled) -> Result<(), String> {
         ("preferences", doc.preferences.len()),
     ];
     for (what, len) in names {
-        if len > crate::compile::MAX_NAMES {
+        if len > crate::compiled::MAX_NAMES {
             return Err(format!("it has {len} {what}"));
         }
     }

@@ -170,11 +170,13 @@ impl Conditions {
         }
     }
 
+    #[cfg(feature = "authoring")]
     /// Orders `ids` by [`Conditions::rank`], keeping the order of equals.
     pub fn sort_by_rank(&self, ids: &mut [NodeId]) {
         crate::sort::sort_by_key_stable(ids, |&id| self.rank(id));
     }
 
+    #[cfg(feature = "authoring")]
     /// Rank used to order the children of `all` (lower is reported first).
     pub fn rank(&self, id: NodeId) -> u8 {
         match self.node(id) {
@@ -191,6 +193,7 @@ impl Conditions {
         }
     }
 
+    #[cfg(feature = "authoring")]
     /// The products whose being off makes `id` fail whatever else holds:
     /// the product leaves reachable through `all` only.
     pub fn required_products(&self, id: NodeId) -> u64 {
@@ -203,6 +206,7 @@ impl Conditions {
         }
     }
 
+    #[cfg(feature = "authoring")]
     /// The permission leaves (indices into [`Conditions::permissions`])
     /// that `id` requires whatever else holds: those reachable through
     /// `all` only. An endpoint asked about a record checks each of them

@@ -172,6 +172,7 @@ impl Pointer<'_> {
         Pointer::Key(self, key)
     }
 
+    #[cfg(feature = "authoring")]
     /// Item `index` of this value.
     pub fn index(&self, index: usize) -> Pointer<'_> {
         Pointer::Index(self, index)
@@ -230,6 +231,7 @@ impl<'j, 'p> Value<'j, 'p> {
         ))
     }
 
+    #[cfg(feature = "authoring")]
     /// Reads `T` from this value.
     pub fn decode<T: FromJson>(&self) -> Result<T, Invalid> {
         T::from_json(self)
@@ -298,6 +300,7 @@ impl<'j, 'p> Value<'j, 'p> {
         }
     }
 
+    #[cfg(feature = "authoring")]
     /// An object of exactly one key, as a variant of an enum is written: the
     /// key and its value.
     pub fn variant(&self, expected: &str) -> Result<(&'j str, Value<'j, '_>), Invalid> {

@@ -28,7 +28,9 @@
 //! `code()` and a JSON pointer `path()`.
 
 mod bundle;
+#[cfg(feature = "authoring")]
 mod compile;
+mod compiled;
 mod condition;
 mod context;
 mod decimal;
@@ -83,10 +85,11 @@ pub fn ruleset_schema() -> serde_json::Value {
 
 /// Limits on inputs, in one place.
 pub mod limits {
-    pub use crate::compile::{MAX_CONDITION_DEPTH, MAX_ENTRIES, MAX_NAMES};
+    pub use crate::compiled::{MAX_ENTRIES, MAX_NAMES};
     pub use crate::context::{MAX_CONTEXT_BYTES, MAX_REQUEST_BYTES};
     pub use crate::json::MAX_JSON_DEPTH;
     pub use crate::membership::MAX_MEMBERSHIP_LIST;
+    pub use crate::model::MAX_CONDITION_DEPTH;
     pub use crate::path::{MAX_PATH_BYTES, MAX_SEGMENTS};
     pub use crate::permission::MAX_CELLS;
     pub use crate::policy::MAX_RULESET_BYTES;

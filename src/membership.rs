@@ -1,7 +1,7 @@
 //! Membership guards (SPEC section 10): deleting one's account, changing a
 //! role, and the state of an invite.
 
-use crate::compile::Compiled;
+use crate::compiled::Compiled;
 use crate::condition::Facts;
 use crate::decode::{deserialize_from_json, FromJson, Invalid, Pointer, Value};
 use crate::error::{clip, QueryError};

@@ -4,7 +4,9 @@
 //! reference and builds the fast form. Serializing a document gives the
 //! canonical form: fixed key order, no whitespace, defaults written out.
 
+#[cfg(feature = "authoring")]
 use crate::decode::{FromJson, Invalid, Value};
+#[cfg(feature = "authoring")]
 use crate::json::Json;
 use serde::{Deserialize, Serialize};
 
@@ -391,6 +393,7 @@ fn default_invite_days() -> u32 {
 // Reading the document: each type takes exactly its keys (see
 // `crate::decode`); what may be left out says so with `or_default`/`opt`.
 
+#[cfg(feature = "authoring")]
 impl FromJson for RulesetDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a ruleset object", |o| {
@@ -423,6 +426,7 @@ impl FromJson for RulesetDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for ProductDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a product object", |o| {
@@ -438,6 +442,7 @@ impl FromJson for ProductDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for PermissionsDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("an object with `resources` and `actions`", |o| {
@@ -449,6 +454,7 @@ impl FromJson for PermissionsDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for RoleDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a role object", |o| {
@@ -463,6 +469,7 @@ impl FromJson for RoleDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for NamedConditionDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a named condition object", |o| {
@@ -474,6 +481,7 @@ impl FromJson for NamedConditionDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for ConditionDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         const EXPECTED: &str = "a condition such as {\"product\": \"accounts\"}";
@@ -503,6 +511,7 @@ impl FromJson for ConditionDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for RouteDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a route object", |o| {
@@ -516,6 +525,7 @@ impl FromJson for RouteDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for NavDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a navigation item object", |o| {
@@ -531,6 +541,7 @@ impl FromJson for NavDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for PaletteDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a palette entry object", |o| {
@@ -547,6 +558,7 @@ impl FromJson for PaletteDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for FeatureDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a feature object", |o| {
@@ -559,6 +571,7 @@ impl FromJson for FeatureDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for FormDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a form object", |o| {
@@ -572,6 +585,7 @@ impl FromJson for FormDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for FieldDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a form field object", |o| {
@@ -586,6 +600,7 @@ impl FromJson for FieldDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for OptionsDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         const EXPECTED: &str = "`roles`, `landing_pages` or {\"values\": [...]}";
@@ -609,6 +624,7 @@ impl FromJson for OptionsDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for EndpointDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("an API endpoint object", |o| {
@@ -623,6 +639,7 @@ impl FromJson for EndpointDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for ApiFieldDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("an API field object", |o| {
@@ -636,6 +653,7 @@ impl FromJson for ApiFieldDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for SyncDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a sync integration object", |o| {
@@ -648,6 +666,7 @@ impl FromJson for SyncDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for SyncFieldDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a sync field object", |o| {
@@ -659,6 +678,7 @@ impl FromJson for SyncFieldDoc {
     }
 }
 
+#[cfg(feature = "authoring")]
 impl FromJson for MembershipDoc {
     fn from_json(v: &Value<'_, '_>) -> Result<Self, Invalid> {
         v.fields("a membership object", |o| {

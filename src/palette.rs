@@ -11,6 +11,7 @@ pub(crate) struct Shortcut {
 }
 
 impl Shortcut {
+    #[cfg(feature = "authoring")]
     /// Parses `modifier+...+key`. Modifiers: `mod` (⌘ on Apple platforms,
     /// Ctrl elsewhere), `ctrl`, `alt`, `shift`. The key is one letter, digit
     /// or punctuation character, or a named key (`enter`, `escape`, `up`...).

@@ -43,6 +43,7 @@ pub(crate) struct Pattern {
 pub(crate) const SLUG: &str = "slug";
 
 impl Pattern {
+    #[cfg(feature = "authoring")]
     /// Parses a pattern: a leading `/`, then segments that are lowercase
     /// literals or `{name}` parameters, with no empty segments.
     pub fn parse(text: &str) -> Result<Pattern, &'static str> {
@@ -82,6 +83,7 @@ impl Pattern {
         Ok(Pattern { segs })
     }
 
+    #[cfg(feature = "authoring")]
     /// How many `{slug}` parameters the pattern has.
     pub fn slug_count(&self) -> usize {
         self.segs
@@ -90,6 +92,7 @@ impl Pattern {
             .count()
     }
 
+    #[cfg(feature = "authoring")]
     /// Whether the only parameter is the workspace slug.
     pub fn only_slug(&self) -> bool {
         self.segs
@@ -97,6 +100,7 @@ impl Pattern {
             .all(|s| matches!(s, Seg::Lit(_)) || matches!(s, Seg::Param(p) if p == SLUG))
     }
 
+    #[cfg(feature = "authoring")]
     /// Whether `self` is a prefix of `other` (same segments, parameters in
     /// the same places), so that every path under `other` is under `self`.
     pub fn is_prefix_of(&self, other: &Pattern) -> bool {
@@ -137,6 +141,7 @@ impl Pattern {
         Some(slug)
     }
 
+    #[cfg(feature = "authoring")]
     /// Writes the pattern with `{slug}` replaced by `slug`.
     pub fn write_with_slug(&self, slug: &str, out: &mut String) {
         if self.segs.is_empty() {

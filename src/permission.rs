@@ -93,6 +93,7 @@ fn is_token(s: &str) -> bool {
         && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-'))
 }
 
+#[cfg(feature = "authoring")]
 /// Checks that `name` is usable as a resource or action name.
 pub(crate) fn is_valid_name(name: &str) -> bool {
     name.len() <= 64 && is_token(name)

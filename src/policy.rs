@@ -1,13 +1,17 @@
 //! The policy: a compiled ruleset, shared cheaply between threads and views.
 
-use crate::compile::{compile, Compiled};
+#[cfg(feature = "authoring")]
+use crate::compile::compile;
+use crate::compiled::Compiled;
 use crate::context::Context;
+#[cfg(feature = "authoring")]
 use crate::decode::{decode, decode_json, DecodeError};
 use crate::error::{clip, ContextError, Error, QueryError, RulesetError};
 use crate::membership::{
     AccountDeletion, AccountDeletionCheck, Invite, InviteAcceptance, InviteStatus, RoleChange,
     RoleChangeCheck, RoleDeletion,
 };
+#[cfg(feature = "authoring")]
 use crate::model::RulesetDoc;
 use crate::output::{Change, Endpoint, Params, ProductImpact, ProductInfo};
 use crate::path::{Normalized, Seg};
@@ -21,9 +25,19 @@ pub const MAX_RULESET_BYTES: usize = 1024 * 1024;
 /// The bundled rulesets' names, the default first.
 pub const BUILTIN_NAMES: [&str; 2] = ["harmony", "harmonia"];
 
-// `src/rulesets/*.json` without indentation (see `build.rs`).
+// `src/rulesets/*.json` without indentation (see `build.rs`): the source
+// of the bundled rulesets where JSON can be read.
+#[cfg(feature = "authoring")]
 const HARMONY: &str = include_str!(concat!(env!("OUT_DIR"), "/harmony.json"));
+#[cfg(feature = "authoring")]
 const HARMONIA: &str = include_str!(concat!(env!("OUT_DIR"), "/harmonia.json"));
+
+// Their bundles, for the runtime (written by `scripts/bundles.sh`; a test
+// holds them to the JSON).
+#[cfg(not(feature = "authoring"))]
+const HARMONY: &[u8] = include_bytes!("rulesets/harmony.bundle");
+#[cfg(not(feature = "authoring"))]
+const HARMONIA: &[u8] = include_bytes!("rulesets/harmonia.bundle");
 
 /// A permission looked up in one policy ([`Policy::permission`]), to test
 /// with [`View::can_id`] without reading text again.
@@ -40,6 +54,7 @@ pub struct Policy {
     inner: Arc<Compiled>,
 }
 
+#[cfg(feature = "authoring")]
 impl From<DecodeError> for RulesetError {
     fn from(e: DecodeError) -> Self {
         match e {
@@ -53,7 +68,8 @@ impl From<DecodeError> for RulesetError {
 impl Policy {
     /// A bundled ruleset: `harmony` (the default; seeds 000 and 001) or
     /// `harmonia` (seed 002 with seed 000's products as modules). Compiled
-    /// once per process.
+    /// once per process (read from their JSON where the crate reads JSON,
+    /// else from their bundles).
     pub fn builtin(name: &str) -> Result<Policy, RulesetError> {
         static CACHE: [OnceLock<Result<Policy, RulesetError>>; 2] =
             [OnceLock::new(), OnceLock::new()];
@@ -64,7 +80,11 @@ impl Policy {
                 return Err(RulesetError::UnknownBuiltin { name: clip(name) });
             }
         };
-        slot.get_or_init(|| Policy::from_json(text)).clone()
+        #[cfg(feature = "authoring")]
+        let load = || Policy::from_json(text);
+        #[cfg(not(feature = "authoring"))]
+        let load = || Policy::from_bundle(text);
+        slot.get_or_init(load).clone()
     }
 
     /// The default bundled ruleset, `harmony`.
@@ -73,6 +93,7 @@ impl Policy {
     }
 
     /// The JSON text of a bundled ruleset, as shipped.
+    #[cfg(feature = "authoring")]
     pub fn builtin_source(name: &str) -> Option<&'static str> {
         match name {
             "harmony" => Some(HARMONY),
@@ -83,6 +104,7 @@ impl Policy {
 
     /// Loads and validates a ruleset. Every problem is an error with a code
     /// and a JSON pointer; nothing is silently ignored.
+    #[cfg(feature = "authoring")]
     pub fn from_json(text: &str) -> Result<Policy, RulesetError> {
         if text.len() > MAX_RULESET_BYTES {
             return Err(RulesetError::TooLarge {
@@ -96,6 +118,7 @@ impl Policy {
 
     /// Loads a ruleset from any serde deserializer (for example a JavaScript
     /// object), with the same checks as [`Policy::from_json`].
+    #[cfg(feature = "authoring")]
     pub fn deserialize_checked<'de, D>(deserializer: D) -> Result<Policy, RulesetError>
     where
         D: serde::Deserializer<'de>,
@@ -117,6 +140,7 @@ impl Policy {
         &self.inner
     }
 
+    #[cfg(feature = "authoring")]
     fn from_doc(doc: RulesetDoc) -> Result<Policy, RulesetError> {
         Ok(Policy {
             inner: Arc::new(compile(doc)?),

@@ -3,7 +3,7 @@
 //! checked and compiled to grant bitsets once, where a view (or a role
 //! change) is built; queries never see them.
 
-use crate::compile::Compiled;
+use crate::compiled::Compiled;
 use crate::context::CustomRole;
 use crate::error::{clip, ContextError, RefKind};
 use crate::permission::{Grants, Permission, PermissionProblem};

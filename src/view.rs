@@ -2,7 +2,7 @@
 //! context into [`Facts`], writes every link once, and decides every route;
 //! queries then only test bits and borrow.
 
-use crate::compile::Compiled;
+use crate::compiled::Compiled;
 use crate::condition::{Facts, Failure, NodeId};
 use crate::context::Context;
 use crate::error::{clip, ContextError, QueryError, RefKind};

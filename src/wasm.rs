@@ -301,7 +301,9 @@ pub fn policy_builtin(name: &str) -> u32 {
     handle(&POLICIES, Policy::builtin(name))
 }
 
-/// Loads and validates a ruleset from JSON text: its handle.
+/// Loads and validates a ruleset from JSON text: its handle. Only the
+/// authoring module has it.
+#[cfg(feature = "authoring")]
 #[wasm_bindgen(js_name = policyFromJson)]
 pub fn policy_from_json(text: &str) -> u32 {
     handle(&POLICIES, Policy::from_json(text))

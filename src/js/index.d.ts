@@ -104,8 +104,10 @@ export class Policy<R extends RulesetIds = RulesetIds> {
   static builtin(name?: "harmony"): Policy<HarmonyIds>;
   static builtin(name: "harmonia"): Policy<HarmoniaIds>;
   /** Loads and validates a ruleset from JSON text; give its ids (written
-   * by `harmony-policy types`) to have them checked where it is used. */
-  static fromJson<R extends RulesetIds = RulesetIds>(text: string): Policy<R>;
+   * by `harmony-policy types`) to have them checked where it is used. The
+   * validator is a separate module (`harmony-policy/authoring`), loaded on
+   * first use. */
+  static fromJson<R extends RulesetIds = RulesetIds>(text: string): Promise<Policy<R>>;
   /** Reads a bundle (`harmony-policy compile`, `GET /api/policy/bundle`,
    * `policy.toBundle()`); throws `invalid_bundle` for damaged, truncated
    * or foreign bytes. */

@@ -399,7 +399,7 @@ export class Policy {
   #catalog = null;
 
   constructor(token, handle) {
-    if (token !== TOKEN) throw new TypeError("use Policy.builtin() or Policy.fromJson()");
+    if (token !== TOKEN) throw new TypeError("use Policy.builtin(), Policy.fromBundle() or Policy.fromJson()");
     this.#handle = handle;
     policyRegistry.register(this, handle, this);
   }
@@ -416,9 +416,12 @@ export class Policy {
     return new Policy(TOKEN, made(raw.policyFromBundle(bytes)));
   }
 
-  static fromJson(text) {
+  /** Loads and validates a ruleset from JSON text: the authoring module
+   * (`harmony-policy/authoring`) is loaded on first use. */
+  static async fromJson(text) {
     if (wasm === null) throw notInitialized();
-    return new Policy(TOKEN, made(raw.policyFromJson(string(text, "text"))));
+    const authoring = await import("./authoring.js");
+    return authoring.fromJson(text);
   }
 
   toBundle() {

@@ -8,7 +8,7 @@
 //! way; `tests/js/layer.test.mjs` holds the two to the same answers.
 
 use super::{failure_reason, Answer, Decision, View, Why};
-use crate::compile::Compiled;
+use crate::compiled::Compiled;
 use crate::condition::Failure;
 use crate::error::QueryError;
 use crate::output::Reason;

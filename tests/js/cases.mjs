@@ -14,12 +14,12 @@ export function jsonEqual(a, b) {
   return ka.length === kb.length && ka.every((k) => jsonEqual(a[k], b[k]));
 }
 
-function perform(Policy, ruleset, context, call, args) {
-  const policy = typeof ruleset === "string" ? Policy.builtin(ruleset) : Policy.fromJson(JSON.stringify(ruleset));
+async function perform(Policy, ruleset, context, call, args) {
+  const policy = typeof ruleset === "string" ? Policy.builtin(ruleset) : await Policy.fromJson(JSON.stringify(ruleset));
   switch (call) {
     case "load": return { name: policy.name };
     case "roundTrip": {
-      const again = Policy.fromJson(policy.toJson());
+      const again = await Policy.fromJson(policy.toJson());
       return again.fingerprint === policy.fingerprint && again.toJson() === policy.toJson();
     }
     case "products": return policy.products();
@@ -48,30 +48,37 @@ function perform(Policy, ruleset, context, call, args) {
   }
 }
 
-/** Returns a description of every failing step of `testCase`. */
-export function runCase(Policy, name, testCase) {
+/** Resolves to a description of every failing step of `testCase`. */
+export async function runCase(Policy, name, testCase) {
   const failures = [];
   const ruleset = testCase.ruleset ?? "harmony";
-  testCase.steps.forEach((step, i) => {
-    for (const key of Object.keys(step)) if (!STEP_KEYS.has(key)) throw new Error(`${name} step ${i}: unknown key ${key}`);
-    const label = `${name} step ${i} (${step.call} ${JSON.stringify(step.args ?? [])})`;
-    const context = step.context ?? testCase.context;
-    let value, error;
-    try {
-      value = perform(Policy, ruleset, context, step.call, step.args ?? []);
-    } catch (e) {
-      error = e;
-    }
-    if ("expectError" in step) {
-      if (!error) return failures.push(`${label}: expected error ${JSON.stringify(step.expectError)}, got ${JSON.stringify(value)}`);
-      if (!(error instanceof Error)) return failures.push(`${label}: thrown value is not an Error`);
-      const pathOk = !("path" in step.expectError) || step.expectError.path === error.path;
-      if (error.code !== step.expectError.code || !pathOk) failures.push(`${label}: expected error ${JSON.stringify(step.expectError)}, got ${error.code} ${error.path} (${error.message})`);
-      return;
-    }
-    if (error) return failures.push(`${label}: expected ${JSON.stringify(step.expect)}, got error ${error.code} ${error.path}: ${error.message}`);
-    if (step.pluck && Array.isArray(value)) value = value.map((item) => (item[step.pluck] === undefined ? null : item[step.pluck]));
-    if (!jsonEqual(value, step.expect)) failures.push(`${label}: expected ${JSON.stringify(step.expect)}, got ${JSON.stringify(value)}`);
-  });
+  for (const [i, step] of testCase.steps.entries()) {
+    const failure = await runStep(Policy, name, ruleset, testCase, step, i);
+    if (failure !== undefined) failures.push(failure);
+  }
   return failures;
+}
+
+/** A description of how step `i` failed, or nothing. */
+async function runStep(Policy, name, ruleset, testCase, step, i) {
+  for (const key of Object.keys(step)) if (!STEP_KEYS.has(key)) throw new Error(`${name} step ${i}: unknown key ${key}`);
+  const label = `${name} step ${i} (${step.call} ${JSON.stringify(step.args ?? [])})`;
+  const context = step.context ?? testCase.context;
+  let value, error;
+  try {
+    value = await perform(Policy, ruleset, context, step.call, step.args ?? []);
+  } catch (e) {
+    error = e;
+  }
+  if ("expectError" in step) {
+    if (!error) return `${label}: expected error ${JSON.stringify(step.expectError)}, got ${JSON.stringify(value)}`;
+    if (!(error instanceof Error)) return `${label}: thrown value is not an Error`;
+    const pathOk = !("path" in step.expectError) || step.expectError.path === error.path;
+    if (error.code !== step.expectError.code || !pathOk) return `${label}: expected error ${JSON.stringify(step.expectError)}, got ${error.code} ${error.path} (${error.message})`;
+    return undefined;
+  }
+  if (error) return `${label}: expected ${JSON.stringify(step.expect)}, got error ${error.code} ${error.path}: ${error.message}`;
+  if (step.pluck && Array.isArray(value)) value = value.map((item) => (item[step.pluck] === undefined ? null : item[step.pluck]));
+  if (!jsonEqual(value, step.expect)) return `${label}: expected ${JSON.stringify(step.expect)}, got ${JSON.stringify(value)}`;
+  return undefined;
 }

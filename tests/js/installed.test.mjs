@@ -17,7 +17,7 @@ test("npm pack of pkg/ installs and imports by name in a new project", () => {
   try {
     const packed = execFileSync("npm", ["pack", pkg, "--pack-destination", dir, "--silent"], { encoding: "utf8" }).trim().split("\n").pop();
     const listing = execFileSync("tar", ["tzf", join(dir, packed)], { encoding: "utf8" });
-    for (const file of ["LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md", "node.js", "react.js", "rulesets.d.ts"]) {
+    for (const file of ["LICENSE-MIT", "LICENSE-APACHE", "README.md", "CHANGELOG.md", "node.js", "react.js", "authoring.js", "harmony_policy_authoring_bg.wasm", "rulesets.d.ts"]) {
       assert.ok(listing.includes(`package/${file}`), `${file} is in the tarball`);
     }
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
@@ -28,7 +28,7 @@ test("npm pack of pkg/ installs and imports by name in a new project", () => {
        import * as entry from "harmony-policy";
        const view = Policy.builtin().view({ workspace: { slug: "acme" }, member: { userId: "u_1", roles: ["member"] } });
        let code = null;
-       try { entry.Policy.fromJson("{"); } catch (e) { code = e.code; }
+       try { await entry.Policy.fromJson("{"); } catch (e) { code = e.code; }
        console.log(JSON.stringify({ sidebar: view.sidebar().map((i) => i.id), sameModule: entry.Policy === Policy, code }));`,
     );
     const out = JSON.parse(execFileSync("node", ["main.mjs"], { cwd: dir, encoding: "utf8" }));

@@ -10,9 +10,11 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { initSync, Policy } from "../../pkg/index.js";
 import * as wasm from "../../pkg/harmony_policy.js";
+import { compile, initSync as initAuthoring } from "../../pkg/authoring.js";
 
 const root = new URL("../../", import.meta.url);
 initSync({ module: readFileSync(new URL("pkg/harmony_policy_bg.wasm", root)) });
+initAuthoring({ module: readFileSync(new URL("pkg/harmony_policy_authoring_bg.wasm", root)) });
 
 /** The error a failed call of the module left. */
 function failure() {
@@ -38,8 +40,8 @@ class RawPolicy {
   static builtin(name) {
     return new RawPolicy(wasm.policyBuiltin(name ?? "harmony"));
   }
-  static fromJson(text) {
-    return new RawPolicy(wasm.policyFromJson(text));
+  static fromBundle(bytes) {
+    return new RawPolicy(wasm.policyFromBundle(bytes));
   }
   view(context) {
     const h = wasm.policyView(this.handle, JSON.stringify(context) ?? "null");
@@ -83,18 +85,20 @@ const RECORDS = [
 ];
 const QUERIES = ["", "acc", "set", "new con", "zzz", "a".repeat(300), " "];
 
-function policies(ruleset) {
+async function policies(ruleset) {
   try {
-    return typeof ruleset === "string" ? [Policy.builtin(ruleset), RawPolicy.builtin(ruleset)] : [Policy.fromJson(JSON.stringify(ruleset)), RawPolicy.fromJson(JSON.stringify(ruleset))];
+    if (typeof ruleset === "string") return [Policy.builtin(ruleset), RawPolicy.builtin(ruleset)];
+    const bytes = await compile(JSON.stringify(ruleset));
+    return [Policy.fromBundle(bytes), RawPolicy.fromBundle(bytes)];
   } catch {
     return null;
   }
 }
 
-test("every query of every case context answers the same through the entry and the generated classes", () => {
+test("every query of every case context answers the same through the entry and the generated classes", async () => {
   let compared = 0;
   for (const [file, c] of cases) {
-    const pair = policies(c.ruleset ?? "harmony");
+    const pair = await policies(c.ruleset ?? "harmony");
     if (!pair) continue;
     const [policy, raw] = pair;
     const doc = JSON.parse(policy.toJson());
@@ -287,13 +291,13 @@ test("view objects that are never freed keep no compiled view: the cache bounds 
   wasm.policyFree(probe.handle);
 });
 
-test("many custom rulesets: each keeps answering while older catalogs are let go", () => {
+test("many custom rulesets: each keeps answering while older catalogs are let go", async () => {
   const base = JSON.parse(Policy.builtin().toJson());
   const ctx = { workspace: { slug: "acme" }, member: { userId: "u", roles: ["admin"] } };
   const views = [];
   for (let i = 0; i < 12; i++) {
     const doc = { ...base, label: `Custom ${i}` };
-    const policy = Policy.fromJson(JSON.stringify(doc));
+    const policy = await Policy.fromJson(JSON.stringify(doc));
     const view = policy.view(ctx);
     assert.equal(view.resolve("/workspace/acme/settings/products").kind, "allow");
     views.push(view);

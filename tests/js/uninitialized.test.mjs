@@ -6,12 +6,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { initSync, isPolicyError, Policy } from "../../pkg/index.js";
+import { initSync as initAuthoring } from "../../pkg/authoring.js";
 
-test("before initSync, Policy throws not_initialized saying what to call; after, it works", () => {
-  for (const call of [() => Policy.builtin(), () => Policy.fromJson("{}")]) {
+test("before initSync, Policy throws not_initialized saying what to call; after, it works", async () => {
+  for (const call of [() => Policy.builtin(), () => Policy.fromJson("{}"), () => Policy.fromBundle(new Uint8Array(8))]) {
     let error;
     try {
-      call();
+      await call();
     } catch (e) {
       error = e;
     }
@@ -21,9 +22,10 @@ test("before initSync, Policy throws not_initialized saying what to call; after,
   }
   initSync({ module: readFileSync(new URL("../../pkg/harmony_policy_bg.wasm", import.meta.url)) });
   assert.equal(Policy.builtin().name, "harmony");
+  initAuthoring({ module: readFileSync(new URL("../../pkg/harmony_policy_authoring_bg.wasm", import.meta.url)) });
   let thrown;
   try {
-    Policy.fromJson("{");
+    await Policy.fromJson("{");
   } catch (e) {
     thrown = e;
   }

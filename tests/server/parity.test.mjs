@@ -18,10 +18,12 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { readFileSync, readdirSync } from "node:fs";
 import { initSync, Policy } from "../../pkg/index.js";
+import { initSync as initAuthoring } from "../../pkg/authoring.js";
 import { jsonEqual } from "../js/cases.mjs";
 import { root, signIn, startServer } from "./harness.mjs";
 
 initSync({ module: readFileSync(`${root}/pkg/harmony_policy_bg.wasm`) });
+initAuthoring({ module: readFileSync(`${root}/pkg/harmony_policy_authoring_bg.wasm`) });
 
 const CALLS = new Set(["resolve", "checkRequest", "syncRecord"]);
 
@@ -193,7 +195,7 @@ for (const file of files) {
   if (!groups.size) continue;
   test(`server parity: ${file}`, async () => {
     const ruleset = testCase.ruleset ?? "harmony";
-    const policy = typeof ruleset === "string" ? Policy.builtin(ruleset) : Policy.fromJson(JSON.stringify(ruleset));
+    const policy = typeof ruleset === "string" ? Policy.builtin(ruleset) : await Policy.fromJson(JSON.stringify(ruleset));
     for (const { ctx, steps } of groups.values()) {
       const withBot = steps.some(([, step]) => step.call === "syncRecord");
       const server = await startServer({ ruleset, seed: seedFor(ctx, steps) });

@@ -21,6 +21,7 @@ import init, {
   type PolicyError,
 } from "../../pkg/index.js";
 import * as entry from "../../pkg/index.js";
+import { compile, fromJson } from "../../pkg/authoring.js";
 
 // The boundary's plain functions are internal: the entry does not export them.
 // @ts-expect-error not exported by the entry
@@ -30,7 +31,11 @@ export async function main(): Promise<void> {
   await init();
   const policy: Policy = Policy.builtin();
   const harmonia: Policy = Policy.builtin("harmonia");
-  const custom: Policy = Policy.fromJson(policy.toJson());
+  const custom: Policy = await Policy.fromJson(policy.toJson());
+  const compiled: Uint8Array = await compile(policy.toJson());
+  const sameRules: Policy = await fromJson(policy.toJson());
+  void compiled;
+  void sameRules;
   const fingerprint: string = custom.fingerprint;
   const products: ProductInfo[] = harmonia.products();
   const context: Context = {
@@ -74,7 +79,7 @@ export async function main(): Promise<void> {
   const change: RoleChangeCheck = harmonia.checkRoleChange({ actor: { userId: "u_1", role: "owner" }, target: { userId: "u_1", role: "owner" }, newRole: "admin", activeHolders: { owner: ["u_1"] } });
   const invite: InviteStatus = policy.inviteStatus({ sentAt: Date.now() }, Date.now());
   try {
-    Policy.fromJson("{");
+    await Policy.fromJson("{");
   } catch (e) {
     const error = e as PolicyError;
     const code: PolicyError["code"] = error.code;
@@ -114,7 +119,7 @@ export async function main(): Promise<void> {
   v.checkRequest({ method: "FETCH", path: "/api/contacts" });
   v.checkRequest({ method: "POST", path: "/api/contacts", body: {} });
   // A ruleset loaded at run time takes any string, or the ids `types` wrote.
-  const loose = Policy.fromJson(policy.toJson()).view(context);
+  const loose = (await Policy.fromJson(policy.toJson())).view(context);
   loose.can("anything:at:all");
 
   // @ts-expect-error a context needs a member

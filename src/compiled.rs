@@ -7,6 +7,7 @@ use crate::model::RulesetDoc;
 use crate::palette::Shortcut;
 use crate::path::{Pattern, Router};
 use crate::permission::{Grants, Vocabulary};
+#[cfg(feature = "authoring")]
 use sha2::{Digest, Sha256};
 
 /// Most products, plans, environments, flags, settings or preferences.
@@ -151,6 +152,7 @@ impl Compiled {
 
     /// `sha256:` and the hex SHA-256 of the canonical form. Hashing is a
     /// quarter of loading a ruleset, so it waits until someone asks.
+    #[cfg(feature = "authoring")]
     pub fn fingerprint(&self) -> &str {
         self.fingerprint.get_or_init(|| {
             let digest = Sha256::digest(self.canonical().as_bytes());
@@ -162,6 +164,13 @@ impl Compiled {
             }
             out
         })
+    }
+
+    /// The fingerprint its bundle names (the runtime reads nothing else,
+    /// and reading a bundle sets it).
+    #[cfg(not(feature = "authoring"))]
+    pub fn fingerprint(&self) -> &str {
+        self.fingerprint.get().map_or("", String::as_str)
     }
 
     /// Of the endpoints whose pattern matched a path, the one that takes
@@ -184,6 +193,7 @@ pub(crate) fn next_instance() -> u32 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
+#[cfg(feature = "authoring")]
 fn hex_digit(nibble: u8) -> char {
     char::from_digit(u32::from(nibble), 16).unwrap_or('0')
 }

@@ -83,7 +83,7 @@ impl Policy {
         #[cfg(feature = "authoring")]
         let load = || Policy::from_json(text);
         #[cfg(not(feature = "authoring"))]
-        let load = || Policy::from_bundle(text);
+        let load = || crate::bundle::read_embedded(text);
         slot.get_or_init(load).clone()
     }
 

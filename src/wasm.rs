@@ -365,6 +365,58 @@ pub fn policy_to_json(policy: u32) -> String {
     with_policy(policy, |p| p.to_json().to_owned())
 }
 
+/// What the JavaScript layer keeps per policy (JSON): each route's id and
+/// parameter names, and each form's id and field ids, in ruleset order.
+#[wasm_bindgen(js_name = policyCatalog)]
+pub fn policy_catalog(policy: u32) -> String {
+    #[derive(Serialize)]
+    struct Route<'a> {
+        id: &'a str,
+        params: Vec<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct Form<'a> {
+        id: &'a str,
+        fields: Vec<&'a str>,
+    }
+    #[derive(Serialize)]
+    struct Catalog<'a> {
+        routes: Vec<Route<'a>>,
+        forms: Vec<Form<'a>>,
+    }
+    with_policy(policy, |p| {
+        let compiled = p.compiled();
+        let routes = compiled
+            .doc
+            .routes
+            .iter()
+            .zip(&compiled.routes)
+            .map(|(doc, route)| Route {
+                id: &doc.id,
+                params: route
+                    .pattern
+                    .segs
+                    .iter()
+                    .filter_map(|s| match s {
+                        crate::path::Seg::Param(name) => Some(name.as_str()),
+                        crate::path::Seg::Lit(_) => None,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let forms = compiled
+            .doc
+            .forms
+            .iter()
+            .map(|f| Form {
+                id: &f.id,
+                fields: f.fields.iter().map(|x| x.id.as_str()).collect(),
+            })
+            .collect();
+        json(&Catalog { routes, forms })
+    })
+}
+
 /// The products, in ruleset order (JSON).
 #[wasm_bindgen(js_name = policyProducts)]
 pub fn policy_products(policy: u32) -> String {

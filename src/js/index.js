@@ -214,14 +214,10 @@ function newEntry(handle) {
  * object over the same compiled policy. */
 class Catalog {
   /** `policy`: the catalog's own handle to the compiled policy. */
-  constructor(doc, policy) {
+  constructor(catalog, policy) {
     this.policy = policy;
-    this.routes = doc.routes.map((r) => ({
-      id: r.id,
-      params: r.pattern.split("/").filter((s) => s.startsWith("{")).map((s) => s.slice(1, -1)),
-      allow: null,
-    }));
-    this.forms = new Map(doc.forms.map((f, index) => [f.id, { index, fields: f.fields.map((x) => x.id), records: new Map() }]));
+    this.routes = catalog.routes.map((r) => ({ id: r.id, params: r.params, allow: null }));
+    this.forms = new Map(catalog.forms.map((f, index) => [f.id, { index, fields: f.fields, records: new Map() }]));
     this.reasons = new Map();
     this.forbidden = new Map();
     /** Forbidden answers that name the membership to switch to, by slug. */
@@ -289,7 +285,7 @@ function catalogFor(policy) {
   const instance = made(raw.policyInstance(policy));
   let catalog = catalogs.get(instance);
   if (!catalog) {
-    catalog = new Catalog(JSON.parse(textAnswer(raw.policyToJson(policy))), made(raw.policyShare(policy)));
+    catalog = new Catalog(answer(raw.policyCatalog(policy)), made(raw.policyShare(policy)));
     catalogs.set(instance, catalog);
     if (catalogs.size > MAX_CATALOGS) {
       const [key, old] = catalogs.entries().next().value;

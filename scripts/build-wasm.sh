@@ -6,20 +6,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Two modules from one crate: the runtime (no JSON ruleset reader, no
+# Two modules from the `wasm/` crate: the runtime (no JSON ruleset reader, no
 # validator: it reads bundles), which every page loads, and the authoring
 # module (the whole crate), which `Policy.fromJson` loads on first use. Each
 # build keeps its own target directory, so neither rebuilds the other.
-cargo build --lib --profile wasm-release --locked --target wasm32-unknown-unknown \
-  --no-default-features
-CARGO_TARGET_DIR=target/authoring cargo build --lib --profile wasm-release --locked \
+cargo build -p harmony-policy-wasm --lib --profile wasm-release --locked \
   --target wasm32-unknown-unknown
+CARGO_TARGET_DIR=target/authoring cargo build -p harmony-policy-wasm --lib \
+  --profile wasm-release --locked --target wasm32-unknown-unknown --features authoring
 rm -rf pkg
 build() { # <cargo output dir> <module name>
   local out=$1 name=$2
   # One result per export and no imports: instantiates about 2 ms sooner in
   # V8 (see the script).
-  node scripts/plain-features.mjs "$out/harmony_policy.wasm" "$out/$name.plain.wasm"
+  node scripts/plain-features.mjs "$out/harmony_policy_wasm.wasm" "$out/$name.plain.wasm"
   # Function names stay until wasm-opt has ordered the functions by them.
   wasm-bindgen --target web --out-dir pkg --out-name "$name" "$out/$name.plain.wasm"
   # Features the Rust wasm32 target emits by default; wasm-opt must accept

@@ -6,7 +6,7 @@
 // hand back a string through memory into exports with several results, and
 // V8 compiles a wrapper for each such signature when it compiles the module
 // (about 1.1 ms of a 3.9 ms instantiation in Node 20), and (2) adds an
-// import that sets up a table of JavaScript values, which src/wasm.rs never
+// import that sets up a table of JavaScript values, which src/ffi.rs never
 // uses: one import costs V8 about 0.6 ms at compile time (README,
 // Performance). No code of ours needs either feature; the answers are the
 // same.

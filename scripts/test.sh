@@ -27,9 +27,11 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "clippy (wasm32, all targets)"
 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
 
-step "clippy (the runtime: no authoring feature, natively and for wasm32)"
+step "clippy (the runtime: no authoring feature, natively and for wasm32; the wasm crate both ways)"
 cargo clippy --locked --lib --no-default-features -- -D warnings
 cargo clippy --locked --lib --no-default-features --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p harmony-policy-wasm --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p harmony-policy-wasm --features authoring --target wasm32-unknown-unknown -- -D warnings
 
 step "native tests"
 run cargo test --locked

@@ -36,6 +36,7 @@ mod context;
 mod decimal;
 mod decode;
 mod error;
+pub mod ffi;
 mod json;
 mod membership;
 mod model;
@@ -48,8 +49,6 @@ mod record;
 mod roles;
 mod sort;
 mod view;
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
 mod write;
 
 pub use bundle::{BUNDLE_FORMAT, BUNDLE_MAGIC};

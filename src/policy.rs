@@ -166,7 +166,6 @@ impl Policy {
     /// Tells this compiled policy apart from every other loaded in this
     /// process (clones share it): the JavaScript layer keys its records by
     /// it.
-    #[cfg(target_arch = "wasm32")]
     pub(crate) fn instance(&self) -> u32 {
         self.inner.instance
     }

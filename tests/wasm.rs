@@ -1,4 +1,4 @@
-//! The WebAssembly boundary (`src/wasm.rs`), tested inside wasm: in Node by
+//! The WebAssembly boundary (`src/ffi.rs`, as `wasm/` exports it), tested inside wasm: in Node by
 //! default and in headless Chromium with `WASM_BINDGEN_USE_BROWSER=1` (see
 //! `scripts/test.sh`).
 //!
@@ -18,7 +18,7 @@
 mod common;
 
 use common::{Failure, Runtime};
-use harmony_policy::wasm as boundary;
+use harmony_policy::ffi as boundary;
 use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 

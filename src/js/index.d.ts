@@ -1,5 +1,5 @@
 // Types of the package entry (index.js, SPEC section 9). Every input and
-// output type is written once, in src/wasm.d.ts (which the build puts into
+// output type is written once, in wasm/src/types.d.ts (which the build puts into
 // harmony_policy.d.ts), and re-exported here; the classes are the layer's.
 // The generated module's own functions are internal and not re-exported.
 import type * as T from "./harmony_policy.js";

@@ -1,6 +1,6 @@
 // harmony-policy's JavaScript API (SPEC section 9): the package's entry.
 //
-// `Policy` and `View` over the wasm module's plain functions (src/wasm.rs),
+// `Policy` and `View` over the wasm module's plain functions (src/ffi.rs, exported by wasm/),
 // which take and give only numbers and strings: policies and views are
 // handles, structured inputs cross as `JSON.stringify` text and answers as
 // JSON text, and a failed call leaves its error for `takeError`, thrown here
@@ -49,7 +49,7 @@ function memory() {
   return words;
 }
 
-/** The wasm module's input buffer as bytes (src/wasm.rs `INPUT`). */
+/** The wasm module's input buffer as bytes (src/ffi.rs `INPUT`). */
 let input = null;
 
 /**
@@ -367,7 +367,7 @@ function preferences(v) {
 const MAX_PACKED = 10_000;
 
 /**
- * The context packed for wasm (src/wasm.rs `unpack_context`), or null when
+ * The context packed for wasm (src/ffi.rs `unpack_context`), or null when
  * it is anything but a plain, well-typed context, or long: those go through
  * `JSON.stringify` and the decoder, which report every problem precisely.
  */

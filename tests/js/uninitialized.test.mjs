@@ -43,7 +43,7 @@ test("every error code the library emits is in the TypeScript ErrorCode union", 
     for (const m of body.slice(0, end).matchAll(/=> "([a-z_]+)"/g)) codes.add(m[1]);
   }
   assert.ok(codes.size > 30, `${codes.size} codes found`);
-  const dts = readFileSync(new URL("../../src/wasm.d.ts", import.meta.url), "utf8");
+  const dts = readFileSync(new URL("../../wasm/src/types.d.ts", import.meta.url), "utf8");
   const union = dts.slice(dts.indexOf("export type ErrorCode"), dts.indexOf(";", dts.indexOf("export type ErrorCode")));
   const typed = new Set([...union.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]));
   const missing = [...codes].filter((c) => !typed.has(c));

@@ -1,6 +1,7 @@
-//! The WebAssembly boundary: the only module that knows it is called from
-//! JavaScript. It converts values at the boundary and delegates to the core;
-//! no rule is decided here.
+//! The boundary's functions: what the WebAssembly module (the `wasm/`
+//! crate, which only re-exports them under their JavaScript names) offers
+//! the package's JavaScript layer. They convert values and delegate to the
+//! core; no rule is decided here. Not a Rust API: use [`crate::Policy`].
 //!
 //! Only numbers and strings cross. Policies and views live here, in two
 //! tables, and JavaScript holds their handles (numbers from 1). Structured
@@ -28,10 +29,6 @@ use crate::{
 };
 use serde::Serialize;
 use std::cell::RefCell;
-use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = include_str!("wasm.d.ts");
 
 /// Objects that JavaScript holds by handle: `handle - 1` indexes `slots`.
 struct Table<T> {
@@ -162,14 +159,12 @@ fn handle<T, E: Into<Error>>(
 
 /// The last failure as JSON (`{code, message, path?}`), taken: the layer
 /// calls this right after a call returned its "nothing".
-#[wasm_bindgen(js_name = takeError)]
 pub fn take_error() -> String {
     ERROR.with(|cell| std::mem::take(&mut *cell.borrow_mut()))
 }
 
 /// Leaves the error for an argument of the wrong JavaScript type, found by
 /// the layer before the call (`name` is the parameter's name).
-#[wasm_bindgen(js_name = wrongArgument)]
 pub fn wrong_argument(name: &str) {
     let error = match name {
         "request" => malformed_request(),
@@ -181,7 +176,6 @@ pub fn wrong_argument(name: &str) {
 }
 
 /// Leaves the error for an argument that `JSON.stringify` could not write.
-#[wasm_bindgen(js_name = unreadableArgument)]
 pub fn unreadable_argument(name: &str) {
     fail_with(invalid(
         "",
@@ -296,7 +290,6 @@ fn with_view<T: Nothing>(handle: u32, read: impl FnOnce(&View) -> T) -> T {
 // ---------- Policies ----------
 
 /// A bundled ruleset by name (`harmony` or `harmonia`): its handle.
-#[wasm_bindgen(js_name = policyBuiltin)]
 pub fn policy_builtin(name: &str) -> u32 {
     handle(&POLICIES, Policy::builtin(name))
 }
@@ -304,27 +297,23 @@ pub fn policy_builtin(name: &str) -> u32 {
 /// Loads and validates a ruleset from JSON text: its handle. Only the
 /// authoring module has it.
 #[cfg(feature = "authoring")]
-#[wasm_bindgen(js_name = policyFromJson)]
 pub fn policy_from_json(text: &str) -> u32 {
     handle(&POLICIES, Policy::from_json(text))
 }
 
 /// Reads a bundle (`Policy.fromBundle`): a handle, or 0 with the error
 /// left (`invalid_bundle`).
-#[wasm_bindgen(js_name = policyFromBundle)]
 pub fn policy_from_bundle(bytes: &[u8]) -> u32 {
     handle(&POLICIES, Policy::from_bundle(bytes))
 }
 
 /// The policy as a bundle's bytes (empty with the error left when the
 /// handle is gone).
-#[wasm_bindgen(js_name = policyToBundle)]
 pub fn policy_to_bundle(policy: u32) -> Vec<u8> {
     with_policy(policy, Policy::to_bundle)
 }
 
 /// Lets go of a policy (its views stay valid).
-#[wasm_bindgen(js_name = policyFree)]
 pub fn policy_free(policy: u32) {
     POLICIES.with(|cell| cell.borrow_mut().remove(policy));
 }
@@ -332,7 +321,6 @@ pub fn policy_free(policy: u32) {
 /// A second handle to the same compiled policy, or 0 (the layer's record
 /// catalog keeps one, so that its views can compile again after every
 /// policy object over it was freed).
-#[wasm_bindgen(js_name = policyShare)]
 pub fn policy_share(policy: u32) -> u32 {
     // Cloned first: the table cannot be read and written at once.
     with_policy(policy, |p| Some(p.clone())).map_or(0, |shared| {
@@ -342,32 +330,27 @@ pub fn policy_share(policy: u32) -> u32 {
 
 /// Tells this compiled policy apart from every other in the process (0 for
 /// no policy).
-#[wasm_bindgen(js_name = policyInstance)]
 pub fn policy_instance(policy: u32) -> u32 {
     with_policy(policy, Policy::instance)
 }
 
 /// `sha256:` and the hex digest of the canonical form.
-#[wasm_bindgen(js_name = policyFingerprint)]
 pub fn policy_fingerprint(policy: u32) -> String {
     with_policy(policy, |p| p.fingerprint().to_owned())
 }
 
 /// The ruleset's name.
-#[wasm_bindgen(js_name = policyName)]
 pub fn policy_name(policy: u32) -> String {
     with_policy(policy, |p| p.name().to_owned())
 }
 
 /// The canonical JSON form.
-#[wasm_bindgen(js_name = policyToJson)]
 pub fn policy_to_json(policy: u32) -> String {
     with_policy(policy, |p| p.to_json().to_owned())
 }
 
 /// What the JavaScript layer keeps per policy (JSON): each route's id and
 /// parameter names, and each form's id and field ids, in ruleset order.
-#[wasm_bindgen(js_name = policyCatalog)]
 pub fn policy_catalog(policy: u32) -> String {
     #[derive(Serialize)]
     struct Route<'a> {
@@ -418,13 +401,11 @@ pub fn policy_catalog(policy: u32) -> String {
 }
 
 /// The products, in ruleset order (JSON).
-#[wasm_bindgen(js_name = policyProducts)]
 pub fn policy_products(policy: u32) -> String {
     with_policy(policy, |p| json(&p.products()))
 }
 
 /// Compiles a context (JSON) into a view: its handle.
-#[wasm_bindgen(js_name = policyView)]
 pub fn policy_view(policy: u32, context: &str) -> u32 {
     with_policy(policy, |p| {
         handle(&VIEWS, self::context(context).and_then(|c| Ok(p.view(&c)?)))
@@ -432,7 +413,6 @@ pub fn policy_view(policy: u32, context: &str) -> u32 {
 }
 
 /// What turning a product on or off would change for this member (JSON).
-#[wasm_bindgen(js_name = policyProductImpact)]
 pub fn policy_product_impact(policy: u32, context: &str, product: &str, enabled: bool) -> String {
     with_policy(policy, |p| {
         answer(self::context(context).and_then(|c| p.product_impact(&c, product, enabled)))
@@ -440,7 +420,6 @@ pub fn policy_product_impact(policy: u32, context: &str, product: &str, enabled:
 }
 
 /// Whether a user may delete their account (request and answer in JSON).
-#[wasm_bindgen(js_name = policyCheckAccountDeletion)]
 pub fn policy_check_account_deletion(policy: u32, request: &str) -> String {
     with_policy(policy, |p| {
         match input::<AccountDeletion>(request, "request") {
@@ -451,7 +430,6 @@ pub fn policy_check_account_deletion(policy: u32, request: &str) -> String {
 }
 
 /// Whether a role change may go ahead (request and answer in JSON).
-#[wasm_bindgen(js_name = policyCheckRoleChange)]
 pub fn policy_check_role_change(policy: u32, request: &str) -> String {
     with_policy(policy, |p| {
         answer(input::<RoleChange>(request, "request").and_then(|r| p.check_role_change(&r)))
@@ -459,7 +437,6 @@ pub fn policy_check_role_change(policy: u32, request: &str) -> String {
 }
 
 /// Whether a workspace role may be deleted (request and answer in JSON).
-#[wasm_bindgen(js_name = policyCheckRoleDeletion)]
 pub fn policy_check_role_deletion(policy: u32, request: &str) -> String {
     with_policy(policy, |p| {
         answer(input::<RoleDeletion>(request, "request").and_then(|r| p.check_role_deletion(&r)))
@@ -467,7 +444,6 @@ pub fn policy_check_role_deletion(policy: u32, request: &str) -> String {
 }
 
 /// Whether accepting an invite may go ahead (request and answer in JSON).
-#[wasm_bindgen(js_name = policyCheckInviteAcceptance)]
 pub fn policy_check_invite_acceptance(policy: u32, request: &str) -> String {
     with_policy(policy, |p| {
         answer(
@@ -480,7 +456,6 @@ pub fn policy_check_invite_acceptance(policy: u32, request: &str) -> String {
 /// Checks a workspace's roles (a JSON list) as a context's
 /// `workspace.roles` would be checked; `null` when they are valid, an error
 /// at the problem's pointer (`/1/grants/0`) otherwise.
-#[wasm_bindgen(js_name = policyCheckCustomRoles)]
 pub fn policy_check_custom_roles(policy: u32, roles: &str) -> String {
     with_policy(policy, |p| {
         answer(
@@ -490,7 +465,6 @@ pub fn policy_check_custom_roles(policy: u32, roles: &str) -> String {
 }
 
 /// An invite's state at `now` (milliseconds since the epoch), in JSON.
-#[wasm_bindgen(js_name = policyInviteStatus)]
 pub fn policy_invite_status(policy: u32, invite: &str, now: f64) -> String {
     let whole = now.is_finite() && now.fract() == 0.0 && now.abs() <= 9.007_199_254_740_991e15;
     with_policy(policy, |p| {
@@ -509,37 +483,31 @@ pub fn policy_invite_status(policy: u32, invite: &str, now: f64) -> String {
 // ---------- Views ----------
 
 /// Lets go of a view.
-#[wasm_bindgen(js_name = viewFree)]
 pub fn view_free(view: u32) {
     VIEWS.with(|cell| cell.borrow_mut().remove(view));
 }
 
 /// The sidebar items the member may open (JSON).
-#[wasm_bindgen(js_name = viewSidebar)]
 pub fn view_sidebar(view: u32) -> String {
     with_view(view, |v| json(&v.sidebar()))
 }
 
 /// Palette entries; all for an empty query, else ranked matches (JSON).
-#[wasm_bindgen(js_name = viewPalette)]
 pub fn view_palette(view: u32, query: &str) -> String {
     with_view(view, |v| answer(v.palette(query)))
 }
 
 /// What to do with a path (JSON).
-#[wasm_bindgen(js_name = viewResolve)]
 pub fn view_resolve(view: u32, path: &str) -> String {
     with_view(view, |v| answer(v.resolve(path)))
 }
 
 /// Every field of a form with its visibility (JSON).
-#[wasm_bindgen(js_name = viewForm)]
 pub fn view_form(view: u32, form: &str) -> String {
     with_view(view, |v| answer(v.form(form)))
 }
 
 /// Whether the member holds a permission: 1 or 0, or -1 with the error left.
-#[wasm_bindgen(js_name = viewCan)]
 pub fn view_can(view: u32, permission: &str) -> i32 {
     with_view(view, |v| match v.can(permission) {
         Ok(can) => i32::from(can),
@@ -551,7 +519,6 @@ pub fn view_can(view: u32, permission: &str) -> i32 {
 }
 
 /// Whether a capability that is not a page is on (JSON).
-#[wasm_bindgen(js_name = viewFeature)]
 pub fn view_feature(view: u32, id: &str) -> String {
     with_view(view, |v| answer(v.feature(id)))
 }
@@ -564,7 +531,6 @@ const REQUEST_KEYS: [&str; 4] = ["method", "path", "body", "record"];
 /// null | {"keys": [the body's own keys]} | "other", "record"?: the
 /// request's record}`. Only the body's own keys are read, so a body of any
 /// depth, or a cyclic one, costs nothing.
-#[wasm_bindgen(js_name = viewCheckRequest)]
 pub fn view_check_request(view: u32, request: &str) -> String {
     with_view(view, |v| answer(check_request(v, request)))
 }
@@ -641,7 +607,6 @@ fn record_at(tree: &Json<'_>, key: &str) -> Result<crate::Record, QueryError> {
 /// given as JSON: 1 or 0, or -1 with the error left. The layer answers
 /// plain records itself from [`view_filter`]; this reads any other value,
 /// with the core's errors (pointers into the record).
-#[wasm_bindgen(js_name = viewCanRecord)]
 pub fn view_can_record(view: u32, permission: &str, record: &str) -> i32 {
     with_view(view, |v| {
         let result =
@@ -658,7 +623,6 @@ pub fn view_can_record(view: u32, permission: &str, record: &str) -> i32 {
 
 /// The records a permission (`resource:action`) covers (JSON
 /// `{all, ownerIds, teamIds}`).
-#[wasm_bindgen(js_name = viewFilter)]
 pub fn view_filter(view: u32, permission: &str) -> String {
     with_view(view, |v| answer(v.filter(permission)))
 }
@@ -666,7 +630,6 @@ pub fn view_filter(view: u32, permission: &str) -> String {
 /// The fields a synced record loses (JSON list; for HubSpot and Salesforce
 /// while Accounts is off: `accountId`). `keys` is the record's count of own
 /// keys; the layer copies the record without them.
-#[wasm_bindgen(js_name = viewSyncDropped)]
 pub fn view_sync_dropped(view: u32, integration: &str, keys: u32) -> String {
     with_view(view, |v| {
         answer(
@@ -677,7 +640,6 @@ pub fn view_sync_dropped(view: u32, integration: &str, keys: u32) -> String {
 }
 
 /// Why a target is shown or allowed, or not (JSON).
-#[wasm_bindgen(js_name = viewExplain)]
 pub fn view_explain(view: u32, target: &str) -> String {
     with_view(view, |v| answer(v.explain(target)))
 }
@@ -732,7 +694,6 @@ fn with_input<T>(len: u32, read: impl FnOnce(&str) -> T) -> Option<T> {
 
 /// The address of the input buffer and its size in bytes, in the scratch
 /// buffer.
-#[wasm_bindgen(js_name = inputBuffer)]
 pub fn input_buffer() -> u32 {
     let at = INPUT.with(|cell| cell.borrow().as_ptr() as u32);
     scratch_all(|out| out.extend([at, INPUT_BYTES as u32]))
@@ -833,7 +794,6 @@ fn unpack_context(packed: &str) -> Option<Context> {
 
 /// A view of a context packed by the JavaScript layer, or 0 when it has an
 /// error (the layer then calls `policyView`, which leaves it).
-#[wasm_bindgen(js_name = policyViewPacked)]
 pub fn policy_view_packed(policy: u32, packed: &str) -> u32 {
     let view = POLICIES.with(|cell| {
         let table = cell.borrow();
@@ -844,13 +804,11 @@ pub fn policy_view_packed(policy: u32, packed: &str) -> u32 {
 
 /// [`policy_view_packed`] of the packed context in the input buffer (`len`
 /// bytes).
-#[wasm_bindgen(js_name = policyViewPackedInput)]
 pub fn policy_view_packed_input(policy: u32, len: u32) -> u32 {
     with_input(len, |packed| policy_view_packed(policy, packed)).unwrap_or(0)
 }
 
 /// The JSON of the reason with this key.
-#[wasm_bindgen(js_name = viewReason)]
 pub fn view_reason(view: u32, key: u32) -> String {
     with_view(view, |v| {
         answer(
@@ -861,7 +819,6 @@ pub fn view_reason(view: u32, key: u32) -> String {
 }
 
 /// The id of a permission written exactly this way, or -1.
-#[wasm_bindgen(js_name = viewPermissionId)]
 pub fn view_permission_id(view: u32, text: &str) -> i32 {
     with_view(view, |v| {
         v.compiled()
@@ -873,49 +830,41 @@ pub fn view_permission_id(view: u32, text: &str) -> i32 {
 }
 
 /// Every link of this view, in route order, `\n`-separated.
-#[wasm_bindgen(js_name = viewLinks)]
 pub fn view_links(view: u32) -> String {
     with_view(view, View::links)
 }
 
 /// The current slug, then the other memberships, `,`-separated.
-#[wasm_bindgen(js_name = viewSlugs)]
 pub fn view_slugs(view: u32) -> String {
     with_view(view, |v| v.slugs().to_owned())
 }
 
 /// Navigation item `i` as this view's sidebar item, shown or not (JSON).
-#[wasm_bindgen(js_name = viewSidebarItem)]
 pub fn view_sidebar_item(view: u32, i: u32) -> String {
     with_view(view, |v| json(&v.sidebar_item(i as usize)))
 }
 
 /// Palette entry `i` as this view shows it, with score 0 (JSON).
-#[wasm_bindgen(js_name = viewPaletteEntry)]
 pub fn view_palette_entry(view: u32, i: u32) -> String {
     with_view(view, |v| json(&v.palette_entry(i as usize, 0)))
 }
 
 /// The sidebar: navigation indices.
-#[wasm_bindgen(js_name = viewSidebarIndices)]
 pub fn view_sidebar_indices(view: u32) -> u32 {
     with_view(view, |v| scratch_all(|out| v.sidebar_indices(out)))
 }
 
 /// The palette: `(index, score)` pairs.
-#[wasm_bindgen(js_name = viewPaletteIndices)]
 pub fn view_palette_indices(view: u32, query: &str) -> u32 {
     with_view(view, |v| scratch(|out| v.palette_indices(query, out)))
 }
 
 /// A compact resolution.
-#[wasm_bindgen(js_name = viewResolveCompact)]
 pub fn view_resolve_compact(view: u32, path: &str) -> u32 {
     with_view(view, |v| scratch(|out| v.resolve_compact(path, out)))
 }
 
 /// A compact resolution of the path in the input buffer (`len` bytes).
-#[wasm_bindgen(js_name = viewResolveInput)]
 pub fn view_resolve_input(view: u32, len: u32) -> u32 {
     with_view(view, |v| {
         with_input(len, |path| scratch(|out| v.resolve_compact(path, out))).unwrap_or(0)
@@ -924,7 +873,6 @@ pub fn view_resolve_input(view: u32, len: u32) -> u32 {
 
 /// Route `route`'s decision, as three numbers (see
 /// `View::decision_compact`).
-#[wasm_bindgen(js_name = viewDecision)]
 pub fn view_decision(view: u32, route: u32) -> u32 {
     with_view(view, |v| {
         scratch_all(|out| v.decision_compact(route as usize, out))
@@ -932,7 +880,6 @@ pub fn view_decision(view: u32, route: u32) -> u32 {
 }
 
 /// `(field, flags)` pairs of form `form` (an index).
-#[wasm_bindgen(js_name = viewFormFlags)]
 pub fn view_form_flags(view: u32, form: u32) -> u32 {
     with_view(view, |v| {
         scratch_all(|out| v.form_flags(form as usize, out))
@@ -940,7 +887,6 @@ pub fn view_form_flags(view: u32, form: u32) -> u32 {
 }
 
 /// Whether the member holds the permission with this id.
-#[wasm_bindgen(js_name = viewCanId)]
 pub fn view_can_id(view: u32, id: u32) -> bool {
     with_view(view, |v| v.can_index(id))
 }

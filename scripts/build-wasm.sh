@@ -43,20 +43,20 @@ sed -i 's/: any\b/: unknown/g; s/(a: any/(a: unknown/g; s/, \([a-z]\): any/, \1:
   pkg/harmony_policy.d.ts pkg/harmony_policy_authoring.d.ts
 # The entry point: the JavaScript layer (`Policy`, `View`) over the generated
 # functions, and its types (which re-export the input and output types).
-cp src/js/index.js pkg/index.js
-cp src/js/index.d.ts pkg/index.d.ts
+cp wasm/js/index.js pkg/index.js
+cp wasm/js/index.d.ts pkg/index.d.ts
 # harmony-policy/authoring: `fromJson` and `compile` over the authoring module.
-cp src/js/authoring.js src/js/authoring.d.ts pkg/
+cp wasm/js/authoring.js wasm/js/authoring.d.ts pkg/
 # The bundled rulesets' ids (written by `harmony-policy types`; a test
 # holds the file to the rulesets).
-cp src/js/rulesets.d.ts pkg/rulesets.d.ts
+cp wasm/js/rulesets.d.ts pkg/rulesets.d.ts
 # React bindings (harmony-policy/react).
-cp src/js/react.js src/js/react.d.ts src/js/vue.js src/js/vue.d.ts pkg/
+cp wasm/js/react.js wasm/js/react.d.ts wasm/js/vue.js wasm/js/vue.d.ts pkg/
 # Node: loads the module synchronously from the package's files.
-cp src/js/node.js src/js/node.d.ts pkg/
+cp wasm/js/node.js wasm/js/node.d.ts pkg/
 # What a package carries besides code: its licenses, its changes, a README.
 cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
-cp src/js/README.md pkg/README.md
+cp wasm/js/README.md pkg/README.md
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 cat > pkg/package.json <<JSON
 {

@@ -5,7 +5,7 @@
 //!
 //! Only numbers and strings cross. Policies and views live here, in two
 //! tables, and JavaScript holds their handles (numbers from 1). Structured
-//! inputs arrive as JSON text (the package's layer, `src/js/index.js`, calls
+//! inputs arrive as JSON text (the package's layer, `wasm/js/index.js`, calls
 //! `JSON.stringify`), answers leave as JSON text (the layer calls
 //! `JSON.parse`) or, for the hot queries, as numbers in a scratch buffer
 //! (`crate::view::compact`). A call that fails returns its "nothing" (0, or
@@ -699,7 +699,7 @@ pub fn input_buffer() -> u32 {
     scratch_all(|out| out.extend([at, INPUT_BYTES as u32]))
 }
 
-/// Separators of the packed context (`src/js/index.js` writes it; a context
+/// Separators of the packed context (`wasm/js/index.js` writes it; a context
 /// with any of these characters in a string takes the JSON path instead).
 const FIELD: char = '\u{1}';
 const ITEM: char = '\u{2}';

@@ -248,10 +248,10 @@ fn validate_reports_every_problem_in_one_run() {
 fn the_packages_ruleset_ids_are_those_of_the_bundled_rulesets() {
     let (code, out) = tool(&["types", "harmony", "harmonia", "--import", "./index.js"]);
     assert_eq!(code, 0, "{out}");
-    let file = std::fs::read_to_string(root().join("src/js/rulesets.d.ts")).unwrap();
+    let file = std::fs::read_to_string(root().join("wasm/js/rulesets.d.ts")).unwrap();
     assert_eq!(
         out, file,
-        "src/js/rulesets.d.ts is out of date: run `cargo run -p harmony-policy-cli -- types harmony harmonia --import ./index.js > src/js/rulesets.d.ts`"
+        "wasm/js/rulesets.d.ts is out of date: run `cargo run -p harmony-policy-cli -- types harmony harmonia --import ./index.js > wasm/js/rulesets.d.ts`"
     );
     let (_, custom) = tool(&["types", "examples/rulesets/helpdesk.json"]);
     assert!(

@@ -2,7 +2,7 @@
 //! it is called from JavaScript. It re-exports the core's boundary
 //! functions (`harmony_policy::ffi`), which take and give only numbers and
 //! strings, under the names the package's JavaScript layer
-//! (`src/js/index.js`) calls; nothing is converted or decided here.
+//! (`wasm/js/index.js`) calls; nothing is converted or decided here.
 //!
 //! Built twice by `scripts/build-wasm.sh`: without features, the runtime
 //! module every page loads (it reads bundles); with `authoring`, the module

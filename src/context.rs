@@ -131,17 +131,22 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// Every platform with its name in a context.
+    pub const NAMES: [(&'static str, Platform); 6] = [
+        ("mac", Platform::Mac),
+        ("ios", Platform::Ios),
+        ("windows", Platform::Windows),
+        ("linux", Platform::Linux),
+        ("android", Platform::Android),
+        ("other", Platform::Other),
+    ];
+
     /// The platform named `name` in a context (`mac`, `ios`, ...).
     pub(crate) fn from_name(name: &str) -> Option<Platform> {
-        Some(match name {
-            "mac" => Platform::Mac,
-            "ios" => Platform::Ios,
-            "windows" => Platform::Windows,
-            "linux" => Platform::Linux,
-            "android" => Platform::Android,
-            "other" => Platform::Other,
-            _ => return None,
-        })
+        Platform::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, p)| *p)
     }
 
     /// Whether shortcuts use Apple's symbols.

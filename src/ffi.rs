@@ -699,11 +699,7 @@ pub fn input_buffer() -> u32 {
     scratch_all(|out| out.extend([at, INPUT_BYTES as u32]))
 }
 
-/// Separators of the packed context (`wasm/js/index.js` writes it; a context
-/// with any of these characters in a string takes the JSON path instead).
-const FIELD: char = '\u{1}';
-const ITEM: char = '\u{2}';
-const PAIR: char = '\u{3}';
+use protocol::{Field, FIELD, ITEM, PAIR};
 
 /// The items of a packed list field (none for an empty field).
 fn items(field: &str) -> impl Iterator<Item = &str> {
@@ -724,12 +720,11 @@ fn map_of<V>(
     Some(out)
 }
 
-/// Reads a context packed by the JavaScript layer. It packs only contexts
-/// whose every key and type the JSON decoder would accept, so the answer is
-/// the same as decoding `JSON.stringify(context)`.
+/// Reads a context packed by the JavaScript layer, field by field in the
+/// order of [`protocol::PACKED_CONTEXT`] (which the layer packs by). It
+/// packs only contexts whose every key and type the JSON decoder would
+/// accept, so the answer is the same as decoding `JSON.stringify(context)`.
 fn unpack_context(packed: &str) -> Option<Context> {
-    let mut fields = packed.split(FIELD);
-    let mut next = || fields.next();
     let list = |s: &str| -> Vec<String> { items(s).map(str::to_owned).collect() };
     let optional = |s: &str| -> Option<Option<String>> {
         match s.split_at_checked(1)? {
@@ -739,57 +734,213 @@ fn unpack_context(packed: &str) -> Option<Context> {
         }
     };
     let switches = |s: &str| map_of(s, |v| Some(v == "1"));
-    let slug = next()?.to_owned();
-    let products = switches(next()?)?;
-    let plan = optional(next()?)?;
-    let flags = list(next()?);
-    let environment = optional(next()?)?;
-    let settings = switches(next()?)?;
-    let user_id = next()?.to_owned();
-    let roles = list(next()?);
-    let permissions = list(next()?);
-    let teams = list(next()?);
-    let active = next()? == "1";
-    let landing_page = optional(next()?)?;
-    let preferences = map_of(next()?, |v| {
-        Some(match v.split_at_checked(1)? {
-            ("b", b) => PreferenceValue::Bool(b == "1"),
-            ("n", n) => {
-                let number = crate::decimal::parse(n)?;
-                PreferenceValue::Number(number.is_finite().then_some(number)?)
-            }
-            ("s", text) => PreferenceValue::String(text.to_owned()),
-            ("z", "") => PreferenceValue::Null,
-            _ => return None,
+    let preferences = |s: &str| {
+        map_of(s, |v| {
+            Some(match v.split_at_checked(1)? {
+                ("b", b) => PreferenceValue::Bool(b == "1"),
+                ("n", n) => {
+                    let number = crate::decimal::parse(n)?;
+                    PreferenceValue::Number(number.is_finite().then_some(number)?)
+                }
+                ("s", text) => PreferenceValue::String(text.to_owned()),
+                ("z", "") => PreferenceValue::Null,
+                _ => return None,
+            })
         })
-    })?;
-    let memberships = list(next()?);
-    let platform = Platform::from_name(next()?)?;
-    if next().is_some() {
-        return None;
-    }
-    Some(Context {
+    };
+    let mut context = Context {
         workspace: Workspace {
-            slug,
-            products,
-            plan,
-            flags,
-            environment,
-            settings,
+            slug: String::new(),
+            products: Default::default(),
+            plan: None,
+            flags: Vec::new(),
+            environment: None,
+            settings: Default::default(),
             roles: Vec::new(),
         },
         member: Member {
-            user_id,
-            roles,
-            permissions,
-            teams,
-            active,
-            landing_page,
-            preferences,
+            user_id: String::new(),
+            roles: Vec::new(),
+            permissions: Vec::new(),
+            teams: Vec::new(),
+            active: true,
+            landing_page: None,
+            preferences: Default::default(),
         },
-        memberships,
-        platform,
-    })
+        memberships: Vec::new(),
+        platform: Platform::Other,
+    };
+    let mut fields = packed.split(FIELD);
+    for (_, _, field) in protocol::PACKED_CONTEXT {
+        let text = fields.next()?;
+        let (w, m) = (&mut context.workspace, &mut context.member);
+        match field {
+            Field::Slug => w.slug = text.to_owned(),
+            Field::Products => w.products = switches(text)?,
+            Field::Plan => w.plan = optional(text)?,
+            Field::Flags => w.flags = list(text),
+            Field::Environment => w.environment = optional(text)?,
+            Field::Settings => w.settings = switches(text)?,
+            Field::UserId => m.user_id = text.to_owned(),
+            Field::Roles => m.roles = list(text),
+            Field::Permissions => m.permissions = list(text),
+            Field::Teams => m.teams = list(text),
+            Field::Active => m.active = text == "1",
+            Field::LandingPage => m.landing_page = optional(text)?,
+            Field::Preferences => m.preferences = preferences(text)?,
+            Field::Memberships => context.memberships = list(text),
+            Field::Platform => context.platform = Platform::from_name(text)?,
+        }
+    }
+    if fields.next().is_some() {
+        return None;
+    }
+    Some(context)
+}
+
+/// The protocol between this module and the JavaScript layer, written once:
+/// `examples/protocol.rs` writes it as the layer's `protocol.js` when the
+/// package is built (`scripts/build-wasm.sh`), so the layer's constants are
+/// these.
+pub mod protocol {
+    use crate::view::compact::tag;
+
+    /// Separates the fields of a packed context.
+    pub const FIELD: char = '\u{1}';
+    /// Separates the items of a packed list or map.
+    pub const ITEM: char = '\u{2}';
+    /// Separates a packed map item's key from its value.
+    pub const PAIR: char = '\u{3}';
+    /// "None" in a compact answer: no route matched; the view's own slug
+    /// as a parameter value.
+    pub const NONE: u32 = u32::MAX;
+
+    /// A field of a packed context, and how it is written.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Field {
+        /// Text.
+        Slug,
+        /// Switches: `key PAIR 1|0` items.
+        Products,
+        /// Optional text: `-`, or `+` and the text.
+        Plan,
+        /// A list: items.
+        Flags,
+        /// Optional text.
+        Environment,
+        /// Switches.
+        Settings,
+        /// Text.
+        UserId,
+        /// A list.
+        Roles,
+        /// A list.
+        Permissions,
+        /// A list.
+        Teams,
+        /// `1` or `0`.
+        Active,
+        /// Optional text.
+        LandingPage,
+        /// `key PAIR` and `b1`/`b0`, `n` and a number, `s` and text, or `z`.
+        Preferences,
+        /// A list.
+        Memberships,
+        /// A platform's name.
+        Platform,
+    }
+
+    /// The packed context's fields in order: the object they belong to
+    /// (`""` for the context itself), their key, and how they are written.
+    pub const PACKED_CONTEXT: [(&str, &str, Field); 15] = [
+        ("workspace", "slug", Field::Slug),
+        ("workspace", "products", Field::Products),
+        ("workspace", "plan", Field::Plan),
+        ("workspace", "flags", Field::Flags),
+        ("workspace", "environment", Field::Environment),
+        ("workspace", "settings", Field::Settings),
+        ("member", "userId", Field::UserId),
+        ("member", "roles", Field::Roles),
+        ("member", "permissions", Field::Permissions),
+        ("member", "teams", Field::Teams),
+        ("member", "active", Field::Active),
+        ("member", "landingPage", Field::LandingPage),
+        ("member", "preferences", Field::Preferences),
+        ("", "memberships", Field::Memberships),
+        ("", "platform", Field::Platform),
+    ];
+
+    /// How each kind of field is written, as the layer names it.
+    fn kind(field: Field) -> &'static str {
+        match field {
+            Field::Slug | Field::UserId => "text",
+            Field::Products | Field::Settings => "switches",
+            Field::Plan | Field::Environment | Field::LandingPage => "optional",
+            Field::Flags
+            | Field::Roles
+            | Field::Permissions
+            | Field::Teams
+            | Field::Memberships => "list",
+            Field::Active => "active",
+            Field::Preferences => "preferences",
+            Field::Platform => "platform",
+        }
+    }
+
+    /// The tags of a compact resolution.
+    pub const TAGS: [(&str, u32); 6] = [
+        ("ALLOW", tag::ALLOW),
+        ("REDIRECT", tag::REDIRECT),
+        ("FORBIDDEN", tag::FORBIDDEN),
+        ("NOT_FOUND", tag::NOT_FOUND),
+        ("OTHER_WORKSPACE", tag::OTHER_WORKSPACE),
+        ("FULL", tag::FULL),
+    ];
+
+    /// The protocol as the JavaScript module the layer imports.
+    pub fn javascript() -> String {
+        let escape = |c: char| format!("\"\\u{:04x}\"", u32::from(c));
+        let mut out = String::from(
+            "// Generated from src/ffi.rs (`protocol`) by examples/protocol.rs when the\n\
+             // package is built: the constants the JavaScript layer shares with the\n\
+             // WebAssembly module. Do not edit.\n",
+        );
+        for (name, c) in [("FIELD", FIELD), ("ITEM", ITEM), ("PAIR", PAIR)] {
+            out.push_str(&format!("export const {name} = {};\n", escape(c)));
+        }
+        out.push_str(&format!("export const NONE = {NONE};\n"));
+        let tags: Vec<String> = TAGS.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        out.push_str(&format!(
+            "export const TAG = Object.freeze({{ {} }});\n",
+            tags.join(", ")
+        ));
+        let fields: Vec<String> = PACKED_CONTEXT
+            .iter()
+            .map(|(object, key, field)| format!("[\"{object}\", \"{key}\", \"{}\"]", kind(*field)))
+            .collect();
+        out.push_str(&format!(
+            "export const PACKED_CONTEXT = Object.freeze([\n  {},\n]);\n",
+            fields.join(",\n  ")
+        ));
+        let platforms: Vec<String> = crate::Platform::NAMES
+            .iter()
+            .map(|(name, _)| format!("\"{name}\""))
+            .collect();
+        out.push_str(&format!(
+            "export const PLATFORMS = Object.freeze([{}]);\n",
+            platforms.join(", ")
+        ));
+        let apple: Vec<String> = crate::Platform::NAMES
+            .iter()
+            .filter(|(_, p)| p.is_apple())
+            .map(|(name, _)| format!("\"{name}\""))
+            .collect();
+        out.push_str(&format!(
+            "export const APPLE = Object.freeze([{}]);\n",
+            apple.join(", ")
+        ));
+        out
+    }
 }
 
 /// A view of a context packed by the JavaScript layer, or 0 when it has an
@@ -889,4 +1040,52 @@ pub fn view_form_flags(view: u32, form: u32) -> u32 {
 /// Whether the member holds the permission with this id.
 pub fn view_can_id(view: u32, id: u32) -> bool {
     with_view(view, |v| v.can_index(id))
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    /// A context packed field by field in the protocol's order reads back
+    /// as its JSON does; a field more or less is no context.
+    #[test]
+    fn a_packed_context_reads_as_its_json() {
+        let json = r#"{"workspace": {"slug": "acme", "products": {"accounts": false},
+            "plan": "agency", "flags": ["a", "b"], "settings": {"s": true}},
+            "member": {"userId": "u_1", "roles": ["member"], "teams": ["t"], "active": false,
+            "preferences": {"p": 2.5, "q": "x", "r": null, "s": true}},
+            "memberships": ["acme", "beta"], "platform": "mac"}"#;
+        let packed: Vec<String> = protocol::PACKED_CONTEXT
+            .iter()
+            .map(|(_, _, field)| {
+                match field {
+                    Field::Slug => "acme",
+                    Field::Products => "accounts\u{3}0",
+                    Field::Plan => "+agency",
+                    Field::Flags => "a\u{2}b",
+                    Field::Environment | Field::LandingPage => "-",
+                    Field::Settings => "s\u{3}1",
+                    Field::UserId => "u_1",
+                    Field::Roles => "member",
+                    Field::Permissions => "",
+                    Field::Teams => "t",
+                    Field::Active => "0",
+                    Field::Preferences => "p\u{3}n2.5\u{2}q\u{3}sx\u{2}r\u{3}z\u{2}s\u{3}b1",
+                    Field::Memberships => "acme\u{2}beta",
+                    Field::Platform => "mac",
+                }
+                .to_owned()
+            })
+            .collect();
+        let packed = packed.join(&FIELD.to_string());
+        assert_eq!(
+            unpack_context(&packed),
+            Some(Context::from_json(json).unwrap_or_else(|e| panic!("{e}")))
+        );
+        assert_eq!(unpack_context(&format!("{packed}{FIELD}")), None);
+        assert_eq!(
+            unpack_context(packed.rsplit_once(FIELD).map_or("", |p| p.0)),
+            None
+        );
+    }
 }

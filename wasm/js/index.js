@@ -38,6 +38,7 @@
 // its compiled view: `free()` or, failing that, the garbage collector
 // releases it. Policies are released likewise.
 import initWasm, * as raw from "./harmony_policy.js";
+import { FIELD, ITEM, PAIR, NONE, TAG, PACKED_CONTEXT, PLATFORMS as PLATFORM_NAMES, APPLE as APPLE_NAMES } from "./protocol.js";
 
 let wasm = null;
 let words = new Uint32Array(0);
@@ -191,9 +192,8 @@ function deepFreeze(value) {
 
 const NOT_FOUND = deepFreeze({ kind: "not_found" });
 const OTHER_WORKSPACE = deepFreeze({ kind: "forbidden", reason: { code: "other_workspace" } });
-const TAG = { ALLOW: 0, REDIRECT: 1, FORBIDDEN: 2, NOT_FOUND: 3, OTHER_WORKSPACE: 4, FULL: 5 };
-const PLATFORMS = new Set(["mac", "ios", "windows", "linux", "android", "other"]);
-const APPLE = new Set(["mac", "ios"]);
+const PLATFORMS = new Set(PLATFORM_NAMES);
+const APPLE = new Set(APPLE_NAMES);
 /** How many compiled views a policy keeps, and answers a view keeps. */
 const MAX_VIEWS = 16;
 const MAX_ANSWERS = 256;
@@ -202,8 +202,8 @@ const MAX_PERMISSIONS = 4096;
 /** How many paths a policy and slug remember the route of. */
 const MAX_ROUTED = 1024;
 /** A compact answer's "no route", and its range start for "the slug". */
-const NO_ROUTE = 0xffffffff;
-const SLUG_VALUE = 0xffffffff;
+const NO_ROUTE = NONE;
+const SLUG_VALUE = NONE;
 
 /** A compiled view (its handle, 0 once freed) and the answers it gave. */
 function newEntry(handle) {
@@ -311,11 +311,11 @@ function plainRecord(record) {
 }
 
 const plainObject = (v) => v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
-const SEPARATORS = /[\u0001-\u0003]/;
-const text = (v) => typeof v === "string" && !SEPARATORS.test(v);
-const WORKSPACE_KEYS = new Set(["slug", "products", "plan", "flags", "environment", "settings"]);
-const MEMBER_KEYS = new Set(["userId", "roles", "permissions", "teams", "active", "landingPage", "preferences"]);
-const CONTEXT_KEYS = new Set(["workspace", "member", "memberships", "platform"]);
+const text = (v) => typeof v === "string" && !v.includes(FIELD) && !v.includes(ITEM) && !v.includes(PAIR);
+/** The keys a packable context, workspace and member may have: exactly the
+ * packed fields. */
+const KEYS = { "": new Set(["workspace", "member"]), workspace: new Set(), member: new Set() };
+for (const [object, key] of PACKED_CONTEXT) KEYS[object].add(key);
 
 function onlyKeys(object, allowed) {
   for (const k in object) if (!allowed.has(k)) return false;
@@ -325,7 +325,7 @@ function list(v) {
   if (v === undefined) return "";
   // An empty string would pack as no item at all: such lists take the JSON way.
   if (!Array.isArray(v) || !v.every((x) => text(x) && x !== "")) return null;
-  return v.join("\u0002");
+  return v.join(ITEM);
 }
 function switches(v) {
   if (v === undefined) return "";
@@ -334,9 +334,9 @@ function switches(v) {
   for (const k in v) {
     const on = v[k];
     if (!text(k) || typeof on !== "boolean") return null;
-    out.push(k + "\u0003" + (on ? "1" : "0"));
+    out.push(k + PAIR + (on ? "1" : "0"));
   }
-  return out.join("\u0002");
+  return out.join(ITEM);
 }
 function optional(v) {
   if (v === undefined) return "-";
@@ -349,13 +349,13 @@ function preferences(v) {
   for (const k in v) {
     const x = v[k];
     if (!text(k)) return null;
-    if (typeof x === "boolean") out.push(k + "\u0003b" + (x ? "1" : "0"));
-    else if (typeof x === "number" && Number.isFinite(x)) out.push(k + "\u0003n" + String(x));
-    else if (text(x)) out.push(k + "\u0003s" + x);
-    else if (x === null) out.push(k + "\u0003z");
+    if (typeof x === "boolean") out.push(k + PAIR + "b" + (x ? "1" : "0"));
+    else if (typeof x === "number" && Number.isFinite(x)) out.push(k + PAIR + "n" + String(x));
+    else if (text(x)) out.push(k + PAIR + "s" + x);
+    else if (x === null) out.push(k + PAIR + "z");
     else return null;
   }
-  return out.join("\u0002");
+  return out.join(ITEM);
 }
 
 /** The longest packed context, in UTF-16 units. A packed unit is at most
@@ -371,21 +371,29 @@ const MAX_PACKED = 10_000;
  * it is anything but a plain, well-typed context, or long: those go through
  * `JSON.stringify` and the decoder, which report every problem precisely.
  */
+/** How each kind of packed field is written (protocol.js names the kinds). */
+const PACK = {
+  text: (v) => (text(v) ? v : null),
+  switches,
+  optional,
+  list,
+  active: (v) => (v === undefined || v === true ? "1" : v === false ? "0" : null),
+  preferences,
+  platform: (v) => (v === undefined ? "other" : PLATFORMS.has(v) ? v : null),
+};
+
 function pack(ctx) {
-  if (!plainObject(ctx) || !onlyKeys(ctx, CONTEXT_KEYS)) return null;
-  const w = ctx.workspace;
-  const m = ctx.member;
-  if (!plainObject(w) || !onlyKeys(w, WORKSPACE_KEYS) || !plainObject(m) || !onlyKeys(m, MEMBER_KEYS)) return null;
-  const platform = ctx.platform === undefined ? "other" : ctx.platform;
-  if (!text(w.slug) || !text(m.userId) || !PLATFORMS.has(platform)) return null;
-  if (m.active !== undefined && typeof m.active !== "boolean") return null;
-  const fields = [
-    w.slug, switches(w.products), optional(w.plan), list(w.flags), optional(w.environment), switches(w.settings),
-    m.userId, list(m.roles), list(m.permissions), list(m.teams), m.active === false ? "0" : "1", optional(m.landingPage), preferences(m.preferences),
-    list(ctx.memberships), platform,
-  ];
-  for (const f of fields) if (f === null) return null;
-  const packed = fields.join("\u0001");
+  if (!plainObject(ctx) || !onlyKeys(ctx, KEYS[""])) return null;
+  const objects = { "": ctx, workspace: ctx.workspace, member: ctx.member };
+  if (!plainObject(objects.workspace) || !onlyKeys(objects.workspace, KEYS.workspace)) return null;
+  if (!plainObject(objects.member) || !onlyKeys(objects.member, KEYS.member)) return null;
+  const fields = [];
+  for (const [object, key, kind] of PACKED_CONTEXT) {
+    const field = PACK[kind](objects[object][key]);
+    if (field === null) return null;
+    fields.push(field);
+  }
+  const packed = fields.join(FIELD);
   return packed.length > MAX_PACKED ? null : packed;
 }
 

@@ -350,7 +350,8 @@ pub fn policy_to_json(policy: u32) -> String {
 }
 
 /// What the JavaScript layer keeps per policy (JSON): each route's id and
-/// parameter names, and each form's id and field ids, in ruleset order.
+/// parameter names, and each form's id and field ids, in ruleset order; the
+/// reason for a path of another workspace.
 pub fn policy_catalog(policy: u32) -> String {
     #[derive(Serialize)]
     struct Route<'a> {
@@ -363,9 +364,13 @@ pub fn policy_catalog(policy: u32) -> String {
         fields: Vec<&'a str>,
     }
     #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
     struct Catalog<'a> {
         routes: Vec<Route<'a>>,
         forms: Vec<Form<'a>>,
+        /// The reason for a path of another workspace (the layer adds the
+        /// workspace to switch to).
+        other_workspace: crate::Reason<'a>,
     }
     with_policy(policy, |p| {
         let compiled = p.compiled();
@@ -396,7 +401,11 @@ pub fn policy_catalog(policy: u32) -> String {
                 fields: f.fields.iter().map(|x| x.id.as_str()).collect(),
             })
             .collect();
-        json(&Catalog { routes, forms })
+        json(&Catalog {
+            routes,
+            forms,
+            other_workspace: crate::Reason::OtherWorkspace { switch_to: None },
+        })
     })
 }
 

@@ -56,15 +56,17 @@ pub struct PaletteEntry<'a> {
     pub score: u32,
 }
 
-/// Why something is hidden, refused or redirected.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
+/// Why something is hidden, refused or redirected. Serialized as its
+/// `code`, its fields and its `message` (the sentence an app shows).
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reason<'a> {
     /// A product is turned off.
     ProductDisabled {
         /// The product id.
         product: &'a str,
+        /// Its label, for the message (not serialized).
+        label: &'a str,
     },
     /// A permission is missing.
     PermissionDenied {
@@ -107,8 +109,8 @@ pub enum Reason<'a> {
     InactiveMember,
     /// The path belongs to another workspace.
     OtherWorkspace {
-        /// The workspace to switch to, when the member belongs to it.
-        #[serde(rename = "switchTo", skip_serializing_if = "Option::is_none")]
+        /// The workspace to switch to, when the member belongs to it
+        /// (serialized as `switchTo`).
         switch_to: Option<&'a str>,
     },
     /// The workspace home leads to the member's landing page.
@@ -119,36 +121,69 @@ pub enum Reason<'a> {
     NotFound,
 }
 
+impl Serialize for Reason<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        match self {
+            Reason::ProductDisabled { product, .. } => map.serialize_entry("product", product)?,
+            Reason::PermissionDenied { permission } => {
+                map.serialize_entry("permission", permission)?;
+            }
+            Reason::PlanRequired { plan } => map.serialize_entry("plan", plan)?,
+            Reason::FlagDisabled { flag } => map.serialize_entry("flag", flag)?,
+            Reason::EnvironmentUnsupported { environment } => {
+                map.serialize_entry("environment", environment)?;
+            }
+            Reason::SettingDisabled { setting } => map.serialize_entry("setting", setting)?,
+            Reason::PreferenceOff { preference } => {
+                map.serialize_entry("preference", preference)?;
+            }
+            Reason::WorkspacesRequired { count } => map.serialize_entry("count", count)?,
+            Reason::OtherWorkspace {
+                switch_to: Some(to),
+            } => {
+                map.serialize_entry("switchTo", to)?;
+            }
+            _ => {}
+        }
+        map.serialize_entry("message", &self.message())?;
+        map.end()
+    }
+}
+
 impl Reason<'_> {
-    /// A lowercase sentence for people.
+    /// The sentence an app shows a member: lowercase, naming products by
+    /// their labels and everything else as the ruleset writes it.
     pub fn message(&self) -> String {
         match self {
-            Reason::ProductDisabled { product } => {
-                format!("the `{product}` product is turned off in this workspace")
+            Reason::ProductDisabled { label, .. } => {
+                format!("{label} is turned off in this workspace")
             }
             Reason::PermissionDenied { permission } => {
-                format!("this needs the `{permission}` permission")
+                format!("your role lacks the {permission} permission")
             }
-            Reason::PlanRequired { plan } => format!("this needs the `{plan}` plan or above"),
-            Reason::FlagDisabled { flag } => format!("the `{flag}` feature flag is off"),
+            Reason::PlanRequired { plan } => format!("this needs the {plan} plan or above"),
+            Reason::FlagDisabled { flag } => format!("the {flag} feature flag is off"),
             Reason::EnvironmentUnsupported { environment } => {
-                format!("this is not available in the `{environment}` environment")
+                format!("this is not available in the {environment} environment")
             }
             Reason::SettingDisabled { setting } => {
-                format!("the workspace has not made `{setting}` available")
+                format!("the workspace has not turned on {setting}")
             }
             Reason::PreferenceOff { preference } => {
-                format!("the member has not turned on `{preference}`")
+                format!("you have not turned on {preference} in your preferences")
             }
             Reason::WorkspacesRequired { count } => {
                 format!("this needs membership of at least {count} workspaces")
             }
             Reason::ConditionFailed => "an excluding condition holds".to_owned(),
-            Reason::InactiveMember => "the member is deactivated".to_owned(),
+            Reason::InactiveMember => "your membership of this workspace is deactivated".to_owned(),
             Reason::OtherWorkspace { .. } => "this belongs to another workspace".to_owned(),
-            Reason::LandingPage => "the workspace home opens the landing page".to_owned(),
-            Reason::NoPages => "the member may open no page".to_owned(),
-            Reason::NotFound => "nothing is at this path".to_owned(),
+            Reason::LandingPage => "the workspace home opens your landing page".to_owned(),
+            Reason::NoPages => "your role may open no page".to_owned(),
+            Reason::NotFound => "nothing is at this address".to_owned(),
         }
     }
 

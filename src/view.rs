@@ -152,12 +152,13 @@ fn mask_bit(i: usize) -> u64 {
 fn failure_reason(policy: &Compiled, f: Failure, environment: u8) -> Reason<'_> {
     let doc = &policy.doc;
     match f {
-        Failure::Product(i) => Reason::ProductDisabled {
-            product: doc
-                .products
-                .get(usize::from(i))
-                .map_or("", |p| p.id.as_str()),
-        },
+        Failure::Product(i) => {
+            let product = doc.products.get(usize::from(i));
+            Reason::ProductDisabled {
+                product: product.map_or("", |p| p.id.as_str()),
+                label: product.map_or("", |p| p.label.as_str()),
+            }
+        }
         Failure::Permission(i) => Reason::PermissionDenied {
             permission: policy
                 .conditions

@@ -357,22 +357,10 @@ const link = (to, text, attrs = {}) =>
   h("a", { href: to, ...attrs, onclick: (e) => (e.preventDefault(), navigate(to)) }, text);
 const page = (title, ...body) => [h("h1", {}, title), ...body];
 const empty = (text) => h("p", { class: "empty" }, text);
-const productLabel = (id) => policy().products().find((p) => p.id === id)?.label ?? id;
 
+/** A reason as a sentence: the policy's own message, capitalized. */
 function reasonText(reason) {
-  switch (reason.code) {
-    case "product_disabled": return `${productLabel(reason.product)} is turned off for this workspace.`;
-    case "permission_denied": return `Your role lacks the ${reason.permission} permission.`;
-    case "plan_required": return `This needs the ${reason.plan} plan or above.`;
-    case "inactive_member": return "Your membership of this workspace is deactivated.";
-    case "other_workspace": return "This page belongs to another workspace.";
-    case "flag_disabled": return `The ${reason.flag} feature flag is off.`;
-    case "environment_unsupported": return `Not available in the ${reason.environment} environment.`;
-    case "setting_disabled": return "The workspace has not made this available.";
-    case "preference_off": return "You have not turned this on in your preferences.";
-    case "not_found": return "Nothing is at this address.";
-    default: return reason.code.replaceAll("_", " ");
-  }
+  return reason.message.charAt(0).toUpperCase() + reason.message.slice(1) + ".";
 }
 
 function renderPage(answer) {

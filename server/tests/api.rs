@@ -435,7 +435,10 @@ async fn workspaces_are_isolated() {
         .await;
     assert_eq!(
         decision,
-        json!({ "kind": "forbidden", "reason": { "code": "other_workspace" } })
+        json!({ "kind": "forbidden", "reason": {
+            "code": "other_workspace",
+            "message": "this belongs to another workspace"
+        } })
     );
     // A session for one workspace acts on that workspace only.
     let ada_beta = s.sign_in("u_ada", "beta").await;

@@ -191,7 +191,6 @@ function deepFreeze(value) {
 }
 
 const NOT_FOUND = deepFreeze({ kind: "not_found" });
-const OTHER_WORKSPACE = deepFreeze({ kind: "forbidden", reason: { code: "other_workspace" } });
 const PLATFORMS = new Set(PLATFORM_NAMES);
 const APPLE = new Set(APPLE_NAMES);
 /** How many compiled views a policy keeps, and answers a view keeps. */
@@ -217,6 +216,8 @@ class Catalog {
   constructor(catalog, policy) {
     this.policy = policy;
     this.routes = catalog.routes.map((r) => ({ id: r.id, params: r.params, allow: null }));
+    /** The answer for a path of a workspace the member does not switch to. */
+    this.otherWorkspace = deepFreeze({ kind: "forbidden", reason: catalog.otherWorkspace });
     this.forms = new Map(catalog.forms.map((f, index) => [f.id, { index, fields: f.fields, records: new Map() }]));
     this.reasons = new Map();
     this.forbidden = new Map();
@@ -654,13 +655,13 @@ export class View {
         return NOT_FOUND;
       case TAG.OTHER_WORKSPACE: {
         const k = m[at + 2];
-        if (k === 0) return OTHER_WORKSPACE;
+        if (k === 0) return this.#catalog.otherWorkspace;
         this.#memberships ??= textAnswer(raw.viewSlugs(this.#h)).split(",");
         const to = this.#memberships[k - 1];
         const switches = this.#catalog.switchTo;
         let answer = switches.get(to);
         if (!answer) {
-          answer = deepFreeze({ kind: "forbidden", reason: { code: "other_workspace", switchTo: to } });
+          answer = deepFreeze({ kind: "forbidden", reason: { ...this.#catalog.otherWorkspace.reason, switchTo: to } });
           if (switches.size < MAX_ANSWERS) switches.set(to, answer);
         }
         return answer;

@@ -57,22 +57,23 @@ export interface PaletteEntry {
   score: number;
 }
 
-/** Why something is hidden, refused or redirected. */
+/** Why something is hidden, refused or redirected; `message` is the
+ * sentence an app shows (products named by their labels). */
 export type Reason =
-  | { code: "product_disabled"; product: string }
-  | { code: "permission_denied"; permission: string }
-  | { code: "plan_required"; plan: string }
-  | { code: "flag_disabled"; flag: string }
-  | { code: "environment_unsupported"; environment: string }
-  | { code: "setting_disabled"; setting: string }
-  | { code: "preference_off"; preference: string }
-  | { code: "workspaces_required"; count: number }
-  | { code: "condition_failed" }
-  | { code: "inactive_member" }
-  | { code: "other_workspace"; switchTo?: string }
-  | { code: "landing_page" }
-  | { code: "no_pages" }
-  | { code: "not_found" };
+  | { code: "product_disabled"; product: string; message: string }
+  | { code: "permission_denied"; permission: string; message: string }
+  | { code: "plan_required"; plan: string; message: string }
+  | { code: "flag_disabled"; flag: string; message: string }
+  | { code: "environment_unsupported"; environment: string; message: string }
+  | { code: "setting_disabled"; setting: string; message: string }
+  | { code: "preference_off"; preference: string; message: string }
+  | { code: "workspaces_required"; count: number; message: string }
+  | { code: "condition_failed"; message: string }
+  | { code: "inactive_member"; message: string }
+  | { code: "other_workspace"; switchTo?: string; message: string }
+  | { code: "landing_page"; message: string }
+  | { code: "no_pages"; message: string }
+  | { code: "not_found"; message: string };
 
 export type Resolution =
   | { kind: "allow"; route: string; params: Record<string, string> }

@@ -3,8 +3,10 @@
 # registries only: the wasm32 target, wasm-bindgen-cli at exactly the version
 # in Cargo.lock, Debian's chromium and chromedriver, and the npm
 # devDependencies pinned by package-lock.json (binaryen's wasm-opt,
-# TypeScript, playwright-core, and esbuild, Vite, webpack, React and Vue for
-# the package's examples and bundler tests).
+# TypeScript, playwright-core, and esbuild, Vite 5 and the current Vite,
+# webpack, Rollup with its node-resolve and import-meta-assets plugins,
+# React and Vue for the package's examples and bundler tests; @casl/ability
+# and @cedar-policy/cedar-wasm for the benchmarks).
 # Usage: bash scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -109,6 +109,10 @@ export async function main(): Promise<void> {
   v.can("contacts:update", { ownerId: "u_1" });
   // @ts-expect-error no form `contcat`
   v.form("contcat");
+  const contactFields = v.form("contact");
+  // @ts-expect-error no form of Harmony has a field `emial`
+  void contactFields.some((f) => f.id === "emial");
+  void contactFields.some((f) => f.id === "email");
   // @ts-expect-error no sidebar item `acounts`: the comparison cannot hold
   void v.sidebar().some((item) => item.id === "acounts");
   // @ts-expect-error harmonia has no workspace roles, so no role `superuser`

@@ -46,6 +46,9 @@ export type ContextOf<R extends RulesetIds = RulesetIds> = Omit<T.Context, "work
   };
 };
 
+/** A form field whose id is one of ruleset `R`'s form fields. */
+export type FormFieldOf<R extends RulesetIds = RulesetIds> = Omit<T.FormField, "id"> & { id: R["fields"][R["form"]] };
+
 /** An API request whose method is one the ruleset's endpoints take. */
 export type ApiRequestOf<R extends RulesetIds = RulesetIds> = Omit<T.ApiRequest, "method"> & { method: R["method"] };
 
@@ -161,7 +164,7 @@ export class View<R extends RulesetIds = RulesetIds> {
   /** What to do with a path. */
   resolve(path: string): T.Resolution;
   /** Every field of a form with its visibility. */
-  form(form: R["form"]): T.FormField[];
+  form(form: R["form"]): FormFieldOf<R>[];
   /** Whether the member holds a permission (`resource:action:scope`) at
    * that scope or wider. */
   can(permission: R["permission"]): boolean;

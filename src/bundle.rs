@@ -10,8 +10,13 @@
 //! | 2 | reserved, zero |
 //! | 4 | payload length |
 //! | 32 | the ruleset's fingerprint (the SHA-256 of its canonical form) |
-//! | payload | the compiled ruleset, in `postcard`'s encoding |
+//! | payload | the library's version, then the compiled ruleset, in `postcard`'s encoding |
 //! | 32 | SHA-256 of everything before it |
+//!
+//! The compiled form's layout is the library's own, so a bundle is read
+//! only by the release of the library that wrote it (the payload starts
+//! with its version): a server and the package it serves to must come
+//! from one release, and a bundle from another is refused, never misread.
 //!
 //! The payload is the compiled form itself (the document and what
 //! validation made of it: condition arena, grants, gates, link slots), so
@@ -35,6 +40,8 @@ use sha2::{Digest, Sha256};
 pub const BUNDLE_MAGIC: [u8; 8] = *b"HPBUNDLE";
 /// The bundle format this library writes and reads.
 pub const BUNDLE_FORMAT: u16 = 2;
+/// The release of the library, which alone reads the bundles it writes.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Bytes before the payload.
 const HEADER: usize = 8 + 2 + 2 + 4 + 32;
 /// Bytes after it.
@@ -88,7 +95,8 @@ fn fingerprint_text(bytes: &[u8]) -> String {
 pub(crate) fn write(policy: &Policy) -> Vec<u8> {
     // Serializing into memory fails only for types that postcard cannot
     // write (none here: no maps with odd keys, no unsized sequences).
-    let payload = postcard::to_allocvec(policy.compiled()).unwrap_or_default();
+    let mut payload = postcard::to_allocvec(VERSION).unwrap_or_default();
+    payload.extend(postcard::to_allocvec(policy.compiled()).unwrap_or_default());
     let mut out = Vec::with_capacity(HEADER + payload.len() + TRAILER);
     out.extend_from_slice(&BUNDLE_MAGIC);
     out.extend_from_slice(&BUNDLE_FORMAT.to_le_bytes());
@@ -162,6 +170,14 @@ fn read_checked(bytes: &[u8], checksum: bool) -> Result<Policy, RulesetError> {
         ));
     }
     let payload = body.get(HEADER..).unwrap_or_default();
+    let (version, payload) = postcard::take_from_bytes::<&str>(payload)
+        .map_err(|e| invalid(format!("its payload does not decode: {e}")))?;
+    if version != VERSION {
+        return Err(invalid(format!(
+            "it was written by version `{}` of the library; this is version {VERSION}",
+            crate::error::clip(version)
+        )));
+    }
     let mut compiled: Compiled = postcard::from_bytes(payload)
         .map_err(|e| invalid(format!("its payload does not decode: {e}")))?;
     verify(&compiled).map_err(invalid)?;
@@ -328,6 +344,26 @@ mod tests {
             let again = read(&bytes).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(again.fingerprint(), policy.fingerprint());
         }
+    }
+
+    #[test]
+    fn a_bundle_of_another_release_is_refused_not_misread() {
+        let good = write(&Policy::builtin("harmony").unwrap_or_else(|e| panic!("{e}")));
+        let mut other = good
+            .get(..good.len() - TRAILER)
+            .unwrap_or_default()
+            .to_vec();
+        // The version follows its one-byte length at the payload's start.
+        let at = HEADER + 1;
+        let last = at + VERSION.len() - 1;
+        if let Some(b) = other.get_mut(last) {
+            *b = if *b == b'9' { b'8' } else { b'9' };
+        }
+        let checksum = Sha256::digest(&other);
+        other.extend_from_slice(&checksum);
+        let error = read(&other).err().unwrap_or_else(|| panic!("read"));
+        assert_eq!(error.code(), "invalid_bundle");
+        assert!(error.to_string().contains("version"), "{error}");
     }
 
     #[test]

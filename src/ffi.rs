@@ -112,6 +112,12 @@ fn fail(code: &str, message: &str, path: Option<&str>) {
     ERROR.with(|cell| *cell.borrow_mut() = text);
 }
 
+/// Leaves `error` for [`take_error`] (for boundary functions outside this
+/// module, such as the authoring tools').
+pub fn leave_error(error: impl Into<Error>) {
+    fail_with(error);
+}
+
 fn fail_with(error: impl Into<Error>) {
     let error: Error = error.into();
     fail(error.code(), &error.to_string(), error.path());

@@ -51,13 +51,13 @@ fn bench(c: &mut Criterion) {
     let text = large_ruleset();
     println!("validate: {} bytes", text.len());
     c.bench_function("validate a 1 MB ruleset", |b| {
-        b.iter(|| harmony_policy_cli::validate::validate("large.json", &text))
+        b.iter(|| harmony_policy_authoring::validate::validate("large.json", &text))
     });
     let (old, new) = (Policy::builtin("harmony").unwrap(), variant());
-    let d = harmony_policy_cli::diff::diff(&old, &new, &[]);
+    let d = harmony_policy_authoring::diff::diff(&old, &new, &[]);
     println!("diff: {} contexts, {} changes", d.contexts, d.changes.len());
     c.bench_function("diff two variants of harmony", |b| {
-        b.iter(|| harmony_policy_cli::diff::diff(&old, &new, &[]))
+        b.iter(|| harmony_policy_authoring::diff::diff(&old, &new, &[]))
     });
 }
 

@@ -8,7 +8,7 @@ use anstream::{eprintln, println};
 use anstyle::{AnsiColor, Style};
 use clap::{Parser, Subcommand};
 use harmony_policy::Policy;
-use harmony_policy_cli::{cases, diff, format, validate};
+use harmony_policy_authoring::{cases, diff, format, validate};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -275,7 +275,7 @@ fn run(cli: Cli) -> Result<(), Stop> {
                 loaded.push((policy, interface));
             }
             let pairs: Vec<(&Policy, &str)> = loaded.iter().map(|(p, n)| (p, n.as_str())).collect();
-            print!("{}", harmony_policy_cli::types::file(&pairs, &import));
+            print!("{}", harmony_policy_authoring::types::file(&pairs, &import));
         }
         Command::Compile {
             ruleset: spec,

@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use harmony_policy_cli::{cases, diff, validate};
+use harmony_policy_authoring::{cases, diff, validate};
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -21,7 +21,7 @@ import init, {
   type PolicyError,
 } from "../../pkg/index.js";
 import * as entry from "../../pkg/index.js";
-import { compile, fromJson } from "../../pkg/authoring.js";
+import { compile, diff, fromJson, validate, type Diff, type Report } from "../../pkg/authoring.js";
 
 // The boundary's plain functions are internal: the entry does not export them.
 // @ts-expect-error not exported by the entry
@@ -36,6 +36,12 @@ export async function main(): Promise<void> {
   const sameRules: Policy = await fromJson(policy.toJson());
   void compiled;
   void sameRules;
+  const report: Report = await validate(policy.toJson());
+  const where: number | undefined = report.problems[0]?.position?.line;
+  const changes: Diff = await diff(policy.toJson(), policy.toJson());
+  const whom: string[] = changes.changes.flatMap((c) => c.subjects);
+  void where;
+  void whom;
   const fingerprint: string = custom.fingerprint;
   const products: ProductInfo[] = harmonia.products();
   const context: Context = {

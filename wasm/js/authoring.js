@@ -66,6 +66,33 @@ export async function compile(text) {
   }
 }
 
+/** Every problem of a ruleset's JSON text at once, each with its code,
+ * JSON pointer, line and column, and the name probably meant. */
+export async function validate(text) {
+  await init();
+  if (typeof text !== "string") {
+    raw.wrongArgument("text");
+    throw failure();
+  }
+  return JSON.parse(raw.authoringValidate(text));
+}
+
+/** What changes from ruleset `before` to ruleset `after` (JSON texts) for
+ * every role, product state and plan; rejects with the first problem of a
+ * ruleset that does not load. */
+export async function diff(before, after) {
+  await init();
+  for (const [value, name] of [[before, "before"], [after, "after"]]) {
+    if (typeof value !== "string") {
+      raw.wrongArgument(name);
+      throw failure();
+    }
+  }
+  const text = raw.authoringDiff(before, after);
+  if (text === "") throw failure();
+  return JSON.parse(text);
+}
+
 /** Loads and validates a ruleset from JSON text into a runtime policy. */
 export async function fromJson(text) {
   return Policy.fromBundle(await compile(text));

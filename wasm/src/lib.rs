@@ -82,3 +82,23 @@ exports! {
     viewFormFlags => view_form_flags(view: u32, form: u32) -> u32;
     viewCanId => view_can_id(view: u32, id: u32) -> bool;
 }
+
+/// The authoring tools (`harmony_policy_authoring::ffi`), in the authoring
+/// module only.
+#[cfg(feature = "authoring")]
+mod authoring {
+    use harmony_policy_authoring::ffi;
+    use wasm_bindgen::prelude::*;
+
+    /// Every problem of a ruleset's text, with positions (JSON).
+    #[wasm_bindgen(js_name = authoringValidate)]
+    pub fn validate(text: &str) -> String {
+        ffi::validate(text)
+    }
+
+    /// What changes from one ruleset to another, for whom (JSON).
+    #[wasm_bindgen(js_name = authoringDiff)]
+    pub fn diff(old: &str, new: &str) -> String {
+        ffi::diff(old, new)
+    }
+}

@@ -348,6 +348,7 @@ function demoControls() {
       ),
     ),
     remote ? null : h("button", { class: "link", onclick: () => ((state = reset()), changed(), navigate(`/workspace/${state.workspace}`, true)) }, "Reset sample data"),
+    remote ? null : h("a", { href: "/playground.html" }, "Ruleset playground"),
   );
 }
 

@@ -117,13 +117,18 @@ pub(crate) struct NamedConditionDoc {
     pub requires: ConditionDoc,
 }
 
-/// The condition language.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The condition language. Nested conditions are read with their nesting
+/// bounded ([`nested`]), so that no input (a bundle's bytes, say) can
+/// exhaust the stack.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub(crate) enum ConditionDoc {
+    #[serde(deserialize_with = "nested")]
     All(Vec<ConditionDoc>),
+    #[serde(deserialize_with = "nested")]
     Any(Vec<ConditionDoc>),
+    #[serde(deserialize_with = "nested")]
     Not(Box<ConditionDoc>),
     Product(String),
     Permission(String),
@@ -165,43 +170,11 @@ impl Drop for Level {
     }
 }
 
-/// Conditions are read with their nesting bounded, so that no input (a
-/// bundle's bytes, say) can exhaust the stack.
-impl<'de> Deserialize<'de> for ConditionDoc {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        enum Repr {
-            All(Vec<ConditionDoc>),
-            Any(Vec<ConditionDoc>),
-            Not(Box<ConditionDoc>),
-            Product(String),
-            Permission(String),
-            PlanAtLeast(String),
-            Flag(String),
-            Environment(Vec<String>),
-            Setting(String),
-            Preference(String),
-            WorkspacesAtLeast(u32),
-            Ref(String),
-        }
-        let _level = Level::enter()
-            .ok_or_else(|| <D::Error as serde::de::Error>::custom("conditions nest too deeply"))?;
-        Ok(match Repr::deserialize(d)? {
-            Repr::All(v) => ConditionDoc::All(v),
-            Repr::Any(v) => ConditionDoc::Any(v),
-            Repr::Not(v) => ConditionDoc::Not(v),
-            Repr::Product(v) => ConditionDoc::Product(v),
-            Repr::Permission(v) => ConditionDoc::Permission(v),
-            Repr::PlanAtLeast(v) => ConditionDoc::PlanAtLeast(v),
-            Repr::Flag(v) => ConditionDoc::Flag(v),
-            Repr::Environment(v) => ConditionDoc::Environment(v),
-            Repr::Setting(v) => ConditionDoc::Setting(v),
-            Repr::Preference(v) => ConditionDoc::Preference(v),
-            Repr::WorkspacesAtLeast(v) => ConditionDoc::WorkspacesAtLeast(v),
-            Repr::Ref(v) => ConditionDoc::Ref(v),
-        })
-    }
+/// Reads the conditions nested in another, one level deeper.
+fn nested<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    let _level = Level::enter()
+        .ok_or_else(|| <D::Error as serde::de::Error>::custom("conditions nest too deeply"))?;
+    T::deserialize(d)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -687,5 +660,30 @@ impl FromJson for MembershipDoc {
                 role_change_requires: o.opt("roleChangeRequires")?,
             })
         })
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    /// `not` conditions nested `depth` deep around a product, in postcard's
+    /// encoding (variant index, then the variant's content).
+    fn nots(depth: usize) -> Vec<u8> {
+        let not = 2u8;
+        let product = 3u8;
+        let mut bytes = vec![not; depth];
+        bytes.extend([product, 1, b'x']);
+        bytes
+    }
+
+    #[test]
+    fn conditions_nested_past_the_limit_are_refused_not_overflowed() {
+        let read = |depth| postcard::from_bytes::<ConditionDoc>(&nots(depth));
+        assert!(read(MAX_CONDITION_DEPTH).is_ok());
+        assert!(read(MAX_CONDITION_DEPTH + 1).is_err());
+        assert!(read(1_000_000).is_err());
+        // The count is given back: a shallow condition reads after a refusal.
+        assert!(read(3).is_ok());
     }
 }

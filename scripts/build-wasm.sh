@@ -49,7 +49,7 @@ cp wasm/js/index.d.ts pkg/index.d.ts
 # description in Rust (src/ffi.rs, `protocol`).
 cargo run --quiet --locked --example protocol > pkg/protocol.js
 # harmony-policy/authoring: `fromJson` and `compile` over the authoring module.
-cp wasm/js/authoring.js wasm/js/authoring.d.ts pkg/
+cp wasm/js/authoring.js wasm/js/authoring-module.js wasm/js/authoring.d.ts pkg/
 # The bundled rulesets' ids (written by `harmony-policy types`; a test
 # holds the file to the rulesets).
 cp wasm/js/rulesets.d.ts pkg/rulesets.d.ts
@@ -86,7 +86,7 @@ cat > pkg/package.json <<JSON
   "engines": { "node": ">=18" },
   "peerDependencies": { "react": ">=18", "vue": ">=3.3" },
   "peerDependenciesMeta": { "react": { "optional": true }, "vue": { "optional": true } },
-  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "harmony_policy_authoring.js", "harmony_policy_authoring.d.ts", "harmony_policy_authoring_bg.wasm", "harmony_policy_authoring_bg.wasm.d.ts", "authoring.js", "authoring.d.ts", "protocol.js", "rulesets.d.ts", "react.js", "react.d.ts", "vue.js", "vue.d.ts", "node.js", "node.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "harmony_policy_authoring.js", "harmony_policy_authoring.d.ts", "harmony_policy_authoring_bg.wasm", "harmony_policy_authoring_bg.wasm.d.ts", "authoring.js", "authoring-module.js", "authoring.d.ts", "protocol.js", "rulesets.d.ts", "react.js", "react.d.ts", "vue.js", "vue.d.ts", "node.js", "node.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 for name in harmony_policy harmony_policy_authoring; do

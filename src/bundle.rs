@@ -33,7 +33,6 @@
 use crate::compiled::Compiled;
 use crate::condition::{Node, NodeId};
 use crate::error::RulesetError;
-use crate::policy::Policy;
 use sha2::{Digest, Sha256};
 
 /// The first bytes of every bundle.
@@ -91,12 +90,12 @@ fn fingerprint_text(bytes: &[u8]) -> String {
     out
 }
 
-/// The bundle of `policy`.
-pub(crate) fn write(policy: &Policy) -> Vec<u8> {
+/// The bundle of a compiled ruleset.
+pub(crate) fn write(compiled: &Compiled) -> Vec<u8> {
     // Serializing into memory fails only for types that postcard cannot
     // write (none here: no maps with odd keys, no unsized sequences).
     let mut payload = postcard::to_allocvec(VERSION).unwrap_or_default();
-    payload.extend(postcard::to_allocvec(policy.compiled()).unwrap_or_default());
+    payload.extend(postcard::to_allocvec(compiled).unwrap_or_default());
     let mut out = Vec::with_capacity(HEADER + payload.len() + TRAILER);
     out.extend_from_slice(&BUNDLE_MAGIC);
     out.extend_from_slice(&BUNDLE_FORMAT.to_le_bytes());
@@ -106,15 +105,15 @@ pub(crate) fn write(policy: &Policy) -> Vec<u8> {
             .unwrap_or(u32::MAX)
             .to_le_bytes(),
     );
-    out.extend_from_slice(&fingerprint_bytes(policy.fingerprint()));
+    out.extend_from_slice(&fingerprint_bytes(compiled.fingerprint()));
     out.extend_from_slice(&payload);
     let checksum = Sha256::digest(&out);
     out.extend_from_slice(&checksum);
     out
 }
 
-/// The policy a bundle holds.
-pub(crate) fn read(bytes: &[u8]) -> Result<Policy, RulesetError> {
+/// The compiled ruleset a bundle holds.
+pub(crate) fn read(bytes: &[u8]) -> Result<Compiled, RulesetError> {
     read_checked(bytes, true)
 }
 
@@ -123,11 +122,11 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Policy, RulesetError> {
 /// hash is the slowest part of reading, and its code the largest a page
 /// would otherwise compile at start). Every other check holds.
 #[cfg(not(feature = "authoring"))]
-pub(crate) fn read_embedded(bytes: &[u8]) -> Result<Policy, RulesetError> {
+pub(crate) fn read_embedded(bytes: &[u8]) -> Result<Compiled, RulesetError> {
     read_checked(bytes, false)
 }
 
-fn read_checked(bytes: &[u8], checksum: bool) -> Result<Policy, RulesetError> {
+fn read_checked(bytes: &[u8], checksum: bool) -> Result<Compiled, RulesetError> {
     if bytes.len() < HEADER + TRAILER {
         return Err(invalid(format!(
             "{} bytes is shorter than any bundle",
@@ -184,7 +183,7 @@ fn read_checked(bytes: &[u8], checksum: bool) -> Result<Policy, RulesetError> {
     compiled.rebuild();
     let fingerprint = fingerprint_text(body.get(16..48).unwrap_or_default());
     compiled.fingerprint = std::sync::OnceLock::from(fingerprint);
-    Ok(Policy::from_compiled(compiled))
+    Ok(compiled)
 }
 
 /// Checks that every index a payload holds points into what it indexes, and
@@ -339,8 +338,8 @@ mod tests {
     #[test]
     fn a_bundle_reads_back_with_the_same_fingerprint() {
         for name in crate::BUILTIN_NAMES {
-            let policy = Policy::builtin(name).unwrap_or_else(|e| panic!("{e}"));
-            let bytes = write(&policy);
+            let policy = crate::Policy::builtin(name).unwrap_or_else(|e| panic!("{e}"));
+            let bytes = write(policy.compiled());
             let again = read(&bytes).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(again.fingerprint(), policy.fingerprint());
         }
@@ -348,7 +347,11 @@ mod tests {
 
     #[test]
     fn a_bundle_of_another_release_is_refused_not_misread() {
-        let good = write(&Policy::builtin("harmony").unwrap_or_else(|e| panic!("{e}")));
+        let good = write(
+            crate::Policy::builtin("harmony")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .compiled(),
+        );
         let mut other = good
             .get(..good.len() - TRAILER)
             .unwrap_or_default()
@@ -368,7 +371,11 @@ mod tests {
 
     #[test]
     fn any_damage_is_invalid_bundle() {
-        let good = write(&Policy::builtin("harmony").unwrap_or_else(|e| panic!("{e}")));
+        let good = write(
+            crate::Policy::builtin("harmony")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .compiled(),
+        );
         let code = |bytes: &[u8]| read(bytes).err().map(|e| e.code());
         assert_eq!(code(&[]), Some("invalid_bundle"));
         assert_eq!(code(&good[..good.len() - 1]), Some("invalid_bundle"), "cut");

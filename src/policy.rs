@@ -83,7 +83,7 @@ impl Policy {
         #[cfg(feature = "authoring")]
         let load = || Policy::from_json(text);
         #[cfg(not(feature = "authoring"))]
-        let load = || crate::bundle::read_embedded(text);
+        let load = || crate::bundle::read_embedded(text).map(Policy::from_compiled);
         slot.get_or_init(load).clone()
     }
 
@@ -181,13 +181,13 @@ impl Policy {
     /// The policy as a bundle: versioned bytes with its fingerprint and a
     /// checksum, which [`Policy::from_bundle`] reads in any runtime.
     pub fn to_bundle(&self) -> Vec<u8> {
-        crate::bundle::write(self)
+        crate::bundle::write(&self.inner)
     }
 
     /// The policy a bundle holds; `invalid_bundle` for anything damaged,
     /// truncated or foreign.
     pub fn from_bundle(bytes: &[u8]) -> Result<Policy, RulesetError> {
-        crate::bundle::read(bytes)
+        crate::bundle::read(bytes).map(Policy::from_compiled)
     }
 
     /// The ruleset's API endpoints, in table order (for describing a

@@ -425,8 +425,8 @@ export class Policy {
    * (`harmony-policy/authoring`) is loaded on first use. */
   static async fromJson(text) {
     if (wasm === null) throw notInitialized();
-    const authoring = await import("./authoring.js");
-    return authoring.fromJson(text);
+    const { compile } = await import("./authoring-module.js");
+    return Policy.fromBundle(await compile(text));
   }
 
   toBundle() {

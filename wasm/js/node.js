@@ -4,7 +4,7 @@
 // first used.
 import { readFileSync } from "node:fs";
 import { initSync } from "./index.js";
-import { useSource } from "./authoring.js";
+import { useSource } from "./authoring-module.js";
 
 initSync({ module: readFileSync(new URL("./harmony_policy_bg.wasm", import.meta.url)) });
 useSource(() => readFileSync(new URL("./harmony_policy_authoring_bg.wasm", import.meta.url)));

@@ -312,7 +312,8 @@ function plainRecord(record) {
 }
 
 const plainObject = (v) => v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
-const text = (v) => typeof v === "string" && !v.includes(FIELD) && !v.includes(ITEM) && !v.includes(PAIR);
+const SEPARATORS = new RegExp(`[${FIELD}${ITEM}${PAIR}]`);
+const text = (v) => typeof v === "string" && !SEPARATORS.test(v);
 /** The keys a packable context, workspace and member may have: exactly the
  * packed fields. */
 const KEYS = { "": new Set(["workspace", "member"]), workspace: new Set(), member: new Set() };
@@ -383,16 +384,21 @@ const PACK = {
   platform: (v) => (v === undefined ? "other" : PLATFORMS.has(v) ? v : null),
 };
 
+/** The packed fields in order: which object (0 the context, 1 its
+ * workspace, 2 its member), the key, and how it is written. */
+const PACKED = PACKED_CONTEXT.map(([object, key, kind]) => [object === "" ? 0 : object === "workspace" ? 1 : 2, key, PACK[kind]]);
+
 function pack(ctx) {
   if (!plainObject(ctx) || !onlyKeys(ctx, KEYS[""])) return null;
-  const objects = { "": ctx, workspace: ctx.workspace, member: ctx.member };
-  if (!plainObject(objects.workspace) || !onlyKeys(objects.workspace, KEYS.workspace)) return null;
-  if (!plainObject(objects.member) || !onlyKeys(objects.member, KEYS.member)) return null;
-  const fields = [];
-  for (const [object, key, kind] of PACKED_CONTEXT) {
-    const field = PACK[kind](objects[object][key]);
+  const w = ctx.workspace;
+  const m = ctx.member;
+  if (!plainObject(w) || !onlyKeys(w, KEYS.workspace) || !plainObject(m) || !onlyKeys(m, KEYS.member)) return null;
+  const fields = new Array(PACKED.length);
+  for (let i = 0; i < PACKED.length; i++) {
+    const [object, key, write] = PACKED[i];
+    const field = write((object === 0 ? ctx : object === 1 ? w : m)[key]);
     if (field === null) return null;
-    fields.push(field);
+    fields[i] = field;
   }
   const packed = fields.join(FIELD);
   return packed.length > MAX_PACKED ? null : packed;

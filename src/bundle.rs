@@ -228,7 +228,8 @@ fn verify(c: &Compiled) -> Result<(), String> {
     {
         return Err("its permission vocabulary does not match its ruleset".into());
     }
-    if c.default_products >> doc.products.len().min(63) > 1 {
+    let products = doc.products.len();
+    if products < 64 && c.default_products >> products != 0 {
         return Err("its default products name products it does not have".into());
     }
     for (i, form) in c.forms.iter().enumerate() {
@@ -367,6 +368,55 @@ mod tests {
         let error = read(&other).err().unwrap_or_else(|| panic!("read"));
         assert_eq!(error.code(), "invalid_bundle");
         assert!(error.to_string().contains("version"), "{error}");
+    }
+
+    /// A payload that decodes but points somewhere it may not (as a bundle
+    /// written on purpose could) is refused by the index checks.
+    #[test]
+    fn indices_that_point_nowhere_are_refused() {
+        let good = crate::Policy::builtin("harmony")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .to_bundle();
+        let damaged = |change: &dyn Fn(&mut Compiled)| {
+            let mut compiled = read(&good).unwrap_or_else(|e| panic!("{e}"));
+            change(&mut compiled);
+            read(&write(&compiled)).err().map(|e| e.code())
+        };
+        let refused = Some("invalid_bundle");
+        assert_eq!(damaged(&|_| {}), None, "unchanged");
+        let products = |c: &Compiled| c.doc.products.len();
+        assert_eq!(
+            damaged(&|c| c.default_products |= 1 << products(c)),
+            refused
+        );
+        assert_eq!(damaged(&|c| c.home = c.routes.len()), refused);
+        assert_eq!(damaged(&|c| c.nav_routes.push(c.routes.len())), refused);
+        assert_eq!(
+            damaged(&|c| {
+                let past = u32::try_from(c.conditions.nodes.len()).unwrap_or(u32::MAX);
+                if let Some(route) = c.routes.first_mut() {
+                    route.gate = Some(past);
+                }
+            }),
+            refused
+        );
+        assert_eq!(
+            damaged(&|c| {
+                // A node that names itself: evaluating it would never end.
+                let last = c.conditions.nodes.len();
+                c.conditions
+                    .nodes
+                    .push(Node::Not(u32::try_from(last).unwrap_or(0)));
+            }),
+            refused
+        );
+        assert_eq!(damaged(&|c| c.href_fixed_total += 1), refused);
+        assert_eq!(
+            damaged(&|c| {
+                c.forms.pop();
+            }),
+            refused
+        );
     }
 
     #[test]

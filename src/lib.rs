@@ -45,6 +45,8 @@ mod palette;
 pub mod path;
 mod permission;
 mod policy;
+#[cfg(feature = "authoring")]
+mod read;
 mod record;
 mod roles;
 mod sort;

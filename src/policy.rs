@@ -5,7 +5,7 @@ use crate::compile::compile;
 use crate::compiled::Compiled;
 use crate::context::Context;
 #[cfg(feature = "authoring")]
-use crate::decode::{decode, decode_json, DecodeError};
+use crate::decode::DecodeError;
 use crate::error::{clip, ContextError, Error, QueryError, RulesetError};
 use crate::membership::{
     AccountDeletion, AccountDeletionCheck, Invite, InviteAcceptance, InviteStatus, RoleChange,
@@ -112,8 +112,7 @@ impl Policy {
                 limit: MAX_RULESET_BYTES,
             });
         }
-        let doc: RulesetDoc = decode_json(text)?;
-        Policy::from_doc(doc)
+        Policy::from_doc(crate::read::from_text(text)?)
     }
 
     /// Loads a ruleset from any serde deserializer (for example a JavaScript
@@ -124,8 +123,7 @@ impl Policy {
         D: serde::Deserializer<'de>,
         D::Error: std::fmt::Display,
     {
-        let doc: RulesetDoc = decode(deserializer)?;
-        Policy::from_doc(doc)
+        Policy::from_doc(crate::read::from_deserializer(deserializer)?)
     }
 
     /// A policy over a compiled ruleset (read from a bundle).

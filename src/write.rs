@@ -445,7 +445,7 @@ mod tests {
     fn writes_the_canonical_form_as_serde_json_does() {
         for name in crate::BUILTIN_NAMES {
             let source = crate::Policy::builtin_source(name).unwrap();
-            let doc: crate::model::RulesetDoc = crate::decode::decode_json(source).unwrap();
+            let doc = crate::read::from_text(source).unwrap();
             let mut value = serde_json::to_value(&doc).unwrap();
             assert_eq!(
                 to_string(&doc).unwrap(),

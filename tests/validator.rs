@@ -499,7 +499,8 @@ fn deeply_nested_json_is_refused_without_overflow() {
         !err.to_string().contains("u64"),
         "no Rust type names: {err}"
     );
-    // Deep nesting inside a condition: the parser's depth limit refuses it.
+    // Deep nesting inside a condition: refused at the format's nesting limit
+    // while it is read, before any recursion could grow.
     let mut text = base().to_string();
     let deep = format!(
         "{}{{\"product\":\"notes\"}}{}",
@@ -508,8 +509,8 @@ fn deeply_nested_json_is_refused_without_overflow() {
     );
     text = text.replace("{\"preference\":\"digest\"}}]", &format!("{deep}}}]"));
     let err = Policy::from_json(&text).unwrap_err();
-    assert_eq!(err.code(), "invalid_value", "{err}");
-    assert!(err.to_string().contains("recursion limit"), "{err}");
+    assert_eq!(err.code(), "limit_exceeded", "{err}");
+    assert!(err.to_string().contains("condition nesting"), "{err}");
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! The ruleset document, version 1: exactly the JSON format, both ways.
 //!
-//! Reading (`FromJson`) checks types and shapes only; `compile` checks every
-//! reference and builds the fast form. Serializing a document gives the
-//! canonical form: fixed key order, no whitespace, defaults written out.
+//! Described once, by serde's derives: reading (`crate::read`, and bundles)
+//! checks types and shapes only; `compile` checks every reference and
+//! builds the fast form. Serializing a document gives the canonical form:
+//! fixed key order, no whitespace, defaults written out.
 
 use serde::{Deserialize, Serialize};
 

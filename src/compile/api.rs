@@ -6,8 +6,7 @@ use super::*;
 impl Compiler<'_> {
     /// Every endpoint, and the body fields checked on all of them.
     pub(super) fn endpoints(&mut self, products: &[ProductC]) -> Result<Endpoints, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut api_router = Router::default();
         let mut endpoints = Vec::with_capacity(doc.api.len());
         let api_at = ROOT.key("api");
@@ -50,15 +49,15 @@ impl Compiler<'_> {
                     .iter()
                     .any(|prefix| prefix.is_prefix_of(&pattern))
                 {
-                    gates.push(c.push(Node::Product(p as u8)));
+                    gates.push(self.push(Node::Product(p as u8)));
                 }
             }
-            gates.extend(c.optional(endpoint.requires.as_ref(), &at)?);
-            let gate = c.conjoin(gates);
-            let fields = api_fields(c, &endpoint.fields, &at.key("fields"))?;
+            gates.extend(self.optional(endpoint.requires.as_ref(), &at)?);
+            let gate = self.conjoin(gates);
+            let fields = api_fields(self, &endpoint.fields, &at.key("fields"))?;
             let mut record_permissions = Vec::new();
             if let Some(g) = gate {
-                c.conditions
+                self.conditions
                     .required_permissions(g, &mut record_permissions);
             }
             endpoints.push(EndpointC {
@@ -69,7 +68,7 @@ impl Compiler<'_> {
             });
         }
 
-        let global_fields = api_fields(c, &doc.api_fields, &ROOT.key("apiFields"))?;
+        let global_fields = api_fields(self, &doc.api_fields, &ROOT.key("apiFields"))?;
         Ok(Endpoints {
             endpoints,
             router: api_router,
@@ -79,8 +78,7 @@ impl Compiler<'_> {
 
     /// Every integration's fields and their conditions.
     pub(super) fn sync(&mut self) -> Result<Vec<Vec<NodeId>>, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut sync = Vec::with_capacity(doc.sync.len());
         let sync_at = ROOT.key("sync");
         for (i, integration) in doc.sync.iter().enumerate() {
@@ -95,7 +93,7 @@ impl Compiler<'_> {
                         "a field name is not empty",
                     ));
                 }
-                fields.push(c.condition(&field.requires, &here.key("requires"), 0)?);
+                fields.push(self.condition(&field.requires, &here.key("requires"), 0)?);
             }
             sync.push(fields);
         }

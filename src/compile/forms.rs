@@ -5,21 +5,19 @@ use super::*;
 impl Compiler<'_> {
     /// Every feature's condition.
     pub(super) fn features(&mut self) -> Result<Vec<NodeId>, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut features = Vec::with_capacity(doc.features.len());
         let features_at = ROOT.key("features");
         for (i, feature) in doc.features.iter().enumerate() {
             let at = features_at.index(i);
-            features.push(c.condition(&feature.requires, &at.key("requires"), 0)?);
+            features.push(self.condition(&feature.requires, &at.key("requires"), 0)?);
         }
         Ok(features)
     }
 
     /// Every form: its condition, its fields' conditions and options.
     pub(super) fn forms(&mut self) -> Result<Vec<FormC>, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut forms = Vec::with_capacity(doc.forms.len());
         let forms_at = ROOT.key("forms");
         for (i, form) in doc.forms.iter().enumerate() {
@@ -32,7 +30,7 @@ impl Compiler<'_> {
                 "field",
                 MAX_ENTRIES,
             )?;
-            let gate = c.optional(form.requires.as_ref(), &at)?;
+            let gate = self.optional(form.requires.as_ref(), &at)?;
             let mut fields = Vec::with_capacity(form.fields.len());
             for (j, field) in form.fields.iter().enumerate() {
                 let here = fields_at.index(j);
@@ -44,7 +42,7 @@ impl Compiler<'_> {
                         "options",
                     )?;
                 }
-                fields.push(c.optional(field.requires.as_ref(), &here)?);
+                fields.push(self.optional(field.requires.as_ref(), &here)?);
             }
             forms.push(FormC { gate, fields });
         }

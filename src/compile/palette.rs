@@ -5,8 +5,7 @@ use super::*;
 impl Compiler<'_> {
     /// Every palette entry: its route or action, its condition, its shortcut.
     pub(super) fn palette(&mut self, routes: &[RouteC]) -> Result<Vec<PaletteC>, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut palette = Vec::with_capacity(doc.palette.len());
         let palette_at = ROOT.key("palette");
         for (i, entry) in doc.palette.iter().enumerate() {
@@ -38,7 +37,7 @@ impl Compiler<'_> {
                 .as_ref()
                 .map(|r| linkable(doc, routes, r, &at.key("route")))
                 .transpose()?;
-            let gate = c.optional(entry.requires.as_ref(), &at)?;
+            let gate = self.optional(entry.requires.as_ref(), &at)?;
             let shortcut = entry
                 .shortcut
                 .as_ref()

@@ -5,8 +5,7 @@ use super::*;
 impl Compiler<'_> {
     /// Every role: its grants, its last-holder code, who may assign it.
     pub(super) fn roles(&mut self) -> Result<Vec<RoleC>, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut roles = Vec::with_capacity(doc.roles.len());
         let roles_at = ROOT.key("roles");
         for (i, role) in doc.roles.iter().enumerate() {
@@ -15,7 +14,7 @@ impl Compiler<'_> {
             let grants_at = at.key("grants");
             limit(&grants_at, role.grants.len(), MAX_ENTRIES, "grants")?;
             for (j, g) in role.grants.iter().enumerate() {
-                grants.grant(&parse_permission(&c.vocab, g, &grants_at.index(j))?);
+                grants.grant(&parse_permission(&self.vocab, g, &grants_at.index(j))?);
             }
             if let Some(code) = &role.last_holder {
                 if !valid_code(code) {
@@ -28,7 +27,7 @@ impl Compiler<'_> {
             let assign = role
                 .assign_requires
                 .as_ref()
-                .map(|r| c.condition(r, &at.key("assignRequires"), 0))
+                .map(|r| self.condition(r, &at.key("assignRequires"), 0))
                 .transpose()?;
             roles.push(RoleC { grants, assign });
         }
@@ -37,8 +36,7 @@ impl Compiler<'_> {
 
     /// The membership rules: invite expiry, who may change roles.
     pub(super) fn membership(&mut self) -> Result<Option<NodeId>, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         if !(1..=365).contains(&doc.membership.invite_expiry_days) {
             return Err(invalid(
                 "/membership/inviteExpiryDays".into(),
@@ -51,7 +49,7 @@ impl Compiler<'_> {
             .as_ref()
             .map(|r| {
                 let membership = ROOT.key("membership");
-                c.condition(r, &membership.key("roleChangeRequires"), 0)
+                self.condition(r, &membership.key("roleChangeRequires"), 0)
             })
             .transpose()?;
         Ok(role_change)

@@ -6,8 +6,7 @@ use super::*;
 impl Compiler<'_> {
     /// Every route: its pattern (one per shape), its link slot, its condition.
     pub(super) fn routes(&mut self) -> Result<Routes, RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut router = Router::default();
         let mut routes = Vec::with_capacity(doc.routes.len());
         let mut href_fixed_total = 0usize;
@@ -56,7 +55,7 @@ impl Compiler<'_> {
                 href_count += 1;
                 slot
             });
-            let own = c.optional(route.requires.as_ref(), &item)?;
+            let own = self.optional(route.requires.as_ref(), &item)?;
             routes.push(RouteC {
                 pattern,
                 gate: own,
@@ -77,8 +76,7 @@ impl Compiler<'_> {
         &mut self,
         routes: &mut [RouteC],
     ) -> Result<(Vec<ProductC>, u64), RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let mut products = Vec::with_capacity(doc.products.len());
         let mut default_products = 0u64;
         let products_at = ROOT.key("products");
@@ -121,12 +119,12 @@ impl Compiler<'_> {
                     .iter()
                     .any(|prefix| prefix.is_prefix_of(&route.pattern))
                 {
-                    gates.push(c.push(Node::Product(p as u8)));
+                    gates.push(self.push(Node::Product(p as u8)));
                 }
             }
             if !gates.is_empty() {
                 gates.extend(route.gate);
-                route.gate = c.conjoin(gates);
+                route.gate = self.conjoin(gates);
             }
         }
         // A fallback must not lead to a page that the same chain of disabled
@@ -138,7 +136,7 @@ impl Compiler<'_> {
                 let Some(route) = routes.get(r) else { break };
                 let needs = route
                     .gate
-                    .map(|g| c.conditions.required_products(g))
+                    .map(|g| self.conditions.required_products(g))
                     .unwrap_or(0);
                 if needs & seen != 0 {
                     return Err(RulesetError::RedirectCycle {
@@ -166,8 +164,7 @@ impl Compiler<'_> {
         &mut self,
         routes: &[RouteC],
     ) -> Result<(usize, Vec<usize>), RulesetError> {
-        let c = self;
-        let doc = c.doc;
+        let doc = self.doc;
         let home = linkable(doc, routes, &doc.home, &ROOT.key("home"))?;
 
         // Navigation.

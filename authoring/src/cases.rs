@@ -200,6 +200,38 @@ const STEP_KEYS: [&str; 7] = [
 /// ruleset the case names when `ruleset` is `None`; returns every failing
 /// step (a malformed case is one failure, with no step).
 pub fn run_case(name: &str, text: &str, ruleset: Option<&Policy>) -> Vec<StepFailure> {
+    let mut loaded: Option<(Value, Result<Policy, Failure>)> = None;
+    run_case_with(name, text, &mut |named, ctx, call_name, args| {
+        let policy = match ruleset {
+            Some(policy) => policy,
+            None => {
+                // Loaded once per case: a ruleset that does not load is
+                // every step's answer (cases about invalid rulesets expect
+                // exactly that error).
+                if loaded.as_ref().is_none_or(|(v, _)| v != named) {
+                    loaded = Some((named.clone(), load(named)));
+                }
+                match loaded.as_ref().map(|(_, p)| p) {
+                    Some(Ok(policy)) => policy,
+                    Some(Err(e)) => return Err(e.clone()),
+                    None => return Err(Failure::input("no ruleset")),
+                }
+            }
+        };
+        call(policy, ctx, call_name, args)
+    })
+}
+
+/// How a runtime performs one call of a case: the ruleset the case names
+/// (a bundled name or an inline document), the step's context, the call's
+/// name and its arguments.
+pub type Perform<'a> =
+    dyn FnMut(&Value, Option<&Value>, &str, &[Value]) -> Result<Value, Failure> + 'a;
+
+/// Runs one case with any runtime (`perform`): natively ([`run_case`]), or
+/// through the WebAssembly boundary (the wasm tests); returns every failing
+/// step (a malformed case is one failure, with no step).
+pub fn run_case_with(name: &str, text: &str, perform: &mut Perform<'_>) -> Vec<StepFailure> {
     let malformed = |what: String| {
         vec![StepFailure {
             case: name.to_owned(),
@@ -229,18 +261,7 @@ pub fn run_case(name: &str, text: &str, ruleset: Option<&Policy>) -> Vec<StepFai
     else {
         return malformed("no `steps`".into());
     };
-    // A ruleset that does not load is every step's answer (cases about
-    // invalid rulesets expect exactly that error).
-    let named = match ruleset {
-        Some(_) => None,
-        None => Some(load(case.get("ruleset").unwrap_or(&json!("harmony")))),
-    };
-    let policy: Result<&Policy, Failure> = match (ruleset, &named) {
-        (Some(p), _) => Ok(p),
-        (None, Some(Ok(p))) => Ok(p),
-        (None, Some(Err(e))) => Err(e.clone()),
-        (None, None) => Err(Failure::input("no ruleset")),
-    };
+    let ruleset = case.get("ruleset").cloned().unwrap_or(json!("harmony"));
     let mut failures = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         let fail = |call: String, expected: String, got: String| StepFailure {
@@ -280,10 +301,7 @@ pub fn run_case(name: &str, text: &str, ruleset: Option<&Policy>) -> Vec<StepFai
             .unwrap_or_default();
         let label = format!("{call_name} {}", Value::Array(args.clone()));
         let ctx = step.get("context").or_else(|| case.get("context"));
-        let got = match &policy {
-            Ok(policy) => call(policy, ctx, call_name, &args),
-            Err(e) => Err(e.clone()),
-        };
+        let got = perform(&ruleset, ctx, call_name, &args);
         match (got, step.get("expect"), step.get("expectError")) {
             (Ok(value), Some(expect), None) => {
                 let value = pluck(value, step.get("pluck").and_then(Value::as_str));

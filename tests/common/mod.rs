@@ -1,5 +1,6 @@
-//! The conformance case format (see `tests/cases/README.md`), shared by every
-//! runtime's runner. A runtime only says how to perform one call.
+//! What the runners inside WebAssembly share: the conformance cases (the
+//! case format's engine is the authoring crate's, `run_case_with`; a
+//! runtime only says how to perform one call), and numbers read alike.
 
 #![allow(
     dead_code,
@@ -9,17 +10,12 @@
     clippy::indexing_slicing
 )]
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 include!(concat!(env!("OUT_DIR"), "/cases.rs"));
 
-/// An error as every runtime reports it.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: String,
-    pub path: Option<String>,
-    pub message: String,
-}
+use harmony_policy_authoring::cases::run_case_with;
+pub use harmony_policy_authoring::cases::Failure;
 
 /// How one runtime performs a call of the JavaScript API.
 pub trait Runtime {
@@ -32,95 +28,9 @@ pub trait Runtime {
     ) -> Result<Value, Failure>;
 }
 
-/// Applies `pluck`: an array of objects becomes the array of one field.
-fn pluck(value: Value, key: Option<&str>) -> Value {
-    match (key, value) {
-        (Some(k), Value::Array(items)) => Value::Array(
-            items
-                .into_iter()
-                .map(|i| i.get(k).cloned().unwrap_or(Value::Null))
-                .collect(),
-        ),
-        (_, v) => v,
-    }
-}
-
-/// Runs one case; returns a description of every failing step.
-pub fn run_case(name: &str, text: &str, runtime: &dyn Runtime) -> Vec<String> {
-    let case: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let allowed = ["description", "seed", "ruleset", "context", "steps"];
-    for key in case.as_object().expect("a case is an object").keys() {
-        assert!(
-            allowed.contains(&key.as_str()),
-            "{name}: unknown key `{key}`"
-        );
-    }
-    assert!(
-        case.get("description").is_some_and(Value::is_string),
-        "{name}: needs a description"
-    );
-    let ruleset = case.get("ruleset").cloned().unwrap_or(json!("harmony"));
-    let steps = case["steps"].as_array().expect("steps is an array");
-    assert!(!steps.is_empty(), "{name}: no steps");
-    let mut failures = Vec::new();
-    for (i, step) in steps.iter().enumerate() {
-        let step_keys = [
-            "call",
-            "args",
-            "context",
-            "pluck",
-            "expect",
-            "expectError",
-            "note",
-        ];
-        for key in step.as_object().expect("a step is an object").keys() {
-            assert!(
-                step_keys.contains(&key.as_str()),
-                "{name} step {i}: unknown key `{key}`"
-            );
-        }
-        let call = step["call"].as_str().expect("call is a string");
-        let args: Vec<Value> = step
-            .get("args")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let context = step.get("context").or_else(|| case.get("context"));
-        let got = runtime.call(&ruleset, context, call, &args);
-        let label = format!("{name} step {i} ({call} {})", Value::Array(args.clone()));
-        match (got, step.get("expect"), step.get("expectError")) {
-            (Ok(value), Some(expect), None) => {
-                let value = pluck(value, step.get("pluck").and_then(Value::as_str));
-                if &value != expect {
-                    failures.push(format!(
-                        "{label}:\n    expected {expect}\n    got      {value}"
-                    ));
-                }
-            }
-            (Err(err), None, Some(expect)) => {
-                let code_ok = expect["code"] == json!(err.code);
-                let path_ok = expect.get("path").is_none_or(|p| *p == json!(err.path));
-                if !code_ok || !path_ok {
-                    failures.push(format!(
-                        "{label}:\n    expected error {expect}\n    got error      {} {:?} ({})",
-                        err.code, err.path, err.message
-                    ));
-                }
-            }
-            (Ok(value), None, Some(expect)) => failures.push(format!(
-                "{label}:\n    expected error {expect}\n    got {value}"
-            )),
-            (Err(err), Some(expect), None) => failures.push(format!(
-                "{label}:\n    expected {expect}\n    got error {} {:?}: {}",
-                err.code, err.path, err.message
-            )),
-            _ => panic!("{label}: a step has exactly one of `expect` and `expectError`"),
-        }
-    }
-    failures
-}
-
-/// Runs every case; panics with every failing step.
+/// Runs every case through `runtime` with the case format's own engine
+/// (the one the command-line tool runs natively); panics with every
+/// failing step.
 pub fn run_all(runtime: &dyn Runtime) {
     assert!(
         CASES.len() >= 40,
@@ -129,13 +39,23 @@ pub fn run_all(runtime: &dyn Runtime) {
     );
     let mut failures = Vec::new();
     for (name, text) in CASES {
-        failures.extend(run_case(name, text, runtime));
+        let mut perform = |ruleset: &Value, context: Option<&Value>, call: &str, args: &[Value]| {
+            runtime.call(ruleset, context, call, args)
+        };
+        failures.extend(run_case_with(name, text, &mut perform));
     }
     assert!(
         failures.is_empty(),
         "{} failing steps:\n{}",
         failures.len(),
-        failures.join("\n")
+        failures
+            .iter()
+            .map(|f| format!(
+                "{} step {:?} ({}):\n    expected {}\n    got      {}",
+                f.case, f.step, f.call, f.expected, f.got
+            ))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 

@@ -961,19 +961,9 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
         db::member(&conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("member", id))?;
     let actor = d.signed.session.user.as_str();
     let role = change.role.unwrap_or_else(|| target.role().to_owned());
-    if role != target.role()
-        && !state.policy.role_ids().any(|r| r == role)
-        && !db::custom_roles(&conn, d.slug())?
-            .iter()
-            .any(|r| r.id == role)
-    {
-        return Err(ApiError::bad_request(
-            "unknown_role",
-            format!("no role `{role}` in this ruleset or workspace"),
-        )
-        .field("role"));
-    }
     let active = change.active.unwrap_or(target.active);
+    // The policy refuses a role neither the ruleset nor the workspace
+    // defines (`unknown_role` at `/newRole`); the API names its own field.
     let guard = |target_active, new_role| {
         guard_role_change(
             state,
@@ -984,6 +974,10 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
             target_active,
             new_role,
         )
+        .map_err(|e| match e.code.as_str() {
+            "unknown_role" => e.field("role"),
+            _ => e,
+        })
     };
     if active {
         guard(target.active, Some(role.clone()))?;

@@ -498,6 +498,26 @@ async fn membership_guards_protect_the_last_admin_and_expire_invites() {
         ),
         (StatusCode::FORBIDDEN, Some("permission_denied"))
     );
+    // A role neither the ruleset nor the workspace defines: the policy
+    // refuses it, for an active member and for a deactivated one.
+    for change in [
+        json!({ "role": "superuser" }),
+        json!({ "role": "superuser", "active": false }),
+    ] {
+        let (status, body) = s
+            .call(
+                Some(&ada),
+                Method::PATCH,
+                "/api/members/u_bob",
+                Some(change),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str(), body["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("unknown_role"), Some("role")),
+            "{body}"
+        );
+    }
 
     // Ada is acme's only active admin, so she cannot delete her account.
     let (status, body) = s

@@ -75,15 +75,7 @@ async fn no_acknowledged_write_is_lost_to_a_kill() {
             Some(next) => format!("{base}/api/contacts?limit=500&after={next}"),
             None => format!("{base}/api/contacts?limit=500"),
         };
-        let page: Value = client
-            .get(path)
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = common::get_json(&client, &path, token).await;
         for c in page["contacts"].as_array().unwrap() {
             stored.insert(c["id"].as_str().unwrap().to_owned());
         }

@@ -96,15 +96,7 @@ async fn two_processes_on_one_database_behave_as_one_server() {
     assert!(!linked.is_empty(), "some writes were acknowledged");
     set_accounts(&client, &base_a, &ada, true).await;
     for id in &linked {
-        let contact: Value = client
-            .get(format!("{base_a}/api/contacts/{id}"))
-            .bearer_auth(&ada)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let contact = common::get_json(&client, &format!("{base_a}/api/contacts/{id}"), &ada).await;
         assert_eq!(contact["accountId"], "a_1", "{id} lost its link");
     }
 

@@ -115,3 +115,16 @@ pub async fn demo_token(client: &reqwest::Client, base: &str, user: &str) -> Str
         .unwrap();
     body["token"].as_str().unwrap().to_owned()
 }
+
+/// GETs `url` as the holder of `token`: the answer's JSON.
+pub async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

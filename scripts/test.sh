@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what the tests need (idempotent) and runs every test: formatting,
 # clippy natively (library and server) and for wasm32, the native tests
-# (unit, conformance, properties, validator, doc), the server's HTTP tests,
+# (unit, conformance, properties, validator, doc), the server's HTTP tests
+# on SQLite and on PostgreSQL (a private cluster on a loopback port),
 # pkg/ built, the wasm tests in Node and in headless Chromium, the package's
 # Node tests, the server's parity with pkg/, the end-to-end tests in headless
 # Chromium (the demo app on its default and against the server) and the
@@ -11,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/harmony-postgres.XXXXXX")
+trap 'bash scripts/postgres.sh stop "$pgdir"; rm -f "$log"' EXIT
 step() { printf '\n==> %s\n' "$*"; }
 run() { "$@" 2>&1 | tee -a "$log"; }
 
@@ -42,6 +44,13 @@ run cargo test --locked -p harmony-policy-cli
 step "server tests (HTTP on 127.0.0.1, SQLite)"
 run cargo test --locked -p harmony-server
 
+step "PostgreSQL: Debian's, a private cluster on a loopback port"
+postgres=$(bash scripts/postgres.sh start "$pgdir")
+echo "postgres: $postgres"
+
+step "server tests on PostgreSQL (each test its own database; two processes on one)"
+HARMONY_TEST_POSTGRES=$postgres run cargo test --locked -p harmony-server
+
 step "build pkg/"
 bash scripts/build-wasm.sh
 
@@ -60,6 +69,7 @@ run node --test tests/js/
 step "server parity with the wasm module (every route and API case of tests/cases)"
 cargo build --locked -p harmony-server
 run node --test --test-concurrency=1 tests/server/
+HARMONY_TEST_POSTGRES=$postgres run node --test --test-concurrency=1 tests/server/
 
 step "end-to-end tests in headless Chromium (the app on its default and against the server)"
 run node --test --test-concurrency=1 tests/e2e/

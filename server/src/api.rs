@@ -124,7 +124,7 @@ impl Signed {
             .session(headers)?
             .ok_or_else(ApiError::unauthenticated)?;
         let context = db::context(
-            &*state.db()?,
+            &mut state.db()?,
             &session.user,
             &session.workspace,
             session.platform,
@@ -203,8 +203,8 @@ async fn policy_bundle(State(state): State<Shared>, headers: axum::http::HeaderM
 async fn health(State(state): State<Shared>) -> Response {
     let fingerprint = state.policy.fingerprint().to_owned();
     let database = blocking(move || {
-        let conn = state.db()?;
-        conn.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+        let mut conn = state.db()?;
+        conn.value("SELECT 1", &[])?;
         Ok(())
     })
     .await;
@@ -228,7 +228,7 @@ async fn sign_in_options(State(state): State<Shared>) -> ApiResult {
         if !state.demo_sign_in {
             return Err(demo_off());
         }
-        ok(json!({ "users": db::users_with_memberships(&*state.db()?)? }))
+        ok(json!({ "users": db::users_with_memberships(&mut state.db()?)? }))
     })
     .await
 }
@@ -286,7 +286,7 @@ fn start_session(
         expires: expires.unwrap_or_else(|| now.saturating_add(state.session_ms)),
     };
     let context = db::context(
-        &*state.db()?,
+        &mut state.db()?,
         &session.user,
         &session.workspace,
         session.platform,
@@ -355,7 +355,7 @@ async fn sign_in(
             let email = identity
                 .email(token.trim())
                 .map_err(|m| ApiError::new(401, "unauthenticated", m))?;
-            let user = db::user_by_email(&*state.db()?, &email)?.ok_or_else(|| {
+            let user = db::user_by_email(&mut state.db()?, &email)?.ok_or_else(|| {
                 ApiError::new(403, "not_a_member", format!("no account for `{email}`"))
             })?;
             (user, false)
@@ -368,7 +368,7 @@ async fn sign_in(
             ))
         }
     };
-    let active = db::active_workspaces(&*state.db()?, &user)?;
+    let active = db::active_workspaces(&mut state.db()?, &user)?;
     let workspace = match request.workspace {
         Some(w) if demo || active.contains(&w) => w,
         Some(w) => {
@@ -412,7 +412,7 @@ async fn switch_workspace(
             .ok_or_else(ApiError::unauthenticated)?;
         let request: Switch = serde_json::from_value(body.0)
             .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-        if !db::active_workspaces(&*state.db()?, &current.user)?.contains(&request.workspace) {
+        if !db::active_workspaces(&mut state.db()?, &current.user)?.contains(&request.workspace) {
             return Err(ApiError::new(
                 403,
                 "not_a_member",
@@ -422,7 +422,7 @@ async fn switch_workspace(
                 ),
             ));
         }
-        db::revoke_session(&*state.db()?, &current.id, current.expires, now_ms())?;
+        db::revoke_session(&mut state.db()?, &current.id, current.expires, now_ms())?;
         start_session(
             &state,
             current.user,
@@ -440,7 +440,7 @@ async fn switch_workspace(
 async fn sign_out(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
     blocking(move || {
         if let Some(session) = state.session(&headers)? {
-            db::revoke_session(&*state.db()?, &session.id, session.expires, now_ms())?;
+            db::revoke_session(&mut state.db()?, &session.id, session.expires, now_ms())?;
         }
         let mut response = Json(json!({ "ok": true })).into_response();
         response
@@ -452,15 +452,15 @@ async fn sign_out(State(state): State<Shared>, headers: axum::http::HeaderMap) -
 }
 
 fn describe(state: &AppState, session: &Session, context: &Context) -> Result<Value, ApiError> {
-    let conn = state.db()?;
-    let workspaces = db::workspaces_of(&conn, &session.user)?;
+    let mut conn = state.db()?;
+    let workspaces = db::workspaces_of(&mut conn, &session.user)?;
     let workspace = workspaces
         .iter()
         .find(|w| w.get("slug").and_then(Value::as_str) == Some(session.workspace.as_str()))
         .cloned()
         .unwrap_or(Value::Null);
     Ok(json!({
-        "user": db::user(&conn, &session.user)?,
+        "user": db::user(&mut conn, &session.user)?,
         "workspace": workspace,
         "workspaces": workspaces,
         "context": context,
@@ -506,7 +506,7 @@ async fn set_preferences(State(state): State<Shared>, signed: Signed, body: Json
         signed.session.user.clone(),
     );
     let result = blocking(move || {
-        let _one_change_at_a_time = state.changes();
+        let _one_change_at_a_time = state.changes()?;
         let Value::Object(changes) = body.0 else {
             return Err(ApiError::bad_request(
                 "invalid_body",
@@ -535,7 +535,7 @@ async fn set_preferences(State(state): State<Shared>, signed: Signed, body: Json
             };
             preferences.insert(key, value);
         }
-        db::set_preferences(&*state.db()?, &signed.session.user, &preferences)?;
+        db::set_preferences(&mut state.db()?, &signed.session.user, &preferences)?;
         ok(json!({ "preferences": preferences }))
     })
     .await;
@@ -556,17 +556,17 @@ async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonB
         signed.session.user.clone(),
     );
     let result = blocking(move || {
-        let _one_change_at_a_time = state.changes();
+        let _one_change_at_a_time = state.changes()?;
         let request: DeleteAccount = serde_json::from_value(body.0).map_err(|e| {
             ApiError::bad_request("invalid_body", e.to_string()).field("confirmation")
         })?;
         let user = signed.session.user.clone();
         let mut conn = state.db()?;
         let mut memberships = Vec::new();
-        for slug in db::memberships(&conn, &user)? {
+        for slug in db::memberships(&mut conn, &user)? {
             // Which roles count as admins is the policy's to say.
             memberships.push(WorkspaceAdmins {
-                active_holders: db::active_holders(&conn, &slug)?,
+                active_holders: db::active_holders(&mut conn, &slug)?,
                 workspace: slug,
                 active_admins: Vec::new(),
             });
@@ -773,9 +773,9 @@ async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> Response {
 }
 
 fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
-    // A change reads, decides and writes as one step: no other change of
-    // this process comes between its check and its write.
-    let _one_change_at_a_time = (d.method != "GET").then(|| state.changes());
+    // A change reads, decides and writes as one step: no other change (of
+    // any process on the database) comes between its check and its write.
+    let _one_change_at_a_time = (d.method != "GET").then(|| state.changes()).transpose()?;
     match d.endpoint.as_str() {
         "workspace.products.get" | "modules.get" => products(state, d),
         "workspace.products.update" | "modules.update" => set_products(state, d),
@@ -787,7 +787,7 @@ fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
         "members.update" => update_member(state, d),
         "members.remove" => remove_member(state, d),
         "members.reassign" => reassign(state, d),
-        "teams.list" => ok(json!({ "teams": db::teams(&*state.db()?, d.slug())? })),
+        "teams.list" => ok(json!({ "teams": db::teams(&mut state.db()?, d.slug())? })),
         "teams.create" => create_team(state, d),
         "teams.update" => rename_team(state, d),
         "teams.delete" => delete_team(state, d),
@@ -800,7 +800,7 @@ fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
         "invites.accept" => change_invite(state, d, InviteAction::Accept),
         "sync.records" => sync(state, d),
         "performance.get" => {
-            ok(json!({ "scorecards": db::count(&*state.db()?, d.slug(), "scorecards")? }))
+            ok(json!({ "scorecards": db::count(&mut state.db()?, d.slug(), "scorecards")? }))
         }
         id => {
             // A record endpoint: `{kind}.{list|create|get|update|delete}`,
@@ -842,7 +842,7 @@ fn new_id(prefix: &str) -> String {
 // ----- products -----
 
 fn products(state: &AppState, d: &Decided) -> ApiResult {
-    let saved = db::products(&*state.db()?, d.slug())?;
+    let saved = db::products(&mut state.db()?, d.slug())?;
     let list: Vec<Value> = state
         .policy
         .products()
@@ -860,8 +860,8 @@ fn products(state: &AppState, d: &Decided) -> ApiResult {
 /// Saves product toggles (a partial object: `{"accounts": false}`). Records
 /// of a product turned off stay in the database.
 fn set_products(state: &AppState, d: &Decided) -> ApiResult {
-    let conn = state.db()?;
-    let mut saved = db::products(&conn, d.slug())?;
+    let mut conn = state.db()?;
+    let mut saved = db::products(&mut conn, d.slug())?;
     let known = state.policy.products();
     for (key, value) in d.body_object()? {
         if !known.iter().any(|p| p.id == key) {
@@ -880,7 +880,7 @@ fn set_products(state: &AppState, d: &Decided) -> ApiResult {
         };
         saved.insert(key.clone(), *on);
     }
-    db::set_products(&conn, d.slug(), &saved)?;
+    db::set_products(&mut conn, d.slug(), &saved)?;
     drop(conn);
     products(state, d)
 }
@@ -905,7 +905,7 @@ struct MemberChange {
 /// a last-holder guard.
 fn guard_role_change(
     state: &AppState,
-    conn: &db::Connection,
+    conn: &mut db::Conn,
     slug: &str,
     actor: &str,
     target: &db::MemberRow,
@@ -955,19 +955,19 @@ fn refused_by(check: RoleChangeCheck) -> Result<(), ApiError> {
 fn update_member(state: &AppState, d: &Decided) -> ApiResult {
     let change: MemberChange = serde_json::from_value(Value::Object(d.body_object()?.clone()))
         .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-    let conn = state.db()?;
+    let mut conn = state.db()?;
     let id = d.param("id");
     let target =
-        db::member(&conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("member", id))?;
+        db::member(&mut conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("member", id))?;
     let actor = d.signed.session.user.as_str();
     let role = change.role.unwrap_or_else(|| target.role().to_owned());
     let active = change.active.unwrap_or(target.active);
     // The policy refuses a role neither the ruleset nor the workspace
     // defines (`unknown_role` at `/newRole`); the API names its own field.
-    let guard = |target_active, new_role| {
+    let mut guard = |target_active, new_role| {
         guard_role_change(
             state,
-            &conn,
+            &mut conn,
             d.slug(),
             actor,
             &target,
@@ -989,7 +989,7 @@ fn update_member(state: &AppState, d: &Decided) -> ApiResult {
             guard(false, Some(role.clone()))?;
         }
     }
-    db::update_member(&conn, d.slug(), id, &role, active)?;
+    db::update_member(&mut conn, d.slug(), id, &role, active)?;
     ok(json!({ "userId": id, "roles": [role], "active": active }))
 }
 
@@ -1006,7 +1006,7 @@ fn invite_json(state: &AppState, invite: &db::InviteRow, now: i64) -> Result<Val
 
 fn list_invites(state: &AppState, d: &Decided) -> ApiResult {
     let now = now_ms();
-    let invites = db::invites(&*state.db()?, d.slug())?;
+    let invites = db::invites(&mut state.db()?, d.slug())?;
     let list = invites
         .iter()
         .map(|i| invite_json(state, i, now))
@@ -1068,7 +1068,7 @@ fn create_invite(state: &AppState, d: &Decided) -> ApiResult {
             revoked_at: None,
         },
     };
-    db::insert_invite(&*state.db()?, d.slug(), &invite)?;
+    db::insert_invite(&mut state.db()?, d.slug(), &invite)?;
     created(invite_json(state, &invite, now_ms())?)
 }
 
@@ -1077,7 +1077,7 @@ fn create_invite(state: &AppState, d: &Decided) -> ApiResult {
 /// by someone else, the role granted as a role change would grant it.
 fn guard_acceptance(
     state: &AppState,
-    conn: &db::Connection,
+    conn: &mut db::Conn,
     d: &Decided,
     invite: &db::InviteRow,
 ) -> Result<(), ApiError> {
@@ -1121,7 +1121,7 @@ fn change_invite(state: &AppState, d: &Decided, action: InviteAction) -> ApiResu
     let mut conn = state.db()?;
     let id = d.param("id");
     let mut invite =
-        db::invite(&conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("invite", id))?;
+        db::invite(&mut conn, d.slug(), id)?.ok_or_else(|| ApiError::not_found("invite", id))?;
     let status = state.policy.invite_status(&invite.times, now)?.status;
     match (action, status) {
         (InviteAction::Revoke, InviteState::Pending) => invite.times.revoked_at = Some(now),
@@ -1147,7 +1147,7 @@ fn change_invite(state: &AppState, d: &Decided, action: InviteAction) -> ApiResu
             };
         }
         (InviteAction::Accept, InviteState::Pending) => {
-            guard_acceptance(state, &conn, d, &invite)?;
+            guard_acceptance(state, &mut conn, d, &invite)?;
             db::accept_invite(&mut conn, d.slug(), &invite, &new_id("u"), now)?;
             invite.times.accepted_at = Some(now);
             drop(conn);
@@ -1168,7 +1168,7 @@ fn change_invite(state: &AppState, d: &Decided, action: InviteAction) -> ApiResu
             ));
         }
     }
-    db::set_invite_times(&conn, d.slug(), id, &invite.times)?;
+    db::set_invite_times(&mut conn, d.slug(), id, &invite.times)?;
     drop(conn);
     ok(invite_json(state, &invite, now)?)
 }
@@ -1218,7 +1218,7 @@ fn decide_on(d: &Decided, record: &Record) -> Result<(), ApiError> {
 fn reachable(
     state: &AppState,
     d: &Decided,
-    conn: &rusqlite::Connection,
+    conn: &mut db::Conn,
     kind: &str,
 ) -> Result<db::RecordRow, ApiError> {
     let id = d.param("id");
@@ -1280,7 +1280,7 @@ fn list_records(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
         .ok_or_else(|| ApiError::new(404, "not_found", "no endpoint at this path"))?;
     let filter = d.signed.view.endpoint_filter(&endpoint);
     let (after, limit) = page_of(&d.path)?;
-    let (rows, next) = db::records(&*state.db()?, d.slug(), kind, &filter, after, limit)?;
+    let (rows, next) = db::records(&mut state.db()?, d.slug(), kind, &filter, after, limit)?;
     let list: Vec<Value> = rows
         .iter()
         .map(|r| shown(&d.signed.view, kind, r))
@@ -1289,15 +1289,15 @@ fn list_records(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
 }
 
 fn get_record(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
-    let row = reachable(state, d, &*state.db()?, kind)?;
+    let row = reachable(state, d, &mut state.db()?, kind)?;
     ok(shown(&d.signed.view, kind, &row))
 }
 
 fn delete_record(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
-    let conn = state.db()?;
-    let row = reachable(state, d, &conn, kind)?;
+    let mut conn = state.db()?;
+    let row = reachable(state, d, &mut conn, kind)?;
     decide_on(d, &row.scope())?;
-    db::delete_record(&conn, d.slug(), kind, d.param("id"))?;
+    db::delete_record(&mut conn, d.slug(), kind, d.param("id"))?;
     ok(json!({ "ok": true }))
 }
 
@@ -1305,7 +1305,7 @@ fn delete_record(state: &AppState, d: &Decided, kind: &str) -> ApiResult {
 /// `teamId`; `null` clears the team), checked to exist in this workspace.
 /// `None` where the body does not name them.
 fn ownership(
-    conn: &rusqlite::Connection,
+    conn: &mut db::Conn,
     slug: &str,
     body: &Map<String, Value>,
 ) -> Result<(Option<String>, Option<Option<String>>), ApiError> {
@@ -1364,7 +1364,7 @@ fn fields_only(body: &Map<String, Value>) -> Map<String, Value> {
 /// to clear an optional one), a contact's `accountId` naming an account of
 /// this workspace.
 fn check_fields(
-    conn: &rusqlite::Connection,
+    conn: &mut db::Conn,
     slug: &str,
     body: &Map<String, Value>,
     fields: &[&str],
@@ -1427,10 +1427,10 @@ fn create_record(
     prefix: &str,
 ) -> ApiResult {
     let body = d.body_object()?;
-    let conn = state.db()?;
-    let (owner, team) = ownership(&conn, d.slug(), body)?;
+    let mut conn = state.db()?;
+    let (owner, team) = ownership(&mut conn, d.slug(), body)?;
     let values = fields_only(body);
-    check_fields(&conn, d.slug(), &values, fields)?;
+    check_fields(&mut conn, d.slug(), &values, fields)?;
     let first = fields.first().copied().unwrap_or("name");
     if !values.get(first).is_some_and(Value::is_string) {
         return Err(
@@ -1458,7 +1458,7 @@ fn create_record(
         owner_id: Some(owner),
         team_id: team,
     };
-    db::put_record(&conn, d.slug(), kind, &id, &row)?;
+    db::put_record(&mut conn, d.slug(), kind, &id, &row)?;
     created(shown(&d.signed.view, kind, &row))
 }
 
@@ -1469,12 +1469,12 @@ fn create_record(
 /// a new team as on create.
 fn update_record(state: &AppState, d: &Decided, kind: &str, fields: &[&str]) -> ApiResult {
     let body = d.body_object()?;
-    let conn = state.db()?;
-    let mut row = reachable(state, d, &conn, kind)?;
+    let mut conn = state.db()?;
+    let mut row = reachable(state, d, &mut conn, kind)?;
     decide_on(d, &row.scope())?;
-    let (owner, team) = ownership(&conn, d.slug(), body)?;
+    let (owner, team) = ownership(&mut conn, d.slug(), body)?;
     let values = fields_only(body);
-    check_fields(&conn, d.slug(), &values, fields)?;
+    check_fields(&mut conn, d.slug(), &values, fields)?;
     if owner.is_some() || team.is_some() {
         if let Some(Some(team)) = &team {
             decide_on(d, &Record::new(None, Some(team)))?;
@@ -1490,7 +1490,7 @@ fn update_record(state: &AppState, d: &Decided, kind: &str, fields: &[&str]) -> 
     for (key, value) in values {
         row.data.insert(key, value);
     }
-    db::put_record(&conn, d.slug(), kind, d.param("id"), &row)?;
+    db::put_record(&mut conn, d.slug(), kind, d.param("id"), &row)?;
     ok(shown(&d.signed.view, kind, &row))
 }
 
@@ -1528,7 +1528,7 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    let conn = state.db()?;
+    let mut conn = state.db()?;
     let mut stored = Vec::with_capacity(records.len());
     let mut rows = Vec::with_capacity(records.len());
     for (i, record) in records.iter().enumerate() {
@@ -1555,11 +1555,11 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
                 values.insert(field.to_owned(), value.clone());
             }
         }
-        check_fields(&conn, d.slug(), &values, &SYNCED_FIELDS).map_err(|mut e| {
+        check_fields(&mut conn, d.slug(), &values, &SYNCED_FIELDS).map_err(|mut e| {
             e.message = format!("record {i}: {}", e.message);
             e
         })?;
-        let mut row = db::record(&conn, d.slug(), "contacts", &id)?.unwrap_or_else(|| {
+        let mut row = db::record(&mut conn, d.slug(), "contacts", &id)?.unwrap_or_else(|| {
             let mut data = Map::new();
             data.insert("id".into(), Value::String(id.clone()));
             db::RecordRow {
@@ -1578,7 +1578,7 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
     // Every record was checked before any is written: a refused request
     // stores nothing.
     for (id, row) in &rows {
-        db::put_record(&conn, d.slug(), "contacts", id, row)?;
+        db::put_record(&mut conn, d.slug(), "contacts", id, row)?;
     }
     ok(json!({ "integration": integration, "dropped": dropped, "stored": stored }))
 }
@@ -1588,9 +1588,9 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
 /// The members with their teams and how many records of each kind they own
 /// (the Team / Users page's assignment counts).
 fn list_members(state: &AppState, d: &Decided) -> ApiResult {
-    let conn = state.db()?;
-    let mut members = db::members(&conn, d.slug())?;
-    let assignments = db::assignments(&conn, d.slug())?;
+    let mut conn = state.db()?;
+    let mut members = db::members(&mut conn, d.slug())?;
+    let assignments = db::assignments(&mut conn, d.slug())?;
     for member in &mut members {
         let Some(user) = member
             .get("userId")
@@ -1599,7 +1599,7 @@ fn list_members(state: &AppState, d: &Decided) -> ApiResult {
         else {
             continue;
         };
-        let teams = db::teams_of(&conn, d.slug(), &user)?;
+        let teams = db::teams_of(&mut conn, d.slug(), &user)?;
         if let Value::Object(map) = member {
             map.insert("teams".into(), json!(teams));
             map.insert(
@@ -1614,9 +1614,17 @@ fn list_members(state: &AppState, d: &Decided) -> ApiResult {
 /// The role-change guard for taking `target`'s role away (removing them):
 /// the last active admin or owner stays.
 fn guard_removal(state: &AppState, d: &Decided, target: &db::MemberRow) -> Result<(), ApiError> {
-    let conn = state.db()?;
+    let mut conn = state.db()?;
     let actor = d.signed.session.user.as_str();
-    guard_role_change(state, &conn, d.slug(), actor, target, target.active, None)
+    guard_role_change(
+        state,
+        &mut conn,
+        d.slug(),
+        actor,
+        target,
+        target.active,
+        None,
+    )
 }
 
 /// "Remove from org": the member loses access at once; the records they
@@ -1624,14 +1632,14 @@ fn guard_removal(state: &AppState, d: &Decided, target: &db::MemberRow) -> Resul
 /// someone else should take them over).
 fn remove_member(state: &AppState, d: &Decided) -> ApiResult {
     let id = d.param("id");
-    let target = db::member(&*state.db()?, d.slug(), id)?
+    let target = db::member(&mut state.db()?, d.slug(), id)?
         .ok_or_else(|| ApiError::not_found("member", id))?;
     // A member who holds no ruleset role (only extra grants) holds no
     // role the last-holder guard protects.
     if target.active && !target.roles.is_empty() {
         guard_removal(state, d, &target)?;
     }
-    db::remove_member(&mut *state.db()?, d.slug(), id)?;
+    db::remove_member(&mut state.db()?, d.slug(), id)?;
     ok(json!({ "ok": true, "userId": id }))
 }
 
@@ -1649,8 +1657,8 @@ fn reassign(state: &AppState, d: &Decided) -> ApiResult {
         .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
     let from = d.param("id");
     let mut conn = state.db()?;
-    db::member(&conn, d.slug(), from)?.ok_or_else(|| ApiError::not_found("member", from))?;
-    if !db::member(&conn, d.slug(), &request.to)?.is_some_and(|m| m.active) {
+    db::member(&mut conn, d.slug(), from)?.ok_or_else(|| ApiError::not_found("member", from))?;
+    if !db::member(&mut conn, d.slug(), &request.to)?.is_some_and(|m| m.active) {
         return Err(ApiError::bad_request(
             "unknown_member",
             format!("no active member `{}` in this workspace", request.to),
@@ -1694,14 +1702,14 @@ fn team_name(d: &Decided) -> Result<String, ApiError> {
 fn create_team(state: &AppState, d: &Decided) -> ApiResult {
     let name = team_name(d)?;
     let id = new_id("t");
-    db::insert_team(&*state.db()?, d.slug(), &id, &name)?;
+    db::insert_team(&mut state.db()?, d.slug(), &id, &name)?;
     created(json!({ "id": id, "name": name, "members": [] }))
 }
 
 fn rename_team(state: &AppState, d: &Decided) -> ApiResult {
     let name = team_name(d)?;
     let id = d.param("id");
-    if !db::rename_team(&*state.db()?, d.slug(), id, &name)? {
+    if !db::rename_team(&mut state.db()?, d.slug(), id, &name)? {
         return Err(ApiError::not_found("team", id));
     }
     ok(json!({ "id": id, "name": name }))
@@ -1711,7 +1719,7 @@ fn rename_team(state: &AppState, d: &Decided) -> ApiResult {
 /// (reachable at `all` scope, and by their owners).
 fn delete_team(state: &AppState, d: &Decided) -> ApiResult {
     let id = d.param("id");
-    if !db::delete_team(&*state.db()?, d.slug(), id)? {
+    if !db::delete_team(&mut state.db()?, d.slug(), id)? {
         return Err(ApiError::not_found("team", id));
     }
     ok(json!({ "ok": true }))
@@ -1720,17 +1728,17 @@ fn delete_team(state: &AppState, d: &Decided) -> ApiResult {
 /// Puts a member in a team or takes them out; it takes effect on their
 /// next request.
 fn team_member(state: &AppState, d: &Decided, add: bool) -> ApiResult {
-    let conn = state.db()?;
+    let mut conn = state.db()?;
     let (team, user) = (d.param("id"), d.param("userId"));
-    if !db::team_exists(&conn, d.slug(), team)? {
+    if !db::team_exists(&mut conn, d.slug(), team)? {
         return Err(ApiError::not_found("team", team));
     }
-    if db::member(&conn, d.slug(), user)?.is_none() {
+    if db::member(&mut conn, d.slug(), user)?.is_none() {
         return Err(ApiError::not_found("member", user));
     }
     if add {
-        db::add_team_member(&conn, d.slug(), team, user)?;
-    } else if !db::remove_team_member(&conn, d.slug(), team, user)? {
+        db::add_team_member(&mut conn, d.slug(), team, user)?;
+    } else if !db::remove_team_member(&mut conn, d.slug(), team, user)? {
         return Err(ApiError::not_found("team member", user));
     }
     ok(json!({ "team": team, "userId": user, "member": add }))
@@ -1768,7 +1776,7 @@ fn store_roles(
         return Err(error);
     }
     if let Some(role) = roles.get(index) {
-        db::put_role(&*state.db()?, d.slug(), role)?;
+        db::put_role(&mut state.db()?, d.slug(), role)?;
     }
     Ok(())
 }
@@ -1776,10 +1784,10 @@ fn store_roles(
 /// The workspace's roles with how many members hold each (so drift is easy
 /// to audit); the ruleset's roles are in the ruleset itself.
 fn list_roles(state: &AppState, d: &Decided) -> ApiResult {
-    let conn = state.db()?;
+    let mut conn = state.db()?;
     let mut out = Vec::new();
-    for role in db::custom_roles(&conn, d.slug())? {
-        let holders = db::holders(&conn, d.slug(), &role.id)?;
+    for role in db::custom_roles(&mut conn, d.slug())? {
+        let holders = db::holders(&mut conn, d.slug(), &role.id)?;
         out.push(json!({ "id": role.id, "label": role.label, "grants": role.grants, "holders": holders }));
     }
     ok(json!({ "roles": out }))
@@ -1787,7 +1795,7 @@ fn list_roles(state: &AppState, d: &Decided) -> ApiResult {
 
 fn create_role(state: &AppState, d: &Decided) -> ApiResult {
     let body = role_body(d)?;
-    let mut roles = db::custom_roles(&*state.db()?, d.slug())?;
+    let mut roles = db::custom_roles(&mut state.db()?, d.slug())?;
     let role = harmony_policy::CustomRole {
         id: new_id("r"),
         label: body.label.unwrap_or_default().trim().to_owned(),
@@ -1803,7 +1811,7 @@ fn create_role(state: &AppState, d: &Decided) -> ApiResult {
 fn update_role(state: &AppState, d: &Decided) -> ApiResult {
     let body = role_body(d)?;
     let id = d.param("id");
-    let mut roles = db::custom_roles(&*state.db()?, d.slug())?;
+    let mut roles = db::custom_roles(&mut state.db()?, d.slug())?;
     let index = roles
         .iter()
         .position(|r| r.id == id)
@@ -1823,11 +1831,11 @@ fn update_role(state: &AppState, d: &Decided) -> ApiResult {
 /// Deletes a role nobody holds (the policy's role-deletion check).
 fn delete_role(state: &AppState, d: &Decided) -> ApiResult {
     let id = d.param("id");
-    let conn = state.db()?;
+    let mut conn = state.db()?;
     let request = harmony_policy::RoleDeletion {
         role: id.to_owned(),
-        holders: db::holders(&conn, d.slug(), id)?,
-        custom_roles: db::custom_roles(&conn, d.slug())?,
+        holders: db::holders(&mut conn, d.slug(), id)?,
+        custom_roles: db::custom_roles(&mut conn, d.slug())?,
     };
     match state.policy.check_role_deletion(&request) {
         Err(e) if e.code() == "unknown_role" => return Err(ApiError::not_found("role", id)),
@@ -1837,6 +1845,6 @@ fn delete_role(state: &AppState, d: &Decided) -> ApiResult {
         }
         Ok(RoleChangeCheck::Ok) => {}
     }
-    db::delete_role(&conn, d.slug(), id)?;
+    db::delete_role(&mut conn, d.slug(), id)?;
     ok(json!({ "ok": true, "id": id }))
 }

@@ -76,7 +76,11 @@ impl ApiError {
     }
 
     /// 500 for a storage failure; the details go to the server's log only.
-    pub fn storage(e: &rusqlite::Error) -> ApiError {
+    pub fn storage(e: &crate::db::Error) -> ApiError {
+        if e.is_unavailable() {
+            tracing::error!("database unavailable: {e}");
+            return ApiError::new(503, "storage_unavailable", "the database is unavailable");
+        }
         tracing::error!("storage error: {e}");
         ApiError::new(500, "storage_error", "the database could not do this")
     }
@@ -113,8 +117,8 @@ impl From<QueryError> for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(e: rusqlite::Error) -> ApiError {
+impl From<crate::db::Error> for ApiError {
+    fn from(e: crate::db::Error) -> ApiError {
         ApiError::storage(&e)
     }
 }
@@ -134,7 +138,7 @@ pub enum StartError {
     Ruleset(#[from] harmony_policy::RulesetError),
     /// The database cannot be opened or migrated.
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[from] crate::db::Error),
     /// The seed data is not valid.
     #[error("seed data: {0}")]
     Seed(String),

@@ -42,16 +42,22 @@ pub const DEFAULT_SEED: &str = include_str!("../seed.json");
 #[command(
     name = "harmony-server",
     version,
-    about = "Serves the Harmony demo app and its JSON API, every request decided by harmony-policy, data in an SQLite file.",
+    about = "Serves the Harmony demo app and its JSON API, every request decided by harmony-policy, data in an SQLite file or in PostgreSQL.",
     after_help = "Signing in: with --jwt-secret or --jwt-public-key, POST /api/session with `Authorization: Bearer <identity token>` (its `email` claim names the user). With --demo-sign-in, anyone may sign in as any member: for demos only."
 )]
 pub struct Config {
     /// Where to listen (port 0 picks a free one).
     #[arg(long, env = "HARMONY_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
-    /// The SQLite file; created and migrated on start.
+    /// The SQLite file; created and migrated on start (unless
+    /// `--database-url` names a PostgreSQL database).
     #[arg(long = "db", env = "HARMONY_DB", default_value = "harmony.db")]
     pub database: PathBuf,
+    /// A PostgreSQL database instead of the SQLite file
+    /// (`postgres://user:password@host:port/name`), migrated on start: for
+    /// several server processes on one database.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// A bundled ruleset (`harmony`, `harmonia`) or a ruleset JSON file.
     #[arg(long, env = "HARMONY_RULESET", default_value = "harmony")]
     pub ruleset: String,
@@ -95,8 +101,8 @@ pub struct Config {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "HARMONY_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
-    /// Database connections: requests read in parallel, and one slow
-    /// request holds one connection, not the database.
+    /// Database connections per process: requests read in parallel, and
+    /// one slow request holds one connection, not the database.
     #[arg(long, env = "HARMONY_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: u32,
     /// How log lines are written (to standard error): `text` or `json`.
@@ -123,6 +129,8 @@ pub struct AppState {
     /// The ruleset as a bundle, written once at start.
     bundle: axum::body::Bytes,
     db: db::Pool,
+    /// Where the data lives.
+    target: db::Target,
     /// Held by a change from its check to its write (see `changes`).
     changes: std::sync::Mutex<()>,
     signer: Signer,
@@ -138,12 +146,23 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the database (migrating it, seeding a new one) and loads the
-    /// ruleset. Seed data is checked: every member must make a valid context.
+    /// Loads the ruleset, checks the configuration and opens the database
+    /// (migrating it, seeding a new one). Seed data is checked: every member
+    /// must make a valid context. Call it where blocking is allowed (not on
+    /// an async runtime's threads): the database's clients block.
     pub fn open(config: &Config) -> Result<Arc<AppState>, StartError> {
         let policy = load_ruleset(&config.ruleset)?;
-        let mut conn = db::open(&config.database)?;
-        if db::is_empty(&conn)? {
+        // The configuration is checked before the database is touched.
+        let signer = match &config.session_secret {
+            Some(key) => Signer::new(key.as_bytes()),
+            None => Signer::random(),
+        }
+        .map_err(StartError::Config)?;
+        let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
+            .ok_or_else(|| StartError::Config("--sign-in-per-minute must be at least 1".into()))?;
+        let identity = identity::Identity::from_config(config).map_err(StartError::Config)?;
+        let target = db::Target::new(config.database_url.as_deref(), config.database.clone())?;
+        let seed = |conn: &mut db::Conn| {
             let text = match &config.seed {
                 Some(path) => std::fs::read_to_string(path).map_err(|source| StartError::Io {
                     path: path.display().to_string(),
@@ -153,10 +172,17 @@ impl AppState {
             };
             let seed: db::Seed =
                 serde_json::from_str(&text).map_err(|e| StartError::Seed(e.to_string()))?;
-            db::import(&mut conn, &seed, policy.name(), now_ms())?;
-        }
-        for (user, workspace) in db::all_memberships(&conn)? {
-            let context = db::context(&conn, &user, &workspace, harmony_policy::Platform::Other)?;
+            db::import(conn, &seed, policy.name(), now_ms())
+        };
+        let pool = db::Pool::open(&target, config.db_connections, seed)?;
+        let mut conn = pool.get()?;
+        for (user, workspace) in db::all_memberships(&mut conn)? {
+            let context = db::context(
+                &mut conn,
+                &user,
+                &workspace,
+                harmony_policy::Platform::Other,
+            )?;
             if let Some(context) = context {
                 policy.view(&context).map_err(|e| {
                     StartError::Seed(format!(
@@ -166,23 +192,18 @@ impl AppState {
                 })?;
             }
         }
-        let signer = match &config.session_secret {
-            Some(key) => Signer::new(key.as_bytes()),
-            None => Signer::random(),
-        }
-        .map_err(StartError::Config)?;
-        let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
-            .ok_or_else(|| StartError::Config("--sign-in-per-minute must be at least 1".into()))?;
+        drop(conn);
         let bundle = axum::body::Bytes::from(policy.to_bundle());
         Ok(Arc::new(AppState {
             policy,
             bundle,
-            db: db::pool(&config.database, config.db_connections).map_err(StartError::Config)?,
+            db: pool,
+            target,
             changes: std::sync::Mutex::new(()),
             signer,
             session_ms: i64::from(config.session_hours).saturating_mul(3_600_000),
             demo_sign_in: config.demo_sign_in,
-            identity: identity::Identity::from_config(config).map_err(StartError::Config)?,
+            identity,
             secure_cookies: config.secure_cookies,
             sign_in_limit: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
             timeouts: (
@@ -204,7 +225,7 @@ impl AppState {
         else {
             return Ok(None);
         };
-        if db::is_revoked(&*self.db()?, &session.id)? {
+        if db::is_revoked(&mut self.db()?, &session.id)? {
             return Ok(None);
         }
         Ok(Some(session))
@@ -215,25 +236,43 @@ impl AppState {
         &self.policy
     }
 
-    /// Serializes this process's changes: each reads, asks the policy and
-    /// writes with no other change in between, so two guards (the last
-    /// admin, say) cannot both pass on the same state. Reads go on in
-    /// parallel.
-    fn changes(&self) -> std::sync::MutexGuard<'_, ()> {
-        self.changes
+    /// Serializes changes, in this process and across every process on
+    /// the database: each reads, asks the policy and writes with no other
+    /// change in between, so two guards (the last admin, say) cannot both
+    /// pass on the same state. Reads go on in parallel.
+    fn changes(&self) -> Result<Change<'_>, error::ApiError> {
+        let process = self
+            .changes
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn db(&self) -> Result<db::Pooled, error::ApiError> {
-        self.db.get().map_err(|e| {
-            error::ApiError::new(
-                503,
-                "storage_unavailable",
-                format!("the database is unavailable: {e}"),
-            )
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let database = self.db.lock()?;
+        Ok(Change {
+            _database: database,
+            _process: process,
         })
     }
+
+    /// Which backend holds the data (`sqlite`, `postgres`).
+    pub fn backend(&self) -> &'static str {
+        self.target.backend()
+    }
+
+    /// Where the data lives (no password).
+    pub fn database(&self) -> String {
+        self.target.describe()
+    }
+
+    fn db(&self) -> Result<db::Conn, error::ApiError> {
+        Ok(self.db.get()?)
+    }
+}
+
+/// A change in progress: holds the database's change lock and this
+/// process's (so that its threads queue here rather than each holding a
+/// connection while they wait).
+struct Change<'a> {
+    _database: db::Lock,
+    _process: std::sync::MutexGuard<'a, ()>,
 }
 
 fn load_ruleset(spec: &str) -> Result<Policy, StartError> {

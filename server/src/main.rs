@@ -53,7 +53,9 @@ fn run(config: Config) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    let serving = state.clone();
     runtime.block_on(async move {
+        let state = serving;
         let addr = &config.addr;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -63,7 +65,7 @@ fn run(config: Config) -> Result<(), String> {
             "harmony-server: http://{local}/ (ruleset {}, {}, database {}{})",
             state.policy().name(),
             state.policy().fingerprint(),
-            config.database.display(),
+            state.database(),
             if config.demo_sign_in {
                 ", demo sign-in on"
             } else {
@@ -73,5 +75,11 @@ fn run(config: Config) -> Result<(), String> {
         harmony_server::serve(listener, state, stop_signal())
             .await
             .map_err(|e| e.to_string())
-    })
+    })?;
+    // Every request has finished: the pool closes its connections here, off
+    // the runtime.
+    drop(runtime);
+    drop(state);
+    tracing::info!("stopped: database connections closed");
+    Ok(())
 }

@@ -92,7 +92,7 @@ async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) 
                 return Ok(None);
             };
             let context = crate::db::context(
-                &*state.db()?,
+                &mut state.db()?,
                 &session.user,
                 &session.workspace,
                 session.platform,

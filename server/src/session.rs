@@ -114,7 +114,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.len() > 8192 {
+    if !text.len().is_multiple_of(2) || text.len() > 8192 {
         return None;
     }
     let digit = |c: u8| {

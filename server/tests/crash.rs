@@ -1,6 +1,6 @@
 //! A server killed with SIGKILL in the middle of writes loses no write it
 //! acknowledged: every contact it answered 201 for is there after a
-//! restart on the same file.
+//! restart on the same database.
 
 #![allow(
     clippy::unwrap_used,
@@ -16,10 +16,7 @@ use std::sync::{Arc, Mutex};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_acknowledged_write_is_lost_to_a_kill() {
-    let dir = std::env::temp_dir().join(format!("harmony-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("harmony.db");
+    let db = common::fresh_db();
     let (mut child, base) = common::spawn_binary(&db, &[]);
     let client = reqwest::Client::new();
     let token = common::demo_token(&client, &base, "u_ada").await;
@@ -96,5 +93,4 @@ async fn no_acknowledged_write_is_lost_to_a_kill() {
         lost.len(),
         acknowledged.len()
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

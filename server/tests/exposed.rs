@@ -26,7 +26,7 @@ const JWT_SECRET: &str = "the identity provider's shared secret, 32+ bytes";
 use common::fresh_db;
 
 /// The test configuration with the bundled `harmony` ruleset.
-fn config(db: &std::path::Path, extra: &[&str]) -> harmony_server::Config {
+fn config(db: &common::TestDb, extra: &[&str]) -> harmony_server::Config {
     common::config(db, "harmony", extra)
 }
 
@@ -35,7 +35,7 @@ struct Server {
     client: reqwest::Client,
 }
 
-async fn start(db: &std::path::Path, extra: &[&str]) -> Server {
+async fn start(db: &common::TestDb, extra: &[&str]) -> Server {
     let (base, _) = common::serve(&config(db, extra)).await;
     Server {
         base,

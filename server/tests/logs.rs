@@ -17,11 +17,7 @@ use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
-    let dir = std::env::temp_dir().join(format!("harmony-logs-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (mut child, base) =
-        common::spawn_binary(&dir.join("harmony.db"), &["--log-format", "json"]);
+    let (mut child, base) = common::spawn_binary(&common::fresh_db(), &["--log-format", "json"]);
     let client = reqwest::Client::new();
     let ada = common::demo_token(&client, &base, "u_ada").await;
     let bob = common::demo_token(&client, &base, "u_bob").await;
@@ -105,5 +101,4 @@ async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
         (&change["member"], &change["what"]),
         (&json!("u_ada"), &json!("workspace.products.update"))
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

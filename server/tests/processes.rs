@@ -1,7 +1,10 @@
-//! Two server processes on one database file: a product toggled through one
-//! is decided by the other on its next request (no stale cache), sessions
-//! signed by one are honoured and revoked by both, and contact writes
-//! through one while the other toggles Accounts lose no account link.
+//! Two server processes on one database (an SQLite file, or PostgreSQL
+//! when `HARMONY_TEST_POSTGRES` is set): a product toggled through one is
+//! decided by the other on its next request (no stale cache), sessions
+//! signed by one are honoured and revoked by both, contact writes through
+//! one while the other toggles Accounts lose no account link, and changes
+//! through both at once are serialized (the last-admin guard holds, no
+//! toggle is lost).
 
 #![allow(
     clippy::unwrap_used,
@@ -114,6 +117,149 @@ async fn two_processes_on_one_database_behave_as_one_server() {
         .await
         .unwrap();
     assert_eq!(after.status(), 401);
+    a.kill().unwrap();
+    b.kill().unwrap();
+    a.wait().unwrap();
+    b.wait().unwrap();
+}
+
+/// Sends `body` to `url` with `method`; the status.
+async fn send(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Value,
+) -> u16 {
+    client
+        .request(method, url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn changes_through_two_processes_are_serialized() {
+    let db = common::fresh_db();
+    let (mut a, base_a) = common::spawn_binary(&db, &[]);
+    let (mut b, base_b) = common::spawn_binary(&db, &[]);
+    let client = reqwest::Client::new();
+    let ada = common::demo_token(&client, &base_a, "u_ada").await;
+    let dee = common::demo_token(&client, &base_b, "u_dee").await;
+    let patch = reqwest::Method::PATCH;
+    for round in 0..8 {
+        // Two admins demote each other at once, one through each process:
+        // the last-admin guard lets exactly one through.
+        let promoted = send(
+            &client,
+            patch.clone(),
+            format!("{base_a}/api/members/u_dee"),
+            &ada,
+            json!({ "role": "admin" }),
+        )
+        .await;
+        assert_eq!(promoted, 200, "round {round}");
+        let (x, y) = tokio::join!(
+            send(
+                &client,
+                patch.clone(),
+                format!("{base_a}/api/members/u_dee"),
+                &ada,
+                json!({ "role": "member" }),
+            ),
+            send(
+                &client,
+                patch.clone(),
+                format!("{base_b}/api/members/u_ada"),
+                &dee,
+                json!({ "role": "member" }),
+            )
+        );
+        assert_eq!(
+            [x, y].iter().filter(|s| **s == 200).count(),
+            1,
+            "round {round}: {x} {y}"
+        );
+        let (admin, token) = if x == 200 {
+            ("u_ada", &ada)
+        } else {
+            ("u_dee", &dee)
+        };
+        let members = common::get_json(&client, &format!("{base_b}/api/members"), token).await;
+        let admins: Vec<&str> = members["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["roles"] == json!(["admin"]))
+            .map(|m| m["userId"].as_str().unwrap())
+            .collect();
+        assert_eq!(admins, [admin], "round {round}");
+        // Ada is the admin the next round starts from.
+        if admin == "u_dee" {
+            let back = send(
+                &client,
+                patch.clone(),
+                format!("{base_b}/api/members/u_ada"),
+                &dee,
+                json!({ "role": "admin" }),
+            )
+            .await;
+            assert_eq!(back, 200);
+            let down = send(
+                &client,
+                patch.clone(),
+                format!("{base_a}/api/members/{admin}"),
+                &ada,
+                json!({ "role": "member" }),
+            )
+            .await;
+            assert_eq!(down, 200);
+        }
+    }
+
+    // Product toggles through both at once: each keeps the other's.
+    let put = reqwest::Method::PUT;
+    for round in 0..8 {
+        let on = round % 2 == 0;
+        let (x, y) = tokio::join!(
+            send(
+                &client,
+                put.clone(),
+                format!("{base_a}/api/workspace/products"),
+                &ada,
+                json!({ "feedback": on }),
+            ),
+            send(
+                &client,
+                put.clone(),
+                format!("{base_b}/api/workspace/products"),
+                &ada,
+                json!({ "performance": on }),
+            )
+        );
+        assert_eq!((x, y), (200, 200));
+        let products =
+            common::get_json(&client, &format!("{base_a}/api/workspace/products"), &ada).await;
+        let enabled = |id: &str| {
+            products["products"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["id"] == id)
+                .unwrap()["enabled"]
+                .as_bool()
+                .unwrap()
+        };
+        assert_eq!(
+            (enabled("feedback"), enabled("performance")),
+            (on, on),
+            "round {round}: a toggle was lost"
+        );
+    }
     a.kill().unwrap();
     b.kill().unwrap();
     a.wait().unwrap();

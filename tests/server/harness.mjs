@@ -1,6 +1,8 @@
 // Starts the reference server (target/debug/harmony-server, built by
-// scripts/test.sh) on 127.0.0.1 with a fresh SQLite file, and stops it.
-import { spawn } from "node:child_process";
+// scripts/test.sh) on 127.0.0.1 with a fresh database, and stops it: an
+// SQLite file, or a new PostgreSQL database when HARMONY_TEST_POSTGRES
+// names a server (postgres://user@host:port/postgres; made with psql).
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +19,7 @@ export const binary = join(root, "target", "debug", "harmony-server");
  */
 export async function startServer({ ruleset = "harmony", seed, flags = ["--demo-sign-in"] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "harmony-server-"));
-  const args = ["--addr", "127.0.0.1:0", "--db", join(dir, "harmony.db"), "--root", root, ...flags];
+  const args = ["--addr", "127.0.0.1:0", ...freshDatabase(dir), "--root", root, ...flags];
   if (typeof ruleset === "string") args.push("--ruleset", ruleset);
   else {
     writeFileSync(join(dir, "ruleset.json"), JSON.stringify(ruleset));
@@ -47,6 +49,19 @@ export async function startServer({ ruleset = "harmony", seed, flags = ["--demo-
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+let databases = 0;
+
+/** The flags naming a fresh database (see the top of this file). */
+function freshDatabase(dir) {
+  const admin = process.env.HARMONY_TEST_POSTGRES;
+  if (!admin) return ["--db", join(dir, "harmony.db")];
+  const name = `harmony_parity_${process.pid}_${databases++}`;
+  for (const sql of [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]) {
+    execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", admin, "-c", sql], { stdio: ["ignore", "ignore", "inherit"] });
+  }
+  return ["--database-url", admin.replace(/\/[^/]*$/, `/${name}`)];
 }
 
 /** Signs in; resolves to the bearer token. */

@@ -1,0 +1,410 @@
+//! One interface over the two backends: a pool of connections, a connection
+//! that runs a statement with parameters and returns rows, transactions, and
+//! a lock that serializes changes across every process on one database.
+//! The queries (`db/mod.rs`) are written once against it; what differs
+//! between SQLite and PostgreSQL (connecting, placeholders, column types,
+//! migrations, locking) lives in `sqlite.rs` and `postgres.rs`.
+
+use super::{postgres, sqlite};
+use std::path::PathBuf;
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An SQLite file, created on first start.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://user:password@host:port/name`).
+    Postgres(String),
+}
+
+impl Target {
+    /// PostgreSQL when `url` is set (it must be a `postgres://` or
+    /// `postgresql://` URL), otherwise the SQLite `file`.
+    pub fn new(url: Option<&str>, file: PathBuf) -> Result<Target, Error> {
+        match url {
+            None => Ok(Target::Sqlite(file)),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Target::Postgres(url.to_owned()))
+            }
+            Some(url) => Err(Error::Url(format!(
+                "`{}` is not a PostgreSQL URL (postgres://user:password@host:port/database)",
+                redacted(url)
+            ))),
+        }
+    }
+
+    /// The backend's name, as `/api/health` reports it.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Target::Sqlite(_) => "sqlite",
+            Target::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Where the data lives, for the start line and logs (never a password).
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Sqlite(path) => format!("sqlite {}", path.display()),
+            Target::Postgres(url) => redacted(url),
+        }
+    }
+}
+
+/// `url` with the password (if any) replaced by `***`.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            let name = user.split(':').next().unwrap_or("");
+            format!("{scheme}://{name}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// What a storage operation can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite refused or failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL refused or failed (or is unreachable).
+    #[error("postgres: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    /// No connection could be had in time.
+    #[error("no database connection: {0}")]
+    Pool(#[from] r2d2::Error),
+    /// A column held another type than the query expects.
+    #[error("column {index} holds {found}, not {expected}")]
+    Column {
+        /// The column's position.
+        index: usize,
+        /// What the query expects.
+        expected: &'static str,
+        /// What it holds.
+        found: &'static str,
+    },
+    /// A database URL that names no PostgreSQL database.
+    #[error("{0}")]
+    Url(String),
+    /// The lock that serializes changes could not be taken.
+    #[error("lock file `{path}`: {source}")]
+    Lock {
+        /// The lock file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A connection used after it was closed (never: connections close
+    /// only when dropped).
+    #[error("the database connection is closed")]
+    Closed,
+    /// The database was migrated by a newer server.
+    #[error("the database is at schema version {found}, newer than this server ({known})")]
+    TooNew {
+        /// The database's version.
+        found: i64,
+        /// The newest this server knows.
+        known: usize,
+    },
+}
+
+impl Error {
+    /// Whether no connection could be had at all (the database is down or
+    /// unreachable), rather than a statement failing.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Pool(_) => true,
+            Error::Postgres(e) => e.is_closed() || e.as_db_error().is_none(),
+            _ => false,
+        }
+    }
+}
+
+/// The result of a storage operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A statement parameter: text, an integer or a boolean, each possibly
+/// NULL. Write parameters with [`args!`](crate::args).
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    /// A text value or NULL.
+    Text(Option<&'a str>),
+    /// A 64-bit integer or NULL.
+    Int(Option<i64>),
+    /// A boolean (an integer 0 or 1 in SQLite).
+    Bool(bool),
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Self {
+        Param::Text(Some(v))
+    }
+}
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(v: &'a String) -> Self {
+        Param::Text(Some(v))
+    }
+}
+impl<'a> From<&&'a str> for Param<'a> {
+    fn from(v: &&'a str) -> Self {
+        Param::Text(Some(v))
+    }
+}
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        Param::Text(v)
+    }
+}
+impl<'a> From<&'a Option<String>> for Param<'a> {
+    fn from(v: &'a Option<String>) -> Self {
+        Param::Text(v.as_deref())
+    }
+}
+impl From<i64> for Param<'_> {
+    fn from(v: i64) -> Self {
+        Param::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Param<'_> {
+    fn from(v: Option<i64>) -> Self {
+        Param::Int(v)
+    }
+}
+impl From<bool> for Param<'_> {
+    fn from(v: bool) -> Self {
+        Param::Bool(v)
+    }
+}
+
+/// The parameters of a statement: `args![slug, id, 3_i64]`.
+#[macro_export]
+macro_rules! args {
+    ($($value:expr),* $(,)?) => {
+        &[$($crate::db::Param::from($value)),*]
+    };
+}
+
+/// One value read from a row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// A boolean (PostgreSQL's; SQLite stores integers).
+    Bool(bool),
+}
+
+impl Cell {
+    fn kind(&self) -> &'static str {
+        match self {
+            Cell::Null => "null",
+            Cell::Int(_) => "an integer",
+            Cell::Text(_) => "text",
+            Cell::Bool(_) => "a boolean",
+        }
+    }
+}
+
+/// A row a query returned, its values in the order the query names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row(pub(super) Vec<Cell>);
+
+impl Row {
+    fn cell(&mut self, index: usize) -> Cell {
+        self.0
+            .get_mut(index)
+            .map_or(Cell::Null, |cell| std::mem::replace(cell, Cell::Null))
+    }
+
+    fn wrong(index: usize, expected: &'static str, found: &Cell) -> Error {
+        Error::Column {
+            index,
+            expected,
+            found: found.kind(),
+        }
+    }
+
+    /// The text at `index` (taken out of the row).
+    pub fn text(&mut self, index: usize) -> Result<String> {
+        match self.cell(index) {
+            Cell::Text(s) => Ok(s),
+            other => Err(Row::wrong(index, "text", &other)),
+        }
+    }
+
+    /// The text at `index`, or `None` for NULL.
+    pub fn opt_text(&mut self, index: usize) -> Result<Option<String>> {
+        match self.cell(index) {
+            Cell::Null => Ok(None),
+            Cell::Text(s) => Ok(Some(s)),
+            other => Err(Row::wrong(index, "text", &other)),
+        }
+    }
+
+    /// The integer at `index`.
+    pub fn int(&mut self, index: usize) -> Result<i64> {
+        match self.cell(index) {
+            Cell::Int(n) => Ok(n),
+            other => Err(Row::wrong(index, "an integer", &other)),
+        }
+    }
+
+    /// The integer at `index`, or `None` for NULL.
+    pub fn opt_int(&mut self, index: usize) -> Result<Option<i64>> {
+        match self.cell(index) {
+            Cell::Null => Ok(None),
+            Cell::Int(n) => Ok(Some(n)),
+            other => Err(Row::wrong(index, "an integer", &other)),
+        }
+    }
+
+    /// The boolean at `index` (SQLite's 0 and 1 included).
+    pub fn bool(&mut self, index: usize) -> Result<bool> {
+        match self.cell(index) {
+            Cell::Bool(b) => Ok(b),
+            Cell::Int(n) => Ok(n != 0),
+            other => Err(Row::wrong(index, "a boolean", &other)),
+        }
+    }
+}
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub enum Pool {
+    /// SQLite: a file, and its lock file.
+    Sqlite(sqlite::Pool),
+    /// PostgreSQL.
+    Postgres(postgres::Pool),
+}
+
+impl Pool {
+    /// A pool of at most `size` connections to `target`, migrated to this
+    /// server's schema; `seed` runs when the database holds no workspace
+    /// yet. Migrating and seeding hold the change lock, so processes that
+    /// start at once on one database neither migrate nor seed it twice.
+    pub fn open(
+        target: &Target,
+        size: u32,
+        seed: impl FnOnce(&mut Conn) -> Result<(), crate::error::StartError>,
+    ) -> Result<Pool, crate::error::StartError> {
+        let pool = match target {
+            Target::Sqlite(path) => Pool::Sqlite(sqlite::Pool::open(path, size)?),
+            Target::Postgres(url) => Pool::Postgres(postgres::Pool::open(url, size)?),
+        };
+        {
+            let _lock = pool.lock()?;
+            let mut conn = pool.get()?;
+            match &mut conn {
+                Conn::Sqlite(c) => sqlite::migrate(c)?,
+                Conn::Postgres(c) => postgres::migrate(c)?,
+            }
+            if super::is_empty(&mut conn)? {
+                seed(&mut conn)?;
+            }
+        }
+        Ok(pool)
+    }
+
+    /// A connection from the pool (back in it when dropped).
+    pub fn get(&self) -> Result<Conn> {
+        Ok(match self {
+            Pool::Sqlite(p) => Conn::Sqlite(p.get()?),
+            Pool::Postgres(p) => Conn::Postgres(Box::new(p.get()?)),
+        })
+    }
+
+    /// Takes the lock that serializes changes across every process on this
+    /// database (waiting for it); released when dropped. Reads do not take
+    /// it.
+    pub fn lock(&self) -> Result<Lock> {
+        Ok(match self {
+            Pool::Sqlite(p) => Lock::Sqlite(p.lock()?),
+            Pool::Postgres(p) => Lock::Postgres(Box::new(p.lock()?)),
+        })
+    }
+}
+
+/// The change lock (see [`Pool::lock`]).
+pub enum Lock {
+    /// An exclusive lock on the SQLite file's lock file.
+    Sqlite(sqlite::Lock),
+    /// A PostgreSQL advisory lock, held by a transaction on a connection of
+    /// its own.
+    Postgres(Box<postgres::Lock>),
+}
+
+/// A connection taken from a pool.
+pub enum Conn {
+    /// To an SQLite file.
+    Sqlite(sqlite::Conn),
+    /// To PostgreSQL.
+    Postgres(Box<postgres::Conn>),
+}
+
+impl Conn {
+    /// Runs a statement; how many rows it changed. Placeholders are `?` or
+    /// `?N` in either backend.
+    pub fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        match self {
+            Conn::Sqlite(c) => sqlite::execute(c, sql, params),
+            Conn::Postgres(c) => postgres::execute(c, sql, params),
+        }
+    }
+
+    /// Runs a query; its rows.
+    pub fn rows(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>> {
+        match self {
+            Conn::Sqlite(c) => sqlite::rows(c, sql, params),
+            Conn::Postgres(c) => postgres::rows(c, sql, params),
+        }
+    }
+
+    /// Runs a query; its first row, if any.
+    pub fn row(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Option<Row>> {
+        Ok(self.rows(sql, params)?.into_iter().next())
+    }
+
+    /// Runs a query that returns one row of one column (`SELECT EXISTS
+    /// ...`, `SELECT COUNT(*) ...`).
+    pub fn value(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Row> {
+        Ok(self.row(sql, params)?.unwrap_or(Row(vec![Cell::Null])))
+    }
+
+    /// Runs `work` in one transaction: all of its writes or none. SQLite's
+    /// takes the write lock at once (`BEGIN IMMEDIATE`).
+    pub fn transaction<T, E: From<Error>>(
+        &mut self,
+        work: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let begin = match self {
+            Conn::Sqlite(_) => "BEGIN IMMEDIATE",
+            Conn::Postgres(_) => "BEGIN",
+        };
+        self.batch(begin)?;
+        match work(self) {
+            Ok(value) => {
+                self.batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The error that stopped the work is the one to report.
+                let _ = self.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs SQL without parameters or rows (one or more statements).
+    pub fn batch(&mut self, sql: &str) -> Result<()> {
+        match self {
+            Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
+            Conn::Postgres(c) => Ok(c.client()?.batch_execute(sql)?),
+        }
+    }
+}

@@ -197,25 +197,26 @@ async fn policy_bundle(State(state): State<Shared>, headers: axum::http::HeaderM
         .into_response()
 }
 
-/// Whether the server can serve: 200 `{status, database, fingerprint}`,
-/// or 503 when the database does not answer. No session needed (load
-/// balancers ask it).
+/// Whether the server can serve: 200 `{status, database, fingerprint,
+/// backend}`, or 503 when the database does not answer within two seconds.
+/// No session needed (load balancers ask it).
 async fn health(State(state): State<Shared>) -> Response {
     let fingerprint = state.policy.fingerprint().to_owned();
+    let backend = state.backend();
     let database = blocking(move || {
-        let mut conn = state.db()?;
+        let mut conn = state.db_within(std::time::Duration::from_secs(2))?;
         conn.value("SELECT 1", &[])?;
         Ok(())
     })
     .await;
-    match database {
-        Ok(()) => Json(json!({ "status": "ok", "database": "ok", "fingerprint": fingerprint })).into_response(),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": e.message, "fingerprint": fingerprint })),
-        )
-            .into_response(),
-    }
+    let (status, health, database) = match database {
+        Ok(()) => (StatusCode::OK, "ok", "ok".to_owned()),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.message),
+    };
+    let body = json!({
+        "status": health, "database": database, "fingerprint": fingerprint, "backend": backend,
+    });
+    (status, Json(body)).into_response()
 }
 
 /// The API as OpenAPI 3.1 (see [`crate::openapi`]).

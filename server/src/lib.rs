@@ -265,6 +265,11 @@ impl AppState {
     fn db(&self) -> Result<db::Conn, error::ApiError> {
         Ok(self.db.get()?)
     }
+
+    /// A connection within `timeout`, for the health probe.
+    fn db_within(&self, timeout: std::time::Duration) -> Result<db::Conn, error::ApiError> {
+        Ok(self.db.get_within(timeout)?)
+    }
 }
 
 /// A change in progress: holds the database's change lock and this

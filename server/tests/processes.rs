@@ -265,3 +265,74 @@ async fn changes_through_two_processes_are_serialized() {
     a.wait().unwrap();
     b.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_started_at_once_migrate_and_seed_once() {
+    let db = common::fresh_db();
+    let mut children: Vec<_> = (0..3).map(|_| common::start_binary(&db, &[])).collect();
+    let bases: Vec<String> = children.iter_mut().map(common::base_url).collect();
+    let client = reqwest::Client::new();
+    let ada = common::demo_token(&client, &bases[0], "u_ada").await;
+    for base in &bases {
+        let contacts = common::get_json(&client, &format!("{base}/api/contacts"), &ada).await;
+        // The demo's four contacts, imported once.
+        assert_eq!(contacts["contacts"].as_array().unwrap().len(), 4, "{base}");
+    }
+    for mut child in children {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_reports_the_database_and_503_when_it_is_gone() {
+    let db = common::fresh_db();
+    let (mut child, base) = common::spawn_binary(&db, &[]);
+    let client = reqwest::Client::new();
+    let health = || async {
+        let answer = client
+            .get(format!("{base}/api/health"))
+            .send()
+            .await
+            .unwrap();
+        (
+            answer.status().as_u16(),
+            answer.json::<Value>().await.unwrap(),
+        )
+    };
+    let (status, body) = health().await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("ok")),
+        "{body}"
+    );
+    match &db {
+        common::TestDb::Sqlite(_) => assert_eq!(body["backend"], "sqlite"),
+        common::TestDb::Postgres(url) => {
+            assert_eq!(body["backend"], "postgres");
+            // The database disappears under the running server.
+            let admin = std::env::var("HARMONY_TEST_POSTGRES").unwrap();
+            let name = url.rsplit('/').next().unwrap().to_owned();
+            common::postgres_client(&admin, move |c| {
+                c.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                    .unwrap();
+            });
+            let (status, body) = health().await;
+            assert_eq!(
+                (status, body["status"].as_str()),
+                (503, Some("unavailable")),
+                "{body}"
+            );
+            // Requests that need the database are refused the same way.
+            let ada = client
+                .post(format!("{base}/api/session"))
+                .json(&json!({ "userId": "u_ada", "workspace": "acme" }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(ada.status().as_u16(), 503);
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

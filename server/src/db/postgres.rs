@@ -174,6 +174,11 @@ impl Pool {
         Ok(Pool(pool))
     }
 
+    /// A connection from the pool, waiting at most `timeout`.
+    pub fn get_within(&self, timeout: std::time::Duration) -> Result<Conn> {
+        Ok(self.0.get_timeout(timeout)?)
+    }
+
     /// A connection from the pool.
     pub fn get(&self) -> Result<Conn> {
         Ok(self.0.get()?)

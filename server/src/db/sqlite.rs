@@ -132,6 +132,11 @@ impl Pool {
         })
     }
 
+    /// A connection from the pool, waiting at most `timeout`.
+    pub fn get_within(&self, timeout: std::time::Duration) -> Result<Conn> {
+        Ok(self.pool.get_timeout(timeout)?)
+    }
+
     /// A connection from the pool.
     pub fn get(&self) -> Result<Conn> {
         Ok(self.pool.get()?)

@@ -319,6 +319,15 @@ impl Pool {
         })
     }
 
+    /// A connection, waiting at most `timeout` for one (a health probe
+    /// answers in time even when the database is gone).
+    pub fn get_within(&self, timeout: std::time::Duration) -> Result<Conn> {
+        Ok(match self {
+            Pool::Sqlite(p) => Conn::Sqlite(p.get_within(timeout)?),
+            Pool::Postgres(p) => Conn::Postgres(Box::new(p.get_within(timeout)?)),
+        })
+    }
+
     /// Takes the lock that serializes changes across every process on this
     /// database (waiting for it); released when dropped. Reads do not take
     /// it.

@@ -154,7 +154,15 @@ pub async fn serve(config: &Config) -> (String, tokio::task::JoinHandle<()>) {
 /// `extra` flags; returns the child (its standard error piped) and its
 /// base URL.
 pub fn spawn_binary(db: &TestDb, extra: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harmony-server"))
+    let mut child = start_binary(db, extra);
+    let base = base_url(&mut child);
+    (child, base)
+}
+
+/// Starts the server binary (see [`spawn_binary`]) without waiting for it
+/// to listen.
+pub fn start_binary(db: &TestDb, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_harmony-server"))
         .args([
             "--addr",
             "127.0.0.1:0",
@@ -172,14 +180,22 @@ pub fn spawn_binary(db: &TestDb, extra: &[&str]) -> (Child, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Waits for a started binary's start line; its base URL.
+pub fn base_url(child: &mut Child) -> String {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let start = line.find("http://").unwrap();
+    let Some(start) = line.find("http://") else {
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        panic!("the server did not start: {stderr}");
+    };
     let end = line[start..].find("/ ").unwrap() + start;
-    (child, line[start..end].to_owned())
+    line[start..end].to_owned()
 }
 
 /// Signs `user` in to Acme by demo sign-in at `base`; the session token.

@@ -92,12 +92,23 @@ fn logged(workspace: &str, member: &str, what: &str, result: ApiResult) -> ApiRe
 
 /// Runs `work` (which uses the database) on the blocking threads, so that
 /// no request's queries hold up the async threads other requests run on.
+/// It first waits its turn at `gate` (see [`AppState::gate`]): requests
+/// queue there in order of arrival, never in the pool's own wait, where a
+/// request that takes a connection several times could lose its place each
+/// time.
 pub(crate) async fn blocking<T: Send + 'static>(
+    gate: Arc<tokio::sync::Semaphore>,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|_| Err(ApiError::new(500, "internal_error", "the request failed")))
+    let unavailable = || ApiError::new(503, "storage_unavailable", "the server is stopping");
+    let permit = gate.acquire_owned().await.map_err(|_| unavailable())?;
+    tokio::task::spawn_blocking(move || {
+        let result = work();
+        drop(permit);
+        result
+    })
+    .await
+    .unwrap_or_else(|_| Err(ApiError::new(500, "internal_error", "the request failed")))
 }
 
 fn ok(value: Value) -> ApiResult {
@@ -151,7 +162,7 @@ impl FromRequestParts<Shared> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Signed, ApiError> {
         let (headers, state) = (parts.headers.clone(), state.clone());
-        let signed = blocking(move || Signed::from_headers(&headers, &state)).await?;
+        let signed = blocking(state.gate(), move || Signed::from_headers(&headers, &state)).await?;
         if let Some(who) = parts.extensions.get::<crate::log::Who>() {
             who.set(&signed.session.workspace, &signed.session.user);
         }
@@ -203,7 +214,7 @@ async fn policy_bundle(State(state): State<Shared>, headers: axum::http::HeaderM
 async fn health(State(state): State<Shared>) -> Response {
     let fingerprint = state.policy.fingerprint().to_owned();
     let backend = state.backend();
-    let database = blocking(move || {
+    let database = blocking(state.gate(), move || {
         let mut conn = state.db_within(std::time::Duration::from_secs(2))?;
         conn.value("SELECT 1", &[])?;
         Ok(())
@@ -225,7 +236,7 @@ async fn openapi(State(state): State<Shared>) -> Response {
 }
 
 async fn sign_in_options(State(state): State<Shared>) -> ApiResult {
-    blocking(move || {
+    blocking(state.gate(), move || {
         if !state.demo_sign_in {
             return Err(demo_off());
         }
@@ -327,7 +338,7 @@ async fn sign_in(
     headers: axum::http::HeaderMap,
     body: JsonBody,
 ) -> ApiResult {
-    blocking(move || {
+    blocking(state.gate(), move || {
     if let Some(axum::Extension(axum::extract::ConnectInfo(peer))) = peer {
         if state.sign_in_limit.check_key(&peer.ip()).is_err() {
             return Err(ApiError::new(
@@ -407,7 +418,7 @@ async fn switch_workspace(
     headers: axum::http::HeaderMap,
     body: JsonBody,
 ) -> ApiResult {
-    blocking(move || {
+    blocking(state.gate(), move || {
         let current = state
             .session(&headers)?
             .ok_or_else(ApiError::unauthenticated)?;
@@ -439,7 +450,7 @@ async fn switch_workspace(
 /// stops working everywhere (other tabs, copies, other server processes),
 /// and the cookie is cleared.
 async fn sign_out(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
-    blocking(move || {
+    blocking(state.gate(), move || {
         if let Some(session) = state.session(&headers)? {
             db::revoke_session(&mut state.db()?, &session.id, session.expires, now_ms())?;
         }
@@ -472,23 +483,28 @@ fn describe(state: &AppState, session: &Session, context: &Context) -> Result<Va
 /// Whether there is a session, and if so the same as `/api/me` (an app asks
 /// this first, so that having no session yet is not an error).
 async fn session_state(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
-    blocking(move || match Signed::from_headers(&headers, &state) {
-        Ok(signed) => {
-            let mut body = describe(&state, &signed.session, &signed.context)?;
-            if let Value::Object(map) = &mut body {
-                map.insert("signedIn".into(), Value::Bool(true));
+    blocking(state.gate(), move || {
+        match Signed::from_headers(&headers, &state) {
+            Ok(signed) => {
+                let mut body = describe(&state, &signed.session, &signed.context)?;
+                if let Value::Object(map) = &mut body {
+                    map.insert("signedIn".into(), Value::Bool(true));
+                }
+                ok(body)
             }
-            ok(body)
+            Err(e) if e.status == 401 => ok(json!({ "signedIn": false })),
+            Err(e) => Err(e),
         }
-        Err(e) if e.status == 401 => ok(json!({ "signedIn": false })),
-        Err(e) => Err(e),
     })
     .await
 }
 
 /// The signed-in member: who, where, and the context every decision uses.
 async fn me(State(state): State<Shared>, signed: Signed) -> ApiResult {
-    blocking(move || ok(describe(&state, &signed.session, &signed.context)?)).await
+    blocking(state.gate(), move || {
+        ok(describe(&state, &signed.session, &signed.context)?)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -506,7 +522,7 @@ async fn set_preferences(State(state): State<Shared>, signed: Signed, body: Json
         signed.session.workspace.clone(),
         signed.session.user.clone(),
     );
-    let result = blocking(move || {
+    let result = blocking(state.gate(), move || {
         let _one_change_at_a_time = state.changes()?;
         let Value::Object(changes) = body.0 else {
             return Err(ApiError::bad_request(
@@ -556,7 +572,7 @@ async fn delete_account(State(state): State<Shared>, signed: Signed, body: JsonB
         signed.session.workspace.clone(),
         signed.session.user.clone(),
     );
-    let result = blocking(move || {
+    let result = blocking(state.gate(), move || {
         let _one_change_at_a_time = state.changes()?;
         let request: DeleteAccount = serde_json::from_value(body.0).map_err(|e| {
             ApiError::bad_request("invalid_body", e.to_string()).field("confirmation")
@@ -753,7 +769,7 @@ async fn ruleset_endpoint(State(state): State<Shared>, d: Decided) -> Response {
         d.signed.session.user.clone(),
     );
     let (endpoint, changes) = (d.endpoint.clone(), d.method != "GET");
-    let result = blocking(move || dispatch(&state, &d)).await;
+    let result = blocking(state.gate(), move || dispatch(&state, &d)).await;
     // Every change, and every refusal, goes to the decision log.
     match &result {
         Err(e) => crate::log::decision(&workspace, &member, &endpoint, Some(&e.code)),

@@ -131,6 +131,8 @@ pub struct AppState {
     db: db::Pool,
     /// Where the data lives.
     target: db::Target,
+    /// Turns at the database (see `gate`).
+    gate: Arc<tokio::sync::Semaphore>,
     /// Held by a change from its check to its write (see `changes`).
     changes: std::sync::Mutex<()>,
     signer: Signer,
@@ -199,6 +201,9 @@ impl AppState {
             bundle,
             db: pool,
             target,
+            gate: Arc::new(tokio::sync::Semaphore::new(
+                usize::try_from(config.db_connections.max(3) - 2).unwrap_or(1),
+            )),
             changes: std::sync::Mutex::new(()),
             signer,
             session_ms: i64::from(config.session_hours).saturating_mul(3_600_000),
@@ -250,6 +255,14 @@ impl AppState {
             _database: database,
             _process: process,
         })
+    }
+
+    /// The turns at the database: as many requests use it at once as the
+    /// pool can serve (two connections are kept for a change, which holds
+    /// the change lock's connection beside its own); the rest wait in order
+    /// of arrival.
+    pub(crate) fn gate(&self) -> Arc<tokio::sync::Semaphore> {
+        self.gate.clone()
     }
 
     /// Which backend holds the data (`sqlite`, `postgres`).

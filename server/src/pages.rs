@@ -87,7 +87,7 @@ async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) 
     };
     let signed = {
         let state = state.clone();
-        crate::api::blocking(move || {
+        crate::api::blocking(state.gate(), move || {
             let Some(session) = state.session(&headers)? else {
                 return Ok(None);
             };

@@ -304,7 +304,9 @@ fn from_text<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
 // ---------- contexts ----------
 
 /// The context of `user` in workspace `slug`, built from the database; `None`
-/// when they are not a member of it.
+/// when they are not a member of it. Two queries: the membership with its
+/// user and workspace, then the lists (the member's teams, the workspace's
+/// roles, the user's memberships) in one.
 pub fn context(
     conn: &mut Conn,
     user: &str,
@@ -321,28 +323,48 @@ pub fn context(
     else {
         return Ok(None);
     };
-    let member = Member {
+    let mut member = Member {
         user_id: user.to_owned(),
         roles: from_text(&r.text(0)?),
         permissions: from_text(&r.text(1)?),
-        teams: teams_of(conn, slug, user)?,
+        teams: Vec::new(),
         active: r.bool(2)?,
         landing_page: r.opt_text(3)?,
         preferences: from_text(&r.text(4)?),
     };
-    let workspace = Workspace {
+    let mut workspace = Workspace {
         slug: slug.to_owned(),
         products: from_text(&r.text(5)?),
         plan: r.opt_text(6)?,
         flags: from_text(&r.text(7)?),
         environment: r.opt_text(8)?,
         settings: from_text(&r.text(9)?),
-        roles: custom_roles(conn, slug)?,
+        roles: Vec::new(),
     };
+    let mut memberships = Vec::new();
+    let lists = conn.rows(
+        "SELECT 1 AS list, team_id, NULL, NULL, 0 AS position FROM team_members
+             WHERE workspace = ?1 AND user_id = ?2
+         UNION ALL SELECT 2, id, label, grants, rowid FROM roles WHERE workspace = ?1
+         UNION ALL SELECT 3, workspace, NULL, NULL, seq FROM members WHERE user_id = ?2
+         ORDER BY 1, 5, 2",
+        args![slug, user],
+    )?;
+    for mut r in lists {
+        match r.int(0)? {
+            1 => member.teams.push(r.text(1)?),
+            2 => workspace.roles.push(CustomRole {
+                id: r.text(1)?,
+                label: r.text(2)?,
+                grants: from_text(&r.text(3)?),
+            }),
+            _ => memberships.push(r.text(1)?),
+        }
+    }
     Ok(Some(Context {
         workspace,
         member,
-        memberships: memberships(conn, user)?,
+        memberships,
         platform,
     }))
 }

@@ -168,7 +168,12 @@ impl Pool {
         let config: postgres::Config = url.parse()?;
         let pool = r2d2::Pool::builder()
             .max_size(size.max(2))
-            .min_idle(Some(1))
+            // Every connection made at start: a burst of requests does not
+            // wait for new ones.
+            .min_idle(None)
+            // No round trip to test a connection each time it is taken: a
+            // lost one fails its statement and is then dropped (`has_broken`).
+            .test_on_check_out(false)
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(Manager { config })?;
         Ok(Pool(pool))
@@ -244,6 +249,25 @@ pub fn migrate(conn: &mut Conn) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// Whether `e` says the database cannot be reached or is going away (the
+/// connection closed or failed, the server shutting down or refusing
+/// connections, the database gone), rather than a statement failing.
+pub fn is_unavailable(e: &postgres::Error) -> bool {
+    if e.is_closed() {
+        return true;
+    }
+    if let Some(code) = e.code() {
+        let code = code.code();
+        // Connection exceptions, operator intervention (shutdown,
+        // terminated), too many connections, no such database.
+        return code.starts_with("08")
+            || code.starts_with("57")
+            || code == "53300"
+            || code == "3D000";
+    }
+    std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
 }
 
 /// The SQL with PostgreSQL's placeholders: `?N` becomes `$N`, and each bare

@@ -116,8 +116,8 @@ impl Error {
     /// unreachable), rather than a statement failing.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Error::Pool(_) => true,
-            Error::Postgres(e) => e.is_closed() || e.as_db_error().is_none(),
+            Error::Pool(_) | Error::Closed => true,
+            Error::Postgres(e) => postgres::is_unavailable(e),
             _ => false,
         }
     }

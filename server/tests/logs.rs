@@ -17,7 +17,8 @@ use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
-    let (mut child, base) = common::spawn_binary(&common::fresh_db(), &["--log-format", "json"]);
+    let db = common::fresh_db();
+    let (mut child, base) = common::spawn_binary(&db, &["--log-format", "json"]);
     let client = reqwest::Client::new();
     let ada = common::demo_token(&client, &base, "u_ada").await;
     let bob = common::demo_token(&client, &base, "u_bob").await;
@@ -54,6 +55,20 @@ async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
     assert!(killed.success());
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0), "{exit:?}");
+    if let common::TestDb::Postgres(url) = &db {
+        // It closed its connections on the way out.
+        let name = url.rsplit('/').next().unwrap().to_owned();
+        let admin = std::env::var("HARMONY_TEST_POSTGRES").unwrap();
+        let open: i64 = common::postgres_client(&admin, move |c| {
+            c.query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = $1",
+                &[&name],
+            )
+            .unwrap()
+            .get(0)
+        });
+        assert_eq!(open, 0, "connections left open");
+    }
     let mut logs = String::new();
     child
         .stderr
@@ -93,6 +108,14 @@ async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
             &json!("members.update"),
             &json!("permission_denied")
         )
+    );
+    assert!(
+        find(
+            &|l| l["fields"]["message"] == "stopped: database connections closed"
+                || l["message"] == "stopped: database connections closed"
+        )
+        .is_some(),
+        "no closing line:\n{logs}"
     );
     let change =
         find(&|l| l["target"] == "harmony_server::decision" && l["decision"] == "accepted")

@@ -2,7 +2,9 @@
 # A private PostgreSQL cluster for the tests and the load benchmark: Debian's
 # PostgreSQL (installed if missing), a new cluster in DIR owned by the
 # `postgres` user (when run as root; initdb refuses root), listening on a
-# free loopback port only, trust authentication, no fsync (test data).
+# free loopback port only, trust authentication, no fsync (test data), and
+# TLS offered with a certificate for 127.0.0.1 signed by a CA made here
+# (DIR/ca.pem, for clients that verify it).
 #
 # Usage: bash scripts/postgres.sh start DIR   # prints the cluster's URL
 #        bash scripts/postgres.sh stop DIR
@@ -42,6 +44,20 @@ case "$command" in
     [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
+    # A CA, and the server's certificate for 127.0.0.1 signed by it.
+    (
+      cd "$dir"
+      openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=harmony test CA" \
+        -keyout ca.key -out ca.pem >/dev/null 2>&1
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+        -keyout data/server.key -out server.csr >/dev/null 2>&1
+      printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext
+      openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 7 \
+        -extfile server.ext -out data/server.crt >/dev/null 2>&1
+      chmod 600 data/server.key
+      chmod 644 ca.pem
+      [ "$(id -u)" -ne 0 ] || chown postgres: data/server.key data/server.crt
+    )
     # A free port: try random ones until the server starts on one.
     for _ in $(seq 1 20); do
       port=$(( 20000 + RANDOM % 30000 ))
@@ -49,7 +65,7 @@ case "$command" in
         continue
       fi
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start \
-          -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+          -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c ssl=on" \
           >/dev/null 2>&1; then
         echo "$port" >"$dir/port"
         echo "postgres://postgres@127.0.0.1:$port/postgres"

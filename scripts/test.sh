@@ -46,6 +46,7 @@ run cargo test --locked -p harmony-server
 
 step "PostgreSQL: Debian's, a private cluster on a loopback port"
 postgres=$(bash scripts/postgres.sh start "$pgdir")
+export HARMONY_TEST_POSTGRES_CA=$pgdir/ca.pem
 echo "postgres: $postgres"
 
 step "server tests on PostgreSQL (each test its own database; two processes on one)"

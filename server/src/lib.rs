@@ -56,8 +56,15 @@ pub struct Config {
     /// A PostgreSQL database instead of the SQLite file
     /// (`postgres://user:password@host:port/name`), migrated on start: for
     /// several server processes on one database.
+    /// With `?sslmode=require` the connection is TLS, the server's
+    /// certificate verified against the system's certificates or
+    /// `--database-ca`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// A PEM file of the certificates that TLS to PostgreSQL trusts (the
+    /// database server's CA), instead of the system's.
+    #[arg(long, env = "HARMONY_DATABASE_CA")]
+    pub database_ca: Option<PathBuf>,
     /// A bundled ruleset (`harmony`, `harmonia`) or a ruleset JSON file.
     #[arg(long, env = "HARMONY_RULESET", default_value = "harmony")]
     pub ruleset: String,
@@ -163,7 +170,11 @@ impl AppState {
         let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
             .ok_or_else(|| StartError::Config("--sign-in-per-minute must be at least 1".into()))?;
         let identity = identity::Identity::from_config(config).map_err(StartError::Config)?;
-        let target = db::Target::new(config.database_url.as_deref(), config.database.clone())?;
+        let target = db::Target::new(
+            config.database_url.as_deref(),
+            config.database.clone(),
+            config.database_ca.clone(),
+        )?;
         let seed = |conn: &mut db::Conn| {
             let text = match &config.seed {
                 Some(path) => std::fs::read_to_string(path).map_err(|source| StartError::Io {

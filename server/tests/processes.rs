@@ -336,3 +336,58 @@ async fn health_reports_the_database_and_503_when_it_is_gone() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Runs the binary with `flags` until it exits (it must fail to start); its
+/// standard error.
+fn refused_start(db: &common::TestDb, flags: &[&str]) -> String {
+    let mut child = common::start_binary(db, flags);
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the server started");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    stderr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_to_postgres_verifies_the_database_server() {
+    let db = common::fresh_db();
+    let common::TestDb::Postgres(url) = &db else {
+        // On SQLite a CA file means nothing: refused rather than ignored.
+        let stderr = refused_start(&db, &["--database-ca", "ca.pem"]);
+        assert!(stderr.contains("give a database URL"), "{stderr}");
+        return;
+    };
+    let ca = std::env::var("HARMONY_TEST_POSTGRES_CA").unwrap();
+    let tls = common::TestDb::Postgres(format!("{url}?sslmode=require"));
+    let (mut child, base) = common::spawn_binary(&tls, &["--database-ca", &ca]);
+    let client = reqwest::Client::new();
+    let ada = common::demo_token(&client, &base, "u_ada").await;
+    let contacts = common::get_json(&client, &format!("{base}/api/contacts"), &ada).await;
+    assert_eq!(contacts["contacts"].as_array().unwrap().len(), 4);
+    // Every connection the server holds is encrypted.
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let admin = std::env::var("HARMONY_TEST_POSTGRES").unwrap();
+    let (plain, encrypted): (i64, i64) = common::postgres_client(&admin, move |c| {
+        let row = c
+            .query_one(
+                "SELECT COUNT(*) FILTER (WHERE NOT s.ssl), COUNT(*) FILTER (WHERE s.ssl)
+                 FROM pg_stat_activity a JOIN pg_stat_ssl s ON s.pid = a.pid
+                 WHERE a.datname = $1",
+                &[&name],
+            )
+            .unwrap();
+        (row.get(0), row.get(1))
+    });
+    assert_eq!(plain, 0);
+    assert!(encrypted > 0);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Without the CA that signed the database server's certificate (the
+    // system's certificates do not vouch for it), the server does not start.
+    let stderr = refused_start(&tls, &[]);
+    assert!(stderr.contains("certificate"), "{stderr}");
+    // A CA file with no certificate in it is refused by name.
+    let stderr = refused_start(&tls, &["--database-ca", env!("CARGO_MANIFEST_DIR")]);
+    assert!(stderr.contains("no readable certificate"), "{stderr}");
+}

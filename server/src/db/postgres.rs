@@ -98,6 +98,57 @@ const LOCK_KEY: i64 = 0x0068_6172_6d6f_6e79;
 /// Connects to the database a URL names.
 pub struct Manager {
     config: postgres::Config,
+    tls: Tls,
+}
+
+/// How connections are made: plain TCP, or TLS (`sslmode=require` in the
+/// URL) with the server's certificate verified against the trusted
+/// certificates.
+#[derive(Clone)]
+enum Tls {
+    Plain,
+    Verified(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+/// TLS trusting the certificates in the PEM file `ca`, or the system's.
+fn verified(ca: Option<&std::path::Path>) -> Result<Tls> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore::empty();
+    match ca {
+        Some(path) => {
+            let unreadable = |e: &dyn std::fmt::Display| {
+                Error::Tls(format!(
+                    "`{}` holds no readable certificate: {e}",
+                    path.display()
+                ))
+            };
+            for cert in CertificateDer::pem_file_iter(path).map_err(|e| unreadable(&e))? {
+                roots
+                    .add(cert.map_err(|e| unreadable(&e))?)
+                    .map_err(|e| unreadable(&e))?;
+            }
+        }
+        None => {
+            for cert in rustls_native_certs::load_native_certs().certs {
+                // A system certificate that does not parse is left out.
+                let _ = roots.add(cert);
+            }
+        }
+    }
+    if roots.is_empty() {
+        return Err(Error::Tls(
+            "no trusted certificates: give the server's CA with --database-ca".into(),
+        ));
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Tls(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Tls::Verified(
+        tokio_postgres_rustls::MakeRustlsConnect::new(config),
+    ))
 }
 
 /// A client and the statements it has prepared (by their SQL).
@@ -134,8 +185,12 @@ impl r2d2::ManageConnection for Manager {
     type Error = postgres::Error;
 
     fn connect(&self) -> Result<Connection, postgres::Error> {
+        let client = match &self.tls {
+            Tls::Plain => self.config.connect(postgres::NoTls)?,
+            Tls::Verified(tls) => self.config.connect(tls.clone())?,
+        };
         Ok(Connection {
-            client: Some(self.config.connect(postgres::NoTls)?),
+            client: Some(client),
             statements: HashMap::new(),
         })
     }
@@ -163,9 +218,31 @@ pub struct Pool(r2d2::Pool<Manager>);
 impl Pool {
     /// A pool of at most `size` connections (at least two: the change lock
     /// holds one while the change uses another) to the database `url`
-    /// names; fails when it cannot connect.
-    pub fn open(url: &str, size: u32) -> Result<Pool> {
+    /// names, over TLS trusting `ca` (or the system's certificates) when the
+    /// URL says `sslmode=require`; fails when it cannot connect.
+    pub fn open(url: &str, ca: Option<&std::path::Path>, size: u32) -> Result<Pool> {
         let config: postgres::Config = url.parse()?;
+        let tls = match config.get_ssl_mode() {
+            postgres::config::SslMode::Require => verified(ca)?,
+            _ if ca.is_some() => {
+                return Err(Error::Tls(
+                    "--database-ca is for TLS: add `sslmode=require` to the database URL".into(),
+                ))
+            }
+            _ => Tls::Plain,
+        };
+        let manager = Manager { config, tls };
+        // One connection first, so that a failure is reported with its
+        // cause (the pool would only say that it timed out).
+        drop(r2d2::ManageConnection::connect(&manager).map_err(|e| {
+            let mut cause = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                cause = format!("{cause}: {s}");
+                source = s.source();
+            }
+            Error::Connect(cause)
+        })?);
         let pool = r2d2::Pool::builder()
             .max_size(size.max(2))
             // Every connection made at start: a burst of requests does not
@@ -175,7 +252,7 @@ impl Pool {
             // lost one fails its statement and is then dropped (`has_broken`).
             .test_on_check_out(false)
             .connection_timeout(std::time::Duration::from_secs(10))
-            .build(Manager { config })?;
+            .build(manager)?;
         Ok(Pool(pool))
     }
 

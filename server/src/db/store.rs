@@ -13,18 +13,32 @@ use std::path::PathBuf;
 pub enum Target {
     /// An SQLite file, created on first start.
     Sqlite(PathBuf),
-    /// A PostgreSQL database (`postgres://user:password@host:port/name`).
-    Postgres(String),
+    /// A PostgreSQL database (`postgres://user:password@host:port/name`),
+    /// and the certificates that TLS (`sslmode=require`) trusts, when not
+    /// the system's.
+    Postgres {
+        /// The URL.
+        url: String,
+        /// A PEM file of trusted certificates.
+        ca: Option<PathBuf>,
+    },
 }
 
 impl Target {
     /// PostgreSQL when `url` is set (it must be a `postgres://` or
-    /// `postgresql://` URL), otherwise the SQLite `file`.
-    pub fn new(url: Option<&str>, file: PathBuf) -> Result<Target, Error> {
+    /// `postgresql://` URL; `ca` names the certificates its TLS trusts),
+    /// otherwise the SQLite `file`.
+    pub fn new(url: Option<&str>, file: PathBuf, ca: Option<PathBuf>) -> Result<Target, Error> {
         match url {
+            None if ca.is_some() => Err(Error::Tls(
+                "a database CA file is for PostgreSQL: give a database URL too".into(),
+            )),
             None => Ok(Target::Sqlite(file)),
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Ok(Target::Postgres(url.to_owned()))
+                Ok(Target::Postgres {
+                    url: url.to_owned(),
+                    ca,
+                })
             }
             Some(url) => Err(Error::Url(format!(
                 "`{}` is not a PostgreSQL URL (postgres://user:password@host:port/database)",
@@ -37,7 +51,7 @@ impl Target {
     pub fn backend(&self) -> &'static str {
         match self {
             Target::Sqlite(_) => "sqlite",
-            Target::Postgres(_) => "postgres",
+            Target::Postgres { .. } => "postgres",
         }
     }
 
@@ -45,7 +59,7 @@ impl Target {
     pub fn describe(&self) -> String {
         match self {
             Target::Sqlite(path) => format!("sqlite {}", path.display()),
-            Target::Postgres(url) => redacted(url),
+            Target::Postgres { url, .. } => redacted(url),
         }
     }
 }
@@ -73,6 +87,9 @@ pub enum Error {
     /// PostgreSQL refused or failed (or is unreachable).
     #[error("postgres: {0}")]
     Postgres(#[from] ::postgres::Error),
+    /// The database server cannot be reached, or refused the connection.
+    #[error("cannot connect: {0}")]
+    Connect(String),
     /// No connection could be had in time.
     #[error("no database connection: {0}")]
     Pool(#[from] r2d2::Error),
@@ -89,6 +106,10 @@ pub enum Error {
     /// A database URL that names no PostgreSQL database.
     #[error("{0}")]
     Url(String),
+    /// TLS to PostgreSQL cannot be set up (no trusted certificates, a CA
+    /// file that does not read).
+    #[error("database TLS: {0}")]
+    Tls(String),
     /// The lock that serializes changes could not be taken.
     #[error("lock file `{path}`: {source}")]
     Lock {
@@ -116,7 +137,7 @@ impl Error {
     /// unreachable), rather than a statement failing.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Error::Pool(_) | Error::Closed => true,
+            Error::Pool(_) | Error::Closed | Error::Connect(_) => true,
             Error::Postgres(e) => postgres::is_unavailable(e),
             _ => false,
         }
@@ -295,7 +316,9 @@ impl Pool {
     ) -> Result<Pool, crate::error::StartError> {
         let pool = match target {
             Target::Sqlite(path) => Pool::Sqlite(sqlite::Pool::open(path, size)?),
-            Target::Postgres(url) => Pool::Postgres(postgres::Pool::open(url, size)?),
+            Target::Postgres { url, ca } => {
+                Pool::Postgres(postgres::Pool::open(url, ca.as_deref(), size)?)
+            }
         };
         {
             let _lock = pool.lock()?;
@@ -415,5 +438,42 @@ impl Conn {
             Conn::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Conn::Postgres(c) => Ok(c.client()?.batch_execute(sql)?),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{redacted, Target};
+    use std::path::PathBuf;
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        assert_eq!(
+            redacted("postgres://harmony:s3cret@db:5432/harmony"),
+            "postgres://harmony:***@db:5432/harmony"
+        );
+        assert_eq!(
+            redacted("postgres://harmony@db/harmony"),
+            "postgres://harmony@db/harmony"
+        );
+        let target = Target::new(
+            Some("postgresql://a:b@h/d?sslmode=require"),
+            PathBuf::new(),
+            None,
+        )
+        .unwrap();
+        assert!(!target.describe().contains(":b@"));
+    }
+
+    #[test]
+    fn only_postgres_urls_are_databases() {
+        let file = PathBuf::from("x.db");
+        assert_eq!(
+            Target::new(None, file.clone(), None).unwrap(),
+            Target::Sqlite(file.clone())
+        );
+        let error = Target::new(Some("mysql://u:pw@h/d"), file.clone(), None).unwrap_err();
+        assert!(!error.to_string().contains("pw"), "{error}");
+        assert!(Target::new(None, file, Some(PathBuf::from("ca.pem"))).is_err());
     }
 }

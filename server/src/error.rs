@@ -130,6 +130,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::db::SeedError> for StartError {
+    fn from(e: crate::db::SeedError) -> StartError {
+        match e {
+            crate::db::SeedError::Store(e) => StartError::Database(e),
+            crate::db::SeedError::Invalid(message) => StartError::Seed(message),
+        }
+    }
+}
+
 /// What stops the server from starting.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

@@ -175,7 +175,7 @@ impl AppState {
             config.database.clone(),
             config.database_ca.clone(),
         )?;
-        let seed = |conn: &mut db::Conn| {
+        let seed = |conn: &mut db::Conn| -> Result<(), StartError> {
             let text = match &config.seed {
                 Some(path) => std::fs::read_to_string(path).map_err(|source| StartError::Io {
                     path: path.display().to_string(),
@@ -185,7 +185,7 @@ impl AppState {
             };
             let seed: db::Seed =
                 serde_json::from_str(&text).map_err(|e| StartError::Seed(e.to_string()))?;
-            db::import(conn, &seed, policy.name(), now_ms())
+            Ok(db::import(conn, &seed, policy.name(), now_ms())?)
         };
         let pool = db::Pool::open(&target, config.db_connections, seed)?;
         let mut conn = pool.get()?;

@@ -6,14 +6,15 @@
 mod postgres;
 mod sqlite;
 mod store;
+mod value;
 
-use crate::args;
-use crate::error::StartError;
 use harmony_policy::{Context, CustomRole, Member, Platform, PreferenceValue, Workspace};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-pub use store::{Cell, Conn, Error, Lock, Param, Pool, Result, Row, Target};
+pub use store::{Conn, Lock, Pool};
+use value::args;
+pub use value::{Cell, Error, Param, Result, Row, Target};
 
 // ---------- sessions ----------
 
@@ -185,7 +186,7 @@ pub fn import(
     seed: &Seed,
     ruleset: &str,
     now: i64,
-) -> std::result::Result<(), StartError> {
+) -> std::result::Result<(), SeedError> {
     conn.transaction(|tx| write_seed(tx, seed, ruleset, now))
 }
 
@@ -194,7 +195,7 @@ fn write_seed(
     seed: &Seed,
     ruleset: &str,
     now: i64,
-) -> std::result::Result<(), StartError> {
+) -> std::result::Result<(), SeedError> {
     for u in &seed.users {
         tx.execute(
             "INSERT INTO users (id, name, email, preferences) VALUES (?1, ?2, ?3, ?4)",
@@ -229,7 +230,7 @@ fn write_seed(
                 ],
             )
             .map_err(|e| {
-                StartError::Seed(format!("member `{}` of `{}`: {e}", m.user_id, w.slug))
+                SeedError::Invalid(format!("member `{}` of `{}`: {e}", m.user_id, w.slug))
             })?;
         }
         for i in &w.invites {
@@ -237,7 +238,7 @@ fn write_seed(
                 (Some(at), None) => at,
                 (None, Some(days)) => now.saturating_sub(days.saturating_mul(DAY_MS)),
                 _ => {
-                    return Err(StartError::Seed(format!(
+                    return Err(SeedError::Invalid(format!(
                         "invite `{}` needs exactly one of `sentAt` and `sentDaysAgo`",
                         i.id
                     )))
@@ -267,7 +268,7 @@ fn write_seed(
         for (kind, list) in &w.records {
             for record in list {
                 let Some(Value::String(id)) = record.get("id") else {
-                    return Err(StartError::Seed(format!(
+                    return Err(SeedError::Invalid(format!(
                         "a `{kind}` record of `{}` has no string `id`",
                         w.slug
                     )));
@@ -276,7 +277,7 @@ fn write_seed(
                 let mut take = |key: &str| match data.remove(key) {
                     None | Some(Value::Null) => Ok(None),
                     Some(Value::String(s)) => Ok(Some(s)),
-                    Some(_) => Err(StartError::Seed(format!(
+                    Some(_) => Err(SeedError::Invalid(format!(
                         "`{key}` of `{kind}` record `{id}` is not a string"
                     ))),
                 };
@@ -291,6 +292,17 @@ fn write_seed(
         }
     }
     Ok(())
+}
+
+/// Why seed data was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] Error),
+    /// The data is not valid.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 fn to_text<T: serde::Serialize>(value: &T) -> String {

@@ -4,7 +4,7 @@
 //! a transaction-scoped advisory lock, so a process that dies mid-change
 //! releases it with its connection.
 
-use super::store::{Cell, Error, Param, Result, Row};
+use super::value::{Cell, Error, Param, Result, Row};
 use postgres::types::{ToSql, Type};
 use std::collections::HashMap;
 
@@ -326,25 +326,6 @@ pub fn migrate(conn: &mut Conn) -> Result<()> {
         tx.commit()?;
     }
     Ok(())
-}
-
-/// Whether `e` says the database cannot be reached or is going away (the
-/// connection closed or failed, the server shutting down or refusing
-/// connections, the database gone), rather than a statement failing.
-pub fn is_unavailable(e: &postgres::Error) -> bool {
-    if e.is_closed() {
-        return true;
-    }
-    if let Some(code) = e.code() {
-        let code = code.code();
-        // Connection exceptions, operator intervention (shutdown,
-        // terminated), too many connections, no such database.
-        return code.starts_with("08")
-            || code.starts_with("57")
-            || code == "53300"
-            || code == "3D000";
-    }
-    std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>())
 }
 
 /// The SQL with PostgreSQL's placeholders: `?N` becomes `$N`, and each bare

@@ -3,7 +3,7 @@
 //! writer; WAL lets readers go on while one writes; changes across
 //! processes are serialized by an exclusive lock on `<file>.lock`.
 
-use super::store::{Cell, Error, Param, Result, Row};
+use super::value::{Cell, Error, Param, Result, Row};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use std::path::{Path, PathBuf};
 

@@ -56,7 +56,7 @@ let databases = 0;
 /** The flags naming a fresh database (see the top of this file). */
 function freshDatabase(dir) {
   const admin = process.env.HARMONY_TEST_POSTGRES;
-  if (!admin) return ["--db", join(dir, "harmony.db")];
+  if (!admin) return ["--db", join(dir, "harmony.db"), "--database-url="];
   const name = `harmony_parity_${process.pid}_${databases++}`;
   for (const sql of [`DROP DATABASE IF EXISTS ${name}`, `CREATE DATABASE ${name}`]) {
     execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", admin, "-c", sql], { stdio: ["ignore", "ignore", "inherit"] });

@@ -24,8 +24,9 @@ impl Target {
     /// PostgreSQL when `url` is set (it must be a `postgres://` or
     /// `postgresql://` URL; `ca` names the certificates its TLS trusts),
     /// otherwise the SQLite `file`.
+    /// An empty URL counts as none.
     pub fn new(url: Option<&str>, file: PathBuf, ca: Option<PathBuf>) -> Result<Target, Error> {
-        match url {
+        match url.filter(|u| !u.is_empty()) {
             None if ca.is_some() => Err(Error::Tls(
                 "a database CA file is for PostgreSQL: give a database URL too".into(),
             )),
@@ -343,6 +344,10 @@ mod tests {
         );
         let error = Target::new(Some("mysql://u:pw@h/d"), file.clone(), None).unwrap_err();
         assert!(!error.to_string().contains("pw"), "{error}");
+        assert_eq!(
+            Target::new(Some(""), file.clone(), None).unwrap(),
+            Target::Sqlite(file.clone())
+        );
         assert!(Target::new(None, file, Some(PathBuf::from("ca.pem"))).is_err());
     }
 }

@@ -40,7 +40,13 @@ impl TestDb {
     /// The server's flags that name this database.
     pub fn flags(&self) -> Vec<String> {
         match self {
-            TestDb::Sqlite(path) => vec!["--db".into(), path.display().to_string()],
+            // An empty URL, so that a DATABASE_URL in the environment does
+            // not take the test elsewhere.
+            TestDb::Sqlite(path) => vec![
+                "--db".into(),
+                path.display().to_string(),
+                "--database-url=".into(),
+            ],
             TestDb::Postgres(url) => vec!["--database-url".into(), url.clone()],
         }
     }

@@ -176,6 +176,9 @@ impl AppState {
             config.database_ca.clone(),
         )?;
         let seed = |conn: &mut db::Conn| -> Result<(), StartError> {
+            if !db::is_empty(conn)? {
+                return Ok(());
+            }
             let text = match &config.seed {
                 Some(path) => std::fs::read_to_string(path).map_err(|source| StartError::Io {
                     path: path.display().to_string(),

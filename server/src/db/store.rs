@@ -19,8 +19,8 @@ pub enum Pool {
 
 impl Pool {
     /// A pool of at most `size` connections to `target`, migrated to this
-    /// server's schema; `seed` runs when the database holds no workspace
-    /// yet. Migrating and seeding hold the change lock, so processes that
+    /// server's schema; then `seed` runs (it seeds a database that needs
+    /// it). Migrating and seeding hold the change lock, so processes that
     /// start at once on one database neither migrate nor seed it twice.
     pub fn open<E: From<Error>>(
         target: &Target,
@@ -40,9 +40,7 @@ impl Pool {
                 Conn::Sqlite(c) => sqlite::migrate(c)?,
                 Conn::Postgres(c) => postgres::migrate(c)?,
             }
-            if super::is_empty(&mut conn)? {
-                seed(&mut conn)?;
-            }
+            seed(&mut conn)?;
         }
         Ok(pool)
     }

@@ -131,10 +131,14 @@ impl Conn {
         };
         self.batch(begin)?;
         match work(self) {
-            Ok(value) => {
-                self.batch("COMMIT")?;
-                Ok(value)
-            }
+            Ok(value) => match self.batch("COMMIT") {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    // Never back in the pool inside an open transaction.
+                    let _ = self.batch("ROLLBACK");
+                    Err(e.into())
+                }
+            },
             Err(e) => {
                 // The error that stopped the work is the one to report.
                 let _ = self.batch("ROLLBACK");

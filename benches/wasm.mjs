@@ -80,8 +80,16 @@ function measure(name, fn, inner) {
 
 const jsModel = nav.prepare(policy.toJson());
 cedar.prepare();
+/** The model's decisions without the policy's messages (`reason.message`:
+ * text the peers' models do not write). */
+function decisions(value) {
+  if (Array.isArray(value)) return value.map(decisions);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "message").map(([k, v]) => [k, decisions(v)]));
+}
+
 for (const context of contexts) {
-  const expected = model(context);
+  const expected = decisions(model(context));
   assert.deepEqual(nav.navigation(jsModel, context, ROUTES, casl.decider), expected, "CASL and the policy must answer the same");
   assert.deepEqual(nav.navigation(jsModel, context, ROUTES, cedar.decider), expected, "Cedar and the policy must answer the same");
 }

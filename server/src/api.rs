@@ -675,15 +675,17 @@ impl FromRequest<Shared> for Decided {
             body,
             record: None,
         };
+        let who = parts.extensions.get::<crate::log::Who>();
         if let Some(refusal) = ApiError::from_check(&signed.view.check_request(&request)?) {
             // The endpoint's id where the ruleset has one at this path.
-            let what = state
-                .policy
-                .endpoint(&request.method, &request.path)
-                .map_or_else(
-                    || format!("{} {}", request.method, parts.uri.path()),
-                    |e| e.id.to_owned(),
-                );
+            let endpoint = state.policy.endpoint(&request.method, &request.path);
+            if let (Some(who), Some(e)) = (who, &endpoint) {
+                who.route(e.id);
+            }
+            let what = endpoint.map_or_else(
+                || format!("{} {}", request.method, parts.uri.path()),
+                |e| e.id.to_owned(),
+            );
             crate::log::decision(
                 &signed.session.workspace,
                 &signed.session.user,
@@ -697,6 +699,9 @@ impl FromRequest<Shared> for Decided {
             .endpoint(&request.method, &request.path)
             .ok_or_else(|| ApiError::new(404, "not_found", "no endpoint at this path"))?;
         let id = endpoint.id.to_owned();
+        if let Some(who) = who {
+            who.route(&id);
+        }
         let method = endpoint.method.to_ascii_uppercase();
         let params = endpoint
             .params

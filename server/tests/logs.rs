@@ -98,6 +98,12 @@ async fn requests_and_decisions_are_logged_and_sigterm_stops_cleanly() {
         (&json!("GET"), &json!(200), &json!("acme"), &json!("u_ada"))
     );
     assert!(request["latency_us"].is_u64());
+    // The route: the ruleset's endpoint id, or the server's own pattern.
+    assert_eq!(request["route"], "contacts.list", "{request}");
+    let session =
+        find(&|l| l["target"] == "harmony_server::request" && l["path"] == "/api/session")
+            .unwrap_or_else(|| panic!("no sign-in line:\n{logs}"));
+    assert_eq!(session["route"], "/api/session", "{session}");
     let refusal =
         find(&|l| l["target"] == "harmony_server::decision" && l["decision"] == "refused")
             .unwrap_or_else(|| panic!("no refusal:\n{logs}"));

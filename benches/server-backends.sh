@@ -18,7 +18,8 @@ cargo build --locked --release -q -p harmony-server
 binary=target/release/harmony-server
 
 dir=$(mktemp -d)
-pgdir=$(mktemp -d "${TMPDIR:-/tmp}/harmony-postgres.XXXXXX")
+# In /tmp: the postgres user must reach it (a TMPDIR under /root would not do).
+pgdir=$(mktemp -d /tmp/harmony-postgres.XXXXXX)
 cleanup() {
   kill $(jobs -p) 2>/dev/null || true
   bash scripts/postgres.sh stop "$pgdir"

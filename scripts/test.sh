@@ -12,7 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
-pgdir=$(mktemp -d "${TMPDIR:-/tmp}/harmony-postgres.XXXXXX")
+# In /tmp: the postgres user must reach it (a TMPDIR under /root would not do).
+pgdir=$(mktemp -d /tmp/harmony-postgres.XXXXXX)
 trap 'bash scripts/postgres.sh stop "$pgdir"; rm -f "$log"' EXIT
 step() { printf '\n==> %s\n' "$*"; }
 run() { "$@" 2>&1 | tee -a "$log"; }

@@ -43,7 +43,7 @@ sed -i 's/: any\b/: unknown/g; s/(a: any/(a: unknown/g; s/, \([a-z]\): any/, \1:
   pkg/harmony_policy.d.ts pkg/harmony_policy_authoring.d.ts
 # The entry point: the JavaScript layer (`Policy`, `View`) over the generated
 # functions, and its types (which re-export the input and output types).
-cp wasm/js/index.js pkg/index.js
+cp wasm/js/index.js wasm/js/errors.js pkg/
 cp wasm/js/index.d.ts pkg/index.d.ts
 # The protocol the layer shares with the module, written from its one
 # description in Rust (src/ffi.rs, `protocol`).
@@ -86,7 +86,7 @@ cat > pkg/package.json <<JSON
   "engines": { "node": ">=18" },
   "peerDependencies": { "react": ">=18", "vue": ">=3.3" },
   "peerDependenciesMeta": { "react": { "optional": true }, "vue": { "optional": true } },
-  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "harmony_policy_authoring.js", "harmony_policy_authoring.d.ts", "harmony_policy_authoring_bg.wasm", "harmony_policy_authoring_bg.wasm.d.ts", "authoring.js", "authoring-module.js", "authoring.d.ts", "protocol.js", "rulesets.d.ts", "react.js", "react.d.ts", "vue.js", "vue.d.ts", "node.js", "node.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
+  "files": ["index.js", "index.d.ts", "harmony_policy.js", "harmony_policy.d.ts", "harmony_policy_bg.wasm", "harmony_policy_bg.wasm.d.ts", "harmony_policy_authoring.js", "harmony_policy_authoring.d.ts", "harmony_policy_authoring_bg.wasm", "harmony_policy_authoring_bg.wasm.d.ts", "authoring.js", "authoring-module.js", "authoring.d.ts", "protocol.js", "errors.js", "rulesets.d.ts", "react.js", "react.d.ts", "vue.js", "vue.d.ts", "node.js", "node.d.ts", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"]
 }
 JSON
 for name in harmony_policy harmony_policy_authoring; do

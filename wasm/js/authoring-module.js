@@ -3,6 +3,7 @@
 // that the runtime's entry never imports the authoring entry, which imports
 // it).
 import initModule, * as raw from "./harmony_policy_authoring.js";
+import { leftError } from "./errors.js";
 
 let loading = null;
 let ready = false;
@@ -38,11 +39,7 @@ export function useSource(read) {
 
 /** The error the last failed call of the authoring module left. */
 function failure() {
-  const e = JSON.parse(raw.takeError() || '{"code":"internal","message":"a call failed without an error"}');
-  const error = new Error(e.message);
-  error.code = e.code;
-  if (e.path !== undefined) error.path = e.path;
-  return error;
+  return leftError(raw.takeError());
 }
 
 /** Validates and compiles a ruleset's JSON text into a bundle; throws the

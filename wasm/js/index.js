@@ -38,6 +38,7 @@
 // its compiled view: `free()` or, failing that, the garbage collector
 // releases it. Policies are released likewise.
 import initWasm, * as raw from "./harmony_policy.js";
+import { leftError } from "./errors.js";
 import { FIELD, ITEM, PAIR, NONE, TAG, PACKED_CONTEXT, PLATFORMS as PLATFORM_NAMES, APPLE as APPLE_NAMES } from "./protocol.js";
 
 let wasm = null;
@@ -106,11 +107,7 @@ export function isPolicyError(e) {
 
 /** The error the last failed call left, as the `Error` to throw. */
 function failure() {
-  const e = JSON.parse(raw.takeError() || '{"code":"internal","message":"a call failed without an error"}');
-  const error = new Error(e.message);
-  error.code = e.code;
-  if (e.path !== undefined) error.path = e.path;
-  return error;
+  return leftError(raw.takeError());
 }
 
 /** A text answer; "" is a failure. */

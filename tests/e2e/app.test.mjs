@@ -5,20 +5,15 @@ import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { launch, newPage, setProduct as saveProduct, shotPath, sidebarIds } from "./browser.mjs";
-import { serve } from "../../scripts/serve.mjs";
+import { newPage, openSite, setProduct as saveProduct, shotPath, sidebarIds } from "./browser.mjs";
 
-let server, browser, base, page, errors;
+let site, browser, base, page, errors;
 
 before(async () => {
-  server = await serve(0);
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await launch();
+  site = await openSite();
+  ({ base, browser } = site);
 });
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+after(() => site?.close());
 beforeEach(async () => {
   ({ page, errors } = await newPage(browser));
 });

@@ -1,9 +1,11 @@
 // What every end-to-end test file shares: Debian's chromium driven by
 // playwright-core (no browser download), with the flags this machine needs,
 // a fresh page per test that records console errors, and the screenshot
-// folder target/e2e-screenshots/.
+// folder target/e2e-screenshots/; and the demo site (www/ and pkg/ on a
+// free port) with a browser, for the files that test it.
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { serve } from "../../scripts/serve.mjs";
 
 const ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions"];
 const SHOTS = new URL("../../target/e2e-screenshots/", import.meta.url);
@@ -11,6 +13,21 @@ const SHOTS = new URL("../../target/e2e-screenshots/", import.meta.url);
 export function launch() {
   mkdirSync(SHOTS, { recursive: true });
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS });
+}
+
+/** The static site on a free loopback port and a browser: `{base, browser,
+ * close()}`. */
+export async function openSite() {
+  const server = await serve(0);
+  const browser = await launch();
+  return {
+    base: `http://127.0.0.1:${server.address().port}`,
+    browser,
+    async close() {
+      await browser.close();
+      server.close();
+    },
+  };
 }
 
 /** A new page in a new context, and the list its console errors go to. */

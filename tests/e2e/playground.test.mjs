@@ -4,20 +4,15 @@
 // and product switches; an edit's changes are listed for whom.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, newPage, shotPath } from "./browser.mjs";
-import { serve } from "../../scripts/serve.mjs";
+import { newPage, openSite, shotPath } from "./browser.mjs";
 
-let server, browser, base;
+let site, browser, base;
 
 before(async () => {
-  server = await serve(0);
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await launch();
+  site = await openSite();
+  ({ base, browser } = site);
 });
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+after(() => site?.close());
 
 const ids = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.dataset.id));
 const state = (page, want) => page.waitForSelector(`html[data-state=${want}]`);

@@ -131,11 +131,12 @@ pub(crate) struct Signed {
 
 impl Signed {
     fn from_headers(headers: &axum::http::HeaderMap, state: &AppState) -> Result<Signed, ApiError> {
+        let mut conn = state.db()?;
         let session = state
-            .session(headers)?
+            .session(&mut conn, headers)?
             .ok_or_else(ApiError::unauthenticated)?;
         let context = db::context(
-            &mut state.db()?,
+            &mut conn,
             &session.user,
             &session.workspace,
             session.platform,
@@ -421,12 +422,13 @@ async fn switch_workspace(
     body: JsonBody,
 ) -> ApiResult {
     blocking(state.gate(), move || {
+        let mut conn = state.db()?;
         let current = state
-            .session(&headers)?
+            .session(&mut conn, &headers)?
             .ok_or_else(ApiError::unauthenticated)?;
         let request: Switch = serde_json::from_value(body.0)
             .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?;
-        if !db::active_workspaces(&mut state.db()?, &current.user)?.contains(&request.workspace) {
+        if !db::active_workspaces(&mut conn, &current.user)?.contains(&request.workspace) {
             return Err(ApiError::new(
                 403,
                 "not_a_member",
@@ -436,7 +438,8 @@ async fn switch_workspace(
                 ),
             ));
         }
-        db::revoke_session(&mut state.db()?, &current.id, current.expires, now_ms())?;
+        db::revoke_session(&mut conn, &current.id, current.expires, now_ms())?;
+        drop(conn);
         start_session(
             &state,
             current.user,
@@ -453,8 +456,9 @@ async fn switch_workspace(
 /// and the cookie is cleared.
 async fn sign_out(State(state): State<Shared>, headers: axum::http::HeaderMap) -> ApiResult {
     blocking(state.gate(), move || {
-        if let Some(session) = state.session(&headers)? {
-            db::revoke_session(&mut state.db()?, &session.id, session.expires, now_ms())?;
+        let mut conn = state.db()?;
+        if let Some(session) = state.session(&mut conn, &headers)? {
+            db::revoke_session(&mut conn, &session.id, session.expires, now_ms())?;
         }
         let mut response = Json(json!({ "ok": true })).into_response();
         response

@@ -235,16 +235,18 @@ impl AppState {
     }
 
     /// The session a request carries: a token whose signature holds, not
-    /// expired and not signed out. `Ok(None)` when there is none.
+    /// expired and not signed out (asked on `conn`, the connection the
+    /// request goes on with). `Ok(None)` when there is none.
     pub(crate) fn session(
         &self,
+        conn: &mut db::Conn,
         headers: &axum::http::HeaderMap,
     ) -> Result<Option<session::Session>, error::ApiError> {
         let Some(session) = session::token(headers).and_then(|t| self.signer.verify(t, now_ms()))
         else {
             return Ok(None);
         };
-        if db::is_revoked(&mut self.db()?, &session.id)? {
+        if db::is_revoked(conn, &session.id)? {
             return Ok(None);
         }
         Ok(Some(session))

@@ -88,11 +88,12 @@ async fn page(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) 
     let signed = {
         let state = state.clone();
         crate::api::blocking(state.gate(), move || {
-            let Some(session) = state.session(&headers)? else {
+            let mut conn = state.db()?;
+            let Some(session) = state.session(&mut conn, &headers)? else {
                 return Ok(None);
             };
             let context = crate::db::context(
-                &mut state.db()?,
+                &mut conn,
                 &session.user,
                 &session.workspace,
                 session.platform,

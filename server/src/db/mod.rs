@@ -14,7 +14,8 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 pub use store::{Conn, Lock, Pool};
 use value::args;
-pub use value::{Cell, Error, Param, Result, Row, Target};
+pub use value::{Error, Param, Target};
+use value::{Result, Row};
 
 // ---------- sessions ----------
 

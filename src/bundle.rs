@@ -60,6 +60,7 @@ fn invalid(reason: impl Into<String>) -> RulesetError {
 }
 
 /// The fingerprint's 32 bytes (`sha256:` and 64 hex digits).
+#[cfg(feature = "authoring")]
 fn fingerprint_bytes(fingerprint: &str) -> [u8; 32] {
     let mut out = [0u8; 32];
     let hex = fingerprint
@@ -91,6 +92,7 @@ fn fingerprint_text(bytes: &[u8]) -> String {
 }
 
 /// The bundle of a compiled ruleset.
+#[cfg(feature = "authoring")]
 pub(crate) fn write(compiled: &Compiled) -> Vec<u8> {
     // Serializing into memory fails only for types that postcard cannot
     // write (none here: no maps with odd keys, no unsized sequences).
@@ -114,7 +116,11 @@ pub(crate) fn write(compiled: &Compiled) -> Vec<u8> {
 
 /// The compiled ruleset a bundle holds.
 pub(crate) fn read(bytes: &[u8]) -> Result<Compiled, RulesetError> {
-    read_checked(bytes, true)
+    let compiled = read_checked(bytes, true)?;
+    compiled
+        .bundle
+        .get_or_init(|| std::borrow::Cow::Owned(bytes.to_vec()));
+    Ok(compiled)
 }
 
 /// The policy of a bundle the module itself carries (a bundled ruleset):
@@ -122,8 +128,12 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Compiled, RulesetError> {
 /// hash is the slowest part of reading, and its code the largest a page
 /// would otherwise compile at start). Every other check holds.
 #[cfg(not(feature = "authoring"))]
-pub(crate) fn read_embedded(bytes: &[u8]) -> Result<Compiled, RulesetError> {
-    read_checked(bytes, false)
+pub(crate) fn read_embedded(bytes: &'static [u8]) -> Result<Compiled, RulesetError> {
+    let compiled = read_checked(bytes, false)?;
+    compiled
+        .bundle
+        .get_or_init(|| std::borrow::Cow::Borrowed(bytes));
+    Ok(compiled)
 }
 
 fn read_checked(bytes: &[u8], checksum: bool) -> Result<Compiled, RulesetError> {

@@ -16,7 +16,8 @@ pub const MAX_NAMES: usize = 64;
 pub const MAX_ENTRIES: usize = 1024;
 
 /// A compiled route.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct RouteC {
     pub pattern: Pattern,
     /// The route's own condition and the products whose paths contain it.
@@ -28,7 +29,8 @@ pub(crate) struct RouteC {
 
 /// Position of one link in a view's href buffer: `fixed_start +
 /// ordinal * slug_len`, `fixed_len + slug_len` bytes long.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct HrefSlot {
     pub fixed_start: usize,
     pub fixed_len: usize,
@@ -39,21 +41,24 @@ pub(crate) struct HrefSlot {
 }
 
 /// A compiled product.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct ProductC {
     pub paths: Vec<Pattern>,
     pub fallback: Option<usize>,
 }
 
 /// A compiled role.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct RoleC {
     pub grants: Grants,
     pub assign: Option<NodeId>,
 }
 
 /// A compiled palette entry.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct PaletteC {
     pub route: Option<usize>,
     pub gate: Option<NodeId>,
@@ -61,14 +66,16 @@ pub(crate) struct PaletteC {
 }
 
 /// A compiled form.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct FormC {
     pub gate: Option<NodeId>,
     pub fields: Vec<Option<NodeId>>,
 }
 
 /// A compiled API endpoint.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct EndpointC {
     pub pattern: Pattern,
     pub gate: Option<NodeId>,
@@ -85,7 +92,8 @@ pub(crate) struct EndpointC {
 /// from the rest when it is read: the lookup tables (`permission_table`,
 /// `router`, `api_router`), the lazily written canonical form and the
 /// process-wide instance number.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Compiled {
     pub doc: RulesetDoc,
     /// Written on first use (see [`Compiled::canonical`]).
@@ -94,6 +102,10 @@ pub(crate) struct Compiled {
     /// Computed on first use (see [`Compiled::fingerprint`]).
     #[serde(skip)]
     pub fingerprint: std::sync::OnceLock<String>,
+    /// The bundle it was read from, or written on first use (see
+    /// [`Compiled::bundle`]).
+    #[serde(skip)]
+    pub bundle: std::sync::OnceLock<std::borrow::Cow<'static, [u8]>>,
     pub conditions: Conditions,
     pub vocab: Vocabulary,
     #[serde(skip)]
@@ -148,6 +160,19 @@ impl Compiled {
     pub fn canonical(&self) -> &str {
         self.canonical
             .get_or_init(|| crate::write::to_canonical(&self.doc).unwrap_or_default())
+    }
+
+    /// Its bundle: the bytes it was read from, else (where the crate
+    /// compiles rulesets) written on first use. The runtime never writes a
+    /// bundle, so it carries no encoder.
+    pub fn bundle(&self) -> &[u8] {
+        #[cfg(feature = "authoring")]
+        let bytes = self
+            .bundle
+            .get_or_init(|| std::borrow::Cow::Owned(crate::bundle::write(self)));
+        #[cfg(not(feature = "authoring"))]
+        let bytes = self.bundle.get().map_or(&[][..], |b| &b[..]);
+        bytes
     }
 
     /// `sha256:` and the hex SHA-256 of the canonical form. Hashing is a

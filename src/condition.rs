@@ -11,7 +11,8 @@ use crate::permission::{Grants, Permission};
 pub(crate) type NodeId = u32;
 
 /// One compiled condition node.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) enum Node {
     All(Vec<NodeId>),
     Any(Vec<NodeId>),
@@ -30,14 +31,16 @@ pub(crate) enum Node {
 
 /// A permission named by a condition: parsed, and kept as written for
 /// reasons.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct PermissionLeaf {
     pub text: String,
     pub permission: Permission,
 }
 
 /// The arena of compiled conditions of one ruleset.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Conditions {
     pub nodes: Vec<Node>,
     pub permissions: Vec<PermissionLeaf>,

@@ -25,7 +25,8 @@ pub const MAX_PATH_BYTES: usize = 2048;
 pub const MAX_SEGMENTS: usize = 32;
 
 /// One segment of a pattern.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) enum Seg {
     /// A literal, stored lowercase.
     Lit(String),
@@ -34,7 +35,8 @@ pub(crate) enum Seg {
 }
 
 /// A parsed pattern such as `/workspace/{slug}/contacts/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Pattern {
     pub segs: Vec<Seg>,
 }

@@ -12,7 +12,8 @@ pub const MAX_CELLS: usize = 256;
 const WORDS: usize = MAX_CELLS / 64;
 
 /// A set of (resource, action) cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Cells([u64; WORDS]);
 
 impl Cells {
@@ -65,7 +66,8 @@ impl Scope {
 }
 
 /// The names a ruleset declares for resources and actions.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Vocabulary {
     pub resources: Vec<String>,
     pub actions: Vec<String>,
@@ -81,7 +83,8 @@ pub(crate) enum PermissionProblem {
 }
 
 /// A parsed permission: the cells it names and its scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Permission {
     cells: Cells,
     scope: Scope,
@@ -436,7 +439,8 @@ impl Vocabulary {
 
 /// What a member holds: per scope level, the cells held at that level or
 /// above.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Grants([Cells; 3]);
 
 impl Grants {

@@ -179,7 +179,7 @@ impl Policy {
     /// The policy as a bundle: versioned bytes with its fingerprint and a
     /// checksum, which [`Policy::from_bundle`] reads in any runtime.
     pub fn to_bundle(&self) -> Vec<u8> {
-        crate::bundle::write(&self.inner)
+        self.inner.bundle().to_vec()
     }
 
     /// The policy a bundle holds; `invalid_bundle` for anything damaged,

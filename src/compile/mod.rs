@@ -490,6 +490,7 @@ pub(crate) fn compile(doc: RulesetDoc) -> Result<Compiled, RulesetError> {
         doc,
         canonical: std::sync::OnceLock::new(),
         fingerprint: std::sync::OnceLock::new(),
+        bundle: std::sync::OnceLock::new(),
         conditions,
         vocab,
         permission_table,

@@ -16,7 +16,7 @@ pub const MAX_NAMES: usize = 64;
 pub const MAX_ENTRIES: usize = 1024;
 
 /// A compiled route.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct RouteC {
     pub pattern: Pattern,
@@ -29,7 +29,7 @@ pub(crate) struct RouteC {
 
 /// Position of one link in a view's href buffer: `fixed_start +
 /// ordinal * slug_len`, `fixed_len + slug_len` bytes long.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct HrefSlot {
     pub fixed_start: usize,
@@ -41,7 +41,7 @@ pub(crate) struct HrefSlot {
 }
 
 /// A compiled product.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct ProductC {
     pub paths: Vec<Pattern>,
@@ -49,7 +49,7 @@ pub(crate) struct ProductC {
 }
 
 /// A compiled role.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct RoleC {
     pub grants: Grants,
@@ -57,7 +57,7 @@ pub(crate) struct RoleC {
 }
 
 /// A compiled palette entry.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct PaletteC {
     pub route: Option<usize>,
@@ -66,7 +66,7 @@ pub(crate) struct PaletteC {
 }
 
 /// A compiled form.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct FormC {
     pub gate: Option<NodeId>,
@@ -74,7 +74,7 @@ pub(crate) struct FormC {
 }
 
 /// A compiled API endpoint.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct EndpointC {
     pub pattern: Pattern,
@@ -92,7 +92,7 @@ pub(crate) struct EndpointC {
 /// from the rest when it is read: the lookup tables (`permission_table`,
 /// `router`, `api_router`), the lazily written canonical form and the
 /// process-wide instance number.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Compiled {
     pub doc: RulesetDoc,

@@ -11,7 +11,7 @@ use crate::permission::{Grants, Permission};
 pub(crate) type NodeId = u32;
 
 /// One compiled condition node.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) enum Node {
     All(Vec<NodeId>),
@@ -31,7 +31,7 @@ pub(crate) enum Node {
 
 /// A permission named by a condition: parsed, and kept as written for
 /// reasons.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct PermissionLeaf {
     pub text: String,
@@ -39,7 +39,7 @@ pub(crate) struct PermissionLeaf {
 }
 
 /// The arena of compiled conditions of one ruleset.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Conditions {
     pub nodes: Vec<Node>,

@@ -51,6 +51,7 @@ mod record;
 mod roles;
 mod sort;
 mod view;
+mod wire;
 mod write;
 
 pub use bundle::{BUNDLE_FORMAT, BUNDLE_MAGIC};

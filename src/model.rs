@@ -5,11 +5,12 @@
 //! builds the fast form. Serializing a document gives the canonical form:
 //! fixed key order, no whitespace, defaults written out.
 
+use crate::wire::Decode;
 use serde::{Deserialize, Serialize};
 
 /// A whole ruleset. The lists after `label` may be left out (empty),
 /// except `permissions`, `roles`, `home`, `routes` and `navigation`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -56,7 +57,7 @@ pub(crate) struct RulesetDoc {
     pub membership: MembershipDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -71,7 +72,7 @@ pub(crate) struct ProductDoc {
     pub fallback: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -81,7 +82,7 @@ pub(crate) struct PermissionsDoc {
     pub actions: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -94,7 +95,7 @@ pub(crate) struct RoleDoc {
     pub last_holder: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -107,7 +108,7 @@ pub(crate) struct NamedConditionDoc {
 /// The condition language. Nested conditions are read with their nesting
 /// bounded ([`nested`]), so that no input (a bundle's bytes, say) can
 /// exhaust the stack.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(expecting = "a condition such as {\"product\": \"accounts\"}")]
@@ -168,7 +169,7 @@ fn nested<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result
     T::deserialize(d)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -180,7 +181,7 @@ pub(crate) struct RouteDoc {
     pub requires: Option<ConditionDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -195,7 +196,7 @@ pub(crate) struct NavDoc {
     pub landing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -211,7 +212,7 @@ pub(crate) struct PaletteDoc {
     pub requires: Option<ConditionDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -222,7 +223,7 @@ pub(crate) struct FeatureDoc {
     pub requires: ConditionDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -234,7 +235,7 @@ pub(crate) struct FormDoc {
     pub fields: Vec<FieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -249,7 +250,7 @@ pub(crate) struct FieldDoc {
 }
 
 /// Where a field's options come from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(expecting = "`roles`, `landing_pages` or {\"values\": [...]}")]
@@ -262,7 +263,7 @@ pub(crate) enum OptionsDoc {
     Values(Vec<String>),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -276,7 +277,7 @@ pub(crate) struct EndpointDoc {
     pub fields: Vec<ApiFieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -288,7 +289,7 @@ pub(crate) struct ApiFieldDoc {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -299,7 +300,7 @@ pub(crate) struct SyncDoc {
     pub fields: Vec<SyncFieldDoc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -309,7 +310,7 @@ pub(crate) struct SyncFieldDoc {
     pub requires: ConditionDoc,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -333,9 +334,6 @@ fn default_invite_days() -> u32 {
     14
 }
 
-// Reading the document: each type takes exactly its keys (see
-// `crate::decode`); what may be left out says so with `or_default`/`opt`.
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -352,7 +350,7 @@ mod tests {
 
     #[test]
     fn conditions_nested_past_the_limit_are_refused_not_overflowed() {
-        let read = |depth| postcard::from_bytes::<ConditionDoc>(&nots(depth));
+        let read = |depth| crate::wire::Reader::new(&nots(depth)).last::<ConditionDoc>();
         // `depth` nots and the product inside them: depth + 1 levels.
         assert!(read(MAX_CONDITION_DEPTH - 1).is_ok());
         assert!(read(MAX_CONDITION_DEPTH).is_err());

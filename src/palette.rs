@@ -2,7 +2,7 @@
 
 /// A parsed shortcut such as `mod+shift+k`, rendered once per platform
 /// style at load time.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Shortcut {
     /// `⌘⇧K` style (macOS, iOS).

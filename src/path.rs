@@ -25,7 +25,7 @@ pub const MAX_PATH_BYTES: usize = 2048;
 pub const MAX_SEGMENTS: usize = 32;
 
 /// One segment of a pattern.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) enum Seg {
     /// A literal, stored lowercase.
@@ -35,7 +35,7 @@ pub(crate) enum Seg {
 }
 
 /// A parsed pattern such as `/workspace/{slug}/contacts/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Pattern {
     pub segs: Vec<Seg>,

@@ -12,7 +12,7 @@ pub const MAX_CELLS: usize = 256;
 const WORDS: usize = MAX_CELLS / 64;
 
 /// A set of (resource, action) cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Cells([u64; WORDS]);
 
@@ -36,7 +36,16 @@ impl Cells {
 
 /// Scope of a permission.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    crate::wire::Decode,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
@@ -66,7 +75,7 @@ impl Scope {
 }
 
 /// The names a ruleset declares for resources and actions.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Vocabulary {
     pub resources: Vec<String>,
@@ -83,7 +92,7 @@ pub(crate) enum PermissionProblem {
 }
 
 /// A parsed permission: the cells it names and its scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Permission {
     cells: Cells,
@@ -439,7 +448,7 @@ impl Vocabulary {
 
 /// What a member holds: per scope level, the cells held at that level or
 /// above.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, crate::wire::Decode)]
 #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
 pub(crate) struct Grants([Cells; 3]);
 

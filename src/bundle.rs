@@ -318,6 +318,7 @@ fn verify(c: &Compiled) -> Result<(), String> {
                     .iter()
                     .all(|&p| usize::from(p) < conditions.permissions.len())
                 && e.pattern.segs.len() <= crate::path::MAX_SEGMENTS
+                && e.form.is_none_or(|f| f < c.forms.len())
         })
         && route(&c.home)
         && c.nav_routes.iter().all(route)

@@ -84,6 +84,8 @@ pub(crate) struct EndpointC {
     /// the conditions' permission leaves): with a record, each must cover
     /// it (SPEC section 11).
     pub record_permissions: Vec<u16>,
+    /// Index of the form its body fills, if it names one.
+    pub form: Option<usize>,
 }
 
 /// A compiled ruleset. Vectors run parallel to the document's lists.

@@ -30,6 +30,8 @@ pub enum RefKind {
     Preference,
     /// A navigation item (for example a landing page).
     Navigation,
+    /// A form (an endpoint's `form`).
+    Form,
 }
 
 impl RefKind {
@@ -47,6 +49,7 @@ impl RefKind {
             RefKind::Setting => "setting",
             RefKind::Preference => "preference",
             RefKind::Navigation => "navigation item",
+            RefKind::Form => "form",
         }
     }
 
@@ -63,6 +66,7 @@ impl RefKind {
             RefKind::Setting => "unknown_setting",
             RefKind::Preference => "unknown_preference",
             RefKind::Navigation => "unknown_navigation",
+            RefKind::Form => "unknown_form",
         }
     }
 }

@@ -275,6 +275,9 @@ pub(crate) struct EndpointDoc {
     pub requires: Option<ConditionDoc>,
     #[serde(default)]
     pub fields: Vec<ApiFieldDoc>,
+    /// The form whose fields the body carries: a server requires what the
+    /// form answers as required (`View::form`).
+    pub form: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]

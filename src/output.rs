@@ -277,6 +277,11 @@ pub struct Endpoint<'a> {
     pub pattern: &'a str,
     /// Its path parameters, e.g. `{"id": "c_1"}`.
     pub params: Params<'a>,
+    /// The form whose fields its body carries (`contact`), if the ruleset
+    /// names one: what a server requires of a body is what the member's
+    /// view answers for that form ([`crate::View::form`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<&'a str>,
     /// Its index in the ruleset's endpoint table.
     #[serde(skip)]
     pub(crate) index: usize,

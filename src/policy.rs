@@ -253,6 +253,7 @@ impl Policy {
             method: &doc.method,
             pattern: &doc.path,
             params,
+            form: doc.form.as_deref(),
             index: e,
         })
     }

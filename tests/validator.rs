@@ -61,7 +61,7 @@ fn base() -> Value {
             { "id": "title", "label": "Title", "required": true },
             { "id": "kind", "label": "Kind", "options": { "values": ["a", "b"] } }
         ] }],
-        "api": [{ "id": "notes.create", "method": "POST", "path": "/api/notes",
+        "api": [{ "id": "notes.create", "method": "POST", "path": "/api/notes", "form": "note",
                   "fields": [{ "name": "pinned", "requires": { "ref": "paid" },
                                "code": "pinning_needs_paid", "message": "pinning needs the paid plan" }] }],
         "sync": [{ "integration": "crm", "label": "CRM",
@@ -241,6 +241,11 @@ fn duplicate_id() {
 
 #[test]
 fn unknown_references() {
+    expect_error(
+        with(|v| v["api"][0]["form"] = json!("notes")),
+        "unknown_form",
+        Some("/api/0/form"),
+    );
     expect_error(
         with(|v| v["navigation"][1]["route"] = json!("notez")),
         "unknown_route",

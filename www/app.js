@@ -471,7 +471,10 @@ const PAGES = {
     if (!a) return page("Account not found", link(href("/accounts"), "All accounts"));
     return page(a.name, h("p", { class: "muted" }, a.domain), h("h2", {}, "Contacts"), h("ul", {}, listed("contacts").filter((c) => c.accountId === a.id).map((c) => h("li", {}, link(href(`/contacts/${c.id}`), c.name)))));
   },
-  "account-new": () => simpleForm("New account", [["name", "Name", true], ["domain", "Domain", false]], "accounts", "a", href("/accounts")),
+  "account-new": () => {
+    const fields = view().form("account").filter((f) => f.visible).map((f) => [f.field, fieldLabel("account", f.field), f.required]);
+    return simpleForm("New account", fields, "accounts", "a", href("/accounts"));
+  },
   "account-edit": ({ id }) => page("Edit account", h("p", {}, accountName(id))),
   "data-lake": () =>
     page("Data Lake", h("p", {}, "Insight projects and definitions for your conversations."), h("ul", { class: "cards" }, h("li", { class: "card" }, link(href("/data-lake/projects"), "Projects"), h("div", { class: "muted" }, `${listed("projects").length} projects`)), h("li", { class: "card" }, link(href("/data-lake/definitions"), "Insight definitions")))),

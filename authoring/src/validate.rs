@@ -53,6 +53,7 @@ fn names(doc: &Value, kind: RefKind) -> Vec<String> {
         RefKind::Setting => ids("settings"),
         RefKind::Preference => ids("preferences"),
         RefKind::Navigation => ids("navigation"),
+        RefKind::Form => ids("forms"),
         RefKind::Permission => {
             let mut all = crate::doc::vocabulary(doc, "resources");
             all.extend(crate::doc::vocabulary(doc, "actions"));

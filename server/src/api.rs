@@ -639,6 +639,10 @@ pub(crate) struct Decided {
     /// The endpoint's id in the ruleset (`contacts.update`): what the
     /// server dispatches on.
     endpoint: String,
+    /// The form the endpoint's body fills, if the ruleset names one: what
+    /// the member's view answers as required of it is what a body must
+    /// carry.
+    form: Option<String>,
     method: String,
     path: String,
     params: BTreeMap<String, String>,
@@ -703,6 +707,7 @@ impl FromRequest<Shared> for Decided {
             .endpoint(&request.method, &request.path)
             .ok_or_else(|| ApiError::new(404, "not_found", "no endpoint at this path"))?;
         let id = endpoint.id.to_owned();
+        let form = endpoint.form.map(str::to_owned);
         if let Some(who) = who {
             who.route(&id);
         }
@@ -715,6 +720,7 @@ impl FromRequest<Shared> for Decided {
         Ok(Decided {
             signed,
             endpoint: id,
+            form,
             method,
             path: request.path,
             params,
@@ -756,8 +762,9 @@ impl FromRequest<Shared> for JsonBody {
     }
 }
 
-/// Record kinds: their fields (the first one required on create) and id
-/// prefix.
+/// Record kinds: the fields this server stores of each, and the id prefix.
+/// Which of them a body must carry is the policy's to say (the form the
+/// endpoint names; `required_fields`).
 const KINDS: &[(&str, &[&str], &str)] = &[
     ("contacts", &["name", "email", "phone", "accountId"], "c"),
     ("accounts", &["name", "domain"], "a"),
@@ -1396,6 +1403,7 @@ fn check_fields(
     slug: &str,
     body: &Map<String, Value>,
     fields: &[&str],
+    required: &[String],
 ) -> Result<(), ApiError> {
     for (key, value) in body {
         if !fields.contains(&key.as_str()) {
@@ -1403,7 +1411,7 @@ fn check_fields(
                 ApiError::bad_request("unknown_field", format!("no field `{key}` here")).field(key),
             );
         }
-        let required = fields.first() == Some(&key.as_str());
+        let required = required.iter().any(|r| r == key);
         match value {
             Value::String(s) if s.len() > 10_000 => {
                 return Err(ApiError::bad_request(
@@ -1442,6 +1450,24 @@ fn check_fields(
     Ok(())
 }
 
+/// The fields the member's view answers as required for `form` (none
+/// without a form): a create must carry each, and no change may leave one
+/// empty.
+fn required_fields(
+    view: &harmony_policy::View,
+    form: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    let Some(form) = form else {
+        return Ok(Vec::new());
+    };
+    Ok(view
+        .form(form)?
+        .into_iter()
+        .filter(|f| f.required)
+        .map(|f| f.field.to_owned())
+        .collect())
+}
+
 /// Creates a record owned by its creator (or by the `ownerId` the body
 /// names), in the team the body names. The policy decides with the new
 /// record: an owner other than the creator needs a scope that covers that
@@ -1458,11 +1484,15 @@ fn create_record(
     let mut conn = state.db()?;
     let (owner, team) = ownership(&mut conn, d.slug(), body)?;
     let values = fields_only(body);
-    check_fields(&mut conn, d.slug(), &values, fields)?;
-    let first = fields.first().copied().unwrap_or("name");
-    if !values.get(first).is_some_and(Value::is_string) {
+    let required = required_fields(&d.signed.view, d.form.as_deref())?;
+    check_fields(&mut conn, d.slug(), &values, fields, &required)?;
+    if let Some(missing) = required
+        .iter()
+        .find(|f| !values.get(f.as_str()).is_some_and(Value::is_string))
+    {
         return Err(
-            ApiError::bad_request("required_field", format!("`{first}` is required")).field(first),
+            ApiError::bad_request("required_field", format!("`{missing}` is required"))
+                .field(missing),
         );
     }
     let team = team.flatten();
@@ -1502,7 +1532,8 @@ fn update_record(state: &AppState, d: &Decided, kind: &str, fields: &[&str]) -> 
     decide_on(d, &row.scope())?;
     let (owner, team) = ownership(&mut conn, d.slug(), body)?;
     let values = fields_only(body);
-    check_fields(&mut conn, d.slug(), &values, fields)?;
+    let required = required_fields(&d.signed.view, d.form.as_deref())?;
+    check_fields(&mut conn, d.slug(), &values, fields, &required)?;
     if owner.is_some() || team.is_some() {
         if let Some(Some(team)) = &team {
             decide_on(d, &Record::new(None, Some(team)))?;
@@ -1556,6 +1587,13 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
         .into_iter()
         .map(str::to_owned)
         .collect();
+    // A synced record creates or changes a contact: what a contact's
+    // update may not leave empty, neither may a sync.
+    let contact_form = state
+        .policy
+        .endpoint("PATCH", "/api/contacts/x")
+        .and_then(|e| e.form);
+    let required = required_fields(&d.signed.view, contact_form)?;
     let mut conn = state.db()?;
     let mut stored = Vec::with_capacity(records.len());
     let mut rows = Vec::with_capacity(records.len());
@@ -1583,10 +1621,12 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
                 values.insert(field.to_owned(), value.clone());
             }
         }
-        check_fields(&mut conn, d.slug(), &values, &SYNCED_FIELDS).map_err(|mut e| {
-            e.message = format!("record {i}: {}", e.message);
-            e
-        })?;
+        check_fields(&mut conn, d.slug(), &values, &SYNCED_FIELDS, &required).map_err(
+            |mut e| {
+                e.message = format!("record {i}: {}", e.message);
+                e
+            },
+        )?;
         let mut row = db::record(&mut conn, d.slug(), "contacts", &id)?.unwrap_or_else(|| {
             let mut data = Map::new();
             data.insert("id".into(), Value::String(id.clone()));

@@ -1747,3 +1747,112 @@ async fn lists_come_a_page_at_a_time() {
     assert_eq!(ids(&hers["contacts"]), ["c_2"]);
     assert_eq!(hers["next"], Value::Null);
 }
+
+/// What a record's body must carry is the policy's answer (the form the
+/// endpoint names, as the member's view answers it), not a list of the
+/// server's: with a ruleset whose contact form requires `email`, a contact
+/// without one is refused and an update or a sync may not empty it; with
+/// the bundled ruleset only `name` is required.
+#[tokio::test]
+async fn a_body_must_carry_what_the_policy_requires() {
+    async fn post(s: &Server, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        s.call(Some(token), Method::POST, path, Some(body)).await
+    }
+    let s = start().await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    assert_eq!(
+        refusal(&post(&s, &ada, "/api/contacts", json!({ "email": "n@x.io" })).await),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("required_field"),
+            Some("name")
+        )
+    );
+    assert_eq!(
+        refusal(&post(&s, &ada, "/api/accounts", json!({ "domain": "x.io" })).await),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("required_field"),
+            Some("name")
+        )
+    );
+    let (status, body) = post(&s, &ada, "/api/contacts", json!({ "name": "Nia" })).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let mut ruleset: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::root().join("src/rulesets/harmony.json")).unwrap(),
+    )
+    .unwrap();
+    let contact = ruleset["forms"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|f| f["id"] == "contact")
+        .unwrap();
+    for field in contact["fields"].as_array_mut().unwrap() {
+        if field["id"] == "email" {
+            field["required"] = json!(true);
+        }
+    }
+    let file = std::env::temp_dir().join(format!(
+        "harmony-required-email-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&file, ruleset.to_string()).unwrap();
+    let s = start_on(common::fresh_db(), file.to_str().unwrap()).await;
+    let ada = s.sign_in("u_ada", "acme").await;
+    assert_eq!(
+        refusal(&post(&s, &ada, "/api/contacts", json!({ "name": "Nia" })).await),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("required_field"),
+            Some("email")
+        )
+    );
+    let (status, body) = post(
+        &s,
+        &ada,
+        "/api/contacts",
+        json!({ "name": "Nia", "email": "n@x.io" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let emptied = s
+        .call(
+            Some(&ada),
+            Method::PATCH,
+            "/api/contacts/c_1",
+            Some(json!({ "email": " " })),
+        )
+        .await;
+    assert_eq!(
+        refusal(&emptied),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("required_field"),
+            Some("email")
+        )
+    );
+    let (status, body) = s
+        .call(
+            Some(&ada),
+            Method::PATCH,
+            "/api/contacts/c_1",
+            Some(json!({ "phone": "555" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let synced = post(
+        &s,
+        &ada,
+        "/api/sync/hubspot",
+        json!({ "records": [{ "id": "h9", "name": "Sam", "email": null }] }),
+    )
+    .await;
+    assert_eq!(
+        refusal(&synced).1,
+        Some("invalid_value"),
+        "a required field may not be synced empty: {synced:?}"
+    );
+    std::fs::remove_file(&file).unwrap();
+}

@@ -60,11 +60,21 @@ impl Compiler<'_> {
                 self.conditions
                     .required_permissions(g, &mut record_permissions);
             }
+            let form = match &endpoint.form {
+                None => None,
+                Some(id) => Some(
+                    doc.forms
+                        .iter()
+                        .position(|f| f.id == *id)
+                        .ok_or_else(|| unknown(at.key("form").render(), RefKind::Form, id))?,
+                ),
+            };
             endpoints.push(EndpointC {
                 pattern,
                 gate,
                 fields,
                 record_permissions,
+                form,
             });
         }
 

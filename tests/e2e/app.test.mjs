@@ -76,6 +76,13 @@ test("Accounts off: sidebar, palette, account URLs, contact form and API follow;
   assert.equal(await heading(), "Globex");
   await go("/workspace/acme/contacts/c_1/edit");
   assert.equal(await page.locator('select[name="accountId"]').inputValue(), "a_1");
+  // The new-account form is the policy's `account` form: its fields, labels
+  // and required marks.
+  await go("/workspace/acme/accounts/new");
+  assert.deepEqual(
+    await page.locator("main form input").evaluateAll((inputs) => inputs.map((i) => [i.name, i.required, i.parentElement.textContent])),
+    [["name", true, "Name"], ["domain", false, "Domain"]],
+  );
   assert.deepEqual(errors, []);
 });
 

@@ -2,7 +2,7 @@
 // a misspelt id fails to compile. Do not edit; generate it again.
 import type { RulesetIds } from "./index.js";
 
-/** The ids of the `harmony` ruleset (sha256:999ec92b1d92d96337567e8f07351447d100f33dfb024fd864eb9c8c2ed45184). */
+/** The ids of the `harmony` ruleset (sha256:b6666e50fc2cce03e49de3d8edc3aadddacb1d5e04ac57f33ce9aa5a739b627f). */
 export interface HarmonyIds extends RulesetIds {
   product: "accounts" | "feedback" | "insights" | "performance";
   role: "admin" | "member";
@@ -11,10 +11,12 @@ export interface HarmonyIds extends RulesetIds {
   action: "create" | "delete" | "read" | "update";
   permission: `${"accounts" | "attributes" | "billing" | "contacts" | "conversations" | "definitions" | "feedback" | "integrations" | "intelligence" | "organization" | "performance" | "projects" | "roles" | "teams" | "users" | "*"}:${"create" | "delete" | "read" | "update" | "*"}:${"own" | "team" | "all"}`;
   recordPermission: `${"accounts" | "attributes" | "billing" | "contacts" | "conversations" | "definitions" | "feedback" | "integrations" | "intelligence" | "organization" | "performance" | "projects" | "roles" | "teams" | "users"}:${"create" | "delete" | "read" | "update"}`;
-  form: "contact" | "deleteAccount" | "invite" | "project" | "role" | "team";
+  form: "account" | "contact" | "conversation" | "deleteAccount" | "invite" | "project" | "role" | "team";
   fields: {
     "contact": "accountId" | "email" | "name" | "phone";
     "project": "criteria" | "knowledge" | "name";
+    "account": "domain" | "name";
+    "conversation": "summary" | "title" | "when" | "with";
     "invite": "email" | "landingPage" | "role";
     "role": "grants" | "label";
     "team": "name";
@@ -29,7 +31,7 @@ export interface HarmonyIds extends RulesetIds {
   plan: "agency" | "enterprise" | "pro" | "starter";
 }
 
-/** The ids of the `harmonia` ruleset (sha256:dfc911ac9f6ae993904830ede621b27782c9ce3a199a0f81bc40957fe299e9f8). */
+/** The ids of the `harmonia` ruleset (sha256:d498b0307f0039dac2c55835fb160d1029321b1eff41d7b931b764a85a010090). */
 export interface HarmoniaIds extends RulesetIds {
   product: "accounts" | "feedback" | "insights" | "performance";
   role: "admin" | "member" | "owner";
@@ -38,9 +40,11 @@ export interface HarmoniaIds extends RulesetIds {
   action: "create" | "delete" | "read" | "update";
   permission: `${"assistant" | "authentication" | "automations" | "billing" | "branding" | "calendar" | "contacts" | "conversations" | "integrations" | "modules" | "opportunities" | "organization" | "ownership" | "pipelines" | "plan" | "users" | "*"}:${"create" | "delete" | "read" | "update" | "*"}:${"own" | "team" | "all"}`;
   recordPermission: `${"assistant" | "authentication" | "automations" | "billing" | "branding" | "calendar" | "contacts" | "conversations" | "integrations" | "modules" | "opportunities" | "organization" | "ownership" | "pipelines" | "plan" | "users"}:${"create" | "delete" | "read" | "update"}`;
-  form: "contact" | "deleteAccount" | "invite";
+  form: "contact" | "conversation" | "deleteAccount" | "invite" | "opportunity";
   fields: {
     "contact": "accountId" | "email" | "name" | "phone";
+    "opportunity": "contactId" | "name" | "stage";
+    "conversation": "summary" | "title" | "when" | "with";
     "invite": "email" | "landingPage" | "role";
     "deleteAccount": "confirmation";
   };

@@ -179,7 +179,7 @@ fn read_checked(bytes: &[u8], checksum: bool) -> Result<Compiled, RulesetError> 
         ));
     }
     let payload = body.get(HEADER..).unwrap_or_default();
-    let mut reader = crate::wire::Reader::new(payload);
+    let mut reader = crate::wire::Reader::new(payload, crate::model::MAX_CONDITION_DEPTH);
     let version = reader.str();
     reader
         .check()

@@ -105,7 +105,7 @@ pub(crate) struct Compiled {
     #[serde(skip)]
     pub fingerprint: std::sync::OnceLock<String>,
     /// The bundle it was read from, or written on first use (see
-    /// [`Compiled::bundle`]).
+    /// `Policy::to_bundle`).
     #[serde(skip)]
     pub bundle: std::sync::OnceLock<std::borrow::Cow<'static, [u8]>>,
     pub conditions: Conditions,
@@ -162,19 +162,6 @@ impl Compiled {
     pub fn canonical(&self) -> &str {
         self.canonical
             .get_or_init(|| crate::write::to_canonical(&self.doc).unwrap_or_default())
-    }
-
-    /// Its bundle: the bytes it was read from, else (where the crate
-    /// compiles rulesets) written on first use. The runtime never writes a
-    /// bundle, so it carries no encoder.
-    pub fn bundle(&self) -> &[u8] {
-        #[cfg(feature = "authoring")]
-        let bytes = self
-            .bundle
-            .get_or_init(|| std::borrow::Cow::Owned(crate::bundle::write(self)));
-        #[cfg(not(feature = "authoring"))]
-        let bytes = self.bundle.get().map_or(&[][..], |b| &b[..]);
-        bytes
     }
 
     /// `sha256:` and the hex SHA-256 of the canonical form. Hashing is a

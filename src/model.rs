@@ -353,7 +353,9 @@ mod tests {
 
     #[test]
     fn conditions_nested_past_the_limit_are_refused_not_overflowed() {
-        let read = |depth| crate::wire::Reader::new(&nots(depth)).last::<ConditionDoc>();
+        let read = |depth| {
+            crate::wire::Reader::new(&nots(depth), MAX_CONDITION_DEPTH).last::<ConditionDoc>()
+        };
         // `depth` nots and the product inside them: depth + 1 levels.
         assert!(read(MAX_CONDITION_DEPTH - 1).is_ok());
         assert!(read(MAX_CONDITION_DEPTH).is_err());

@@ -177,9 +177,17 @@ impl Policy {
     }
 
     /// The policy as a bundle: versioned bytes with its fingerprint and a
-    /// checksum, which [`Policy::from_bundle`] reads in any runtime.
+    /// checksum, which [`Policy::from_bundle`] reads in any runtime: the
+    /// bytes the policy was read from, else (where the crate compiles
+    /// rulesets) written on first use. The runtime never writes a bundle,
+    /// so it carries no encoder.
     pub fn to_bundle(&self) -> Vec<u8> {
-        self.inner.bundle().to_vec()
+        let stored = &self.inner.bundle;
+        #[cfg(feature = "authoring")]
+        let bytes = stored.get_or_init(|| Cow::Owned(crate::bundle::write(&self.inner)));
+        #[cfg(not(feature = "authoring"))]
+        let bytes = stored.get().map_or(&[][..], |b| &b[..]);
+        bytes.to_vec()
     }
 
     /// The policy a bundle holds; `invalid_bundle` for anything damaged,

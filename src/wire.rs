@@ -43,17 +43,22 @@ impl std::fmt::Display for Malformed {
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
-    /// Conditions entered and not yet left (see [`Reader::nested`]).
+    /// Nested values entered and not yet left (see [`Reader::nested`]).
     depth: usize,
+    /// How deep values may nest.
+    depth_limit: usize,
     failed: Option<Malformed>,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(bytes: &'a [u8]) -> Reader<'a> {
+    /// A reader of `bytes` whose nested values (see [`Reader::nested`])
+    /// nest fewer than `depth_limit` levels deep.
+    pub fn new(bytes: &'a [u8], depth_limit: usize) -> Reader<'a> {
         Reader {
             bytes,
             at: 0,
             depth: 0,
+            depth_limit,
             failed: None,
         }
     }
@@ -161,13 +166,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads the conditions nested in another, one level deeper: as the
-    /// JSON reader does, no more than `MAX_CONDITION_DEPTH` levels.
-    /// Past the limit, the read fails and `read` runs on a failed reader,
-    /// which reads nothing, so nothing nests further.
+    /// Reads a value nested in another (a condition's conditions), one
+    /// level deeper, within the reader's limit. Past it, the read fails and
+    /// `read` runs on a failed reader, which reads nothing, so nothing
+    /// nests further.
     pub fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> T) -> T {
-        if self.depth + 1 >= crate::model::MAX_CONDITION_DEPTH {
-            self.fail(crate::model::TOO_DEEP);
+        if self.depth + 1 >= self.depth_limit {
+            self.fail("values nest too deeply");
             return read(self);
         }
         self.depth += 1;
@@ -266,10 +271,24 @@ impl<T: Decode + Copy + Default, const N: usize> Decode for [T; N] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ConditionDoc;
+
+    /// A nested type, as conditions are.
+    #[derive(Debug, Clone, PartialEq, Decode)]
+    #[cfg_attr(feature = "authoring", derive(serde::Serialize))]
+    enum Tree {
+        All(#[serde(deserialize_with = "nested")] Vec<Tree>),
+        Not(#[serde(deserialize_with = "nested")] Box<Tree>),
+        Leaf(String),
+        Count(u32),
+        Labeled {
+            label: Option<String>,
+            #[serde(skip)]
+            cached: u64,
+        },
+    }
 
     fn read<T: Decode>(bytes: &[u8]) -> Result<T, &'static str> {
-        Reader::new(bytes).last::<T>().map_err(|e| e.what)
+        Reader::new(bytes, 4).last::<T>().map_err(|e| e.what)
     }
 
     /// What postcard writes, read back.
@@ -288,12 +307,15 @@ mod tests {
         assert_eq!(read::<String>(&write(&text)), Ok(text));
         let list = vec![Some(3u32), None, Some(1 << 20)];
         assert_eq!(read::<Vec<Option<u32>>>(&write(&list)), Ok(list));
-        let condition = ConditionDoc::All(vec![
-            ConditionDoc::Not(Box::new(ConditionDoc::Product("accounts".into()))),
-            ConditionDoc::WorkspacesAtLeast(2),
-            ConditionDoc::Environment(vec!["production".into()]),
+        let tree = Tree::All(vec![
+            Tree::Not(Box::new(Tree::Leaf("accounts".into()))),
+            Tree::Count(2),
+            Tree::Labeled {
+                label: Some("x".into()),
+                cached: 0,
+            },
         ]);
-        assert_eq!(read::<ConditionDoc>(&write(&condition)), Ok(condition));
+        assert_eq!(read::<Tree>(&write(&tree)), Ok(tree));
     }
 
     #[cfg(feature = "authoring")]
@@ -339,7 +361,17 @@ mod tests {
             Err("a length runs past the end")
         );
         assert_eq!(read::<u8>(&[1, 2]), Err("bytes follow the end"));
-        assert_eq!(read::<ConditionDoc>(&[99]), Err("an unknown variant"));
+        assert_eq!(read::<Tree>(&[99]), Err("an unknown variant"));
+        // With a limit of 4, three nested levels read and a fourth does not.
+        let not = |t| Tree::Not(Box::new(t));
+        assert_eq!(
+            read::<Tree>(&[1, 1, 1, 3, 1]),
+            Ok(not(not(not(Tree::Count(1)))))
+        );
+        assert_eq!(
+            read::<Tree>(&[1, 1, 1, 1, 3, 1]),
+            Err("values nest too deeply")
+        );
         // The first failure is the one reported.
         assert_eq!(
             read::<Vec<bool>>(&[2, 7, 9, 9]),

@@ -65,8 +65,8 @@ pub use membership::{
     RoleChange, RoleChangeCheck, RoleDeletion, RoleHolder, WorkspaceAdmins,
 };
 pub use output::{
-    Change, Endpoint, EndpointInfo, Explanation, Feature, FormField, PaletteEntry, PaletteKind,
-    Params, ProductImpact, ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
+    BodyField, Change, Endpoint, EndpointInfo, Explanation, Feature, FormField, PaletteEntry,
+    PaletteKind, Params, ProductImpact, ProductInfo, Reason, RequestCheck, Resolution, SidebarItem,
 };
 pub use permission::Scope;
 pub use policy::{PermissionId, Policy, BUILTIN_NAMES, MAX_RULESET_BYTES};

@@ -299,6 +299,22 @@ pub struct EndpointInfo<'a> {
     /// What it requires, as the ruleset writes the condition (JSON), if
     /// anything.
     pub requires: Option<String>,
+    /// The form its body fills, if the ruleset names one.
+    pub form: Option<&'a str>,
+    /// That form's fields, in order (empty without a form).
+    pub body: Vec<BodyField<'a>>,
+}
+
+/// A field of the form an endpoint's body fills, as the ruleset writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BodyField<'a> {
+    /// Its id, the body's key (`name`).
+    pub id: &'a str,
+    /// Its label (`Name`).
+    pub label: &'a str,
+    /// Marked required: a member whose view shows the field must fill it
+    /// (a field a member's view hides is not required of them).
+    pub required: bool,
 }
 
 /// What to do with a path.

@@ -211,6 +211,22 @@ impl Policy {
                     .requires
                     .as_ref()
                     .and_then(|r| crate::write::to_string(r).ok()),
+                form: e.form.as_deref(),
+                body: e
+                    .form
+                    .as_ref()
+                    .and_then(|id| self.inner.doc.forms.iter().find(|f| f.id == *id))
+                    .map(|f| {
+                        f.fields
+                            .iter()
+                            .map(|x| crate::BodyField {
+                                id: &x.id,
+                                label: &x.label,
+                                required: x.required,
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
             .collect()
     }

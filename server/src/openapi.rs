@@ -26,7 +26,40 @@ fn refusal() -> Value {
     })
 }
 
-fn operation(id: &str, summary: String, secured: bool, params: Vec<Value>, body: bool) -> Value {
+/// The JSON Schema of a body that fills `form`: its fields as string
+/// properties; on a create, the fields the form marks required (of a
+/// member whose view shows them), which no change may leave empty.
+fn form_body(e: &harmony_policy::EndpointInfo<'_>) -> Value {
+    let properties: Map<String, Value> = e
+        .body
+        .iter()
+        .map(|f| {
+            (
+                f.id.to_owned(),
+                json!({ "type": ["string", "null"], "title": f.label }),
+            )
+        })
+        .collect();
+    let mut schema = json!({
+        "type": "object",
+        "properties": properties,
+        "x-harmony-form": e.form,
+        "description": "The fields of the ruleset's form; required is what the member's view marks required.",
+    });
+    let required: Vec<&str> = e.body.iter().filter(|f| f.required).map(|f| f.id).collect();
+    if e.method.eq_ignore_ascii_case("POST") && !required.is_empty() {
+        schema["required"] = json!(required);
+    }
+    schema
+}
+
+fn operation(
+    id: &str,
+    summary: String,
+    secured: bool,
+    params: Vec<Value>,
+    body: Option<Value>,
+) -> Value {
     let mut op = Map::new();
     op.insert("operationId".into(), Value::from(id));
     op.insert("summary".into(), Value::from(summary));
@@ -40,10 +73,10 @@ fn operation(id: &str, summary: String, secured: bool, params: Vec<Value>, body:
     if !params.is_empty() {
         op.insert("parameters".into(), Value::Array(params));
     }
-    if body {
+    if let Some(schema) = body {
         op.insert(
             "requestBody".into(),
-            json!({ "content": { "application/json": { "schema": { "type": "object" } } } }),
+            json!({ "content": { "application/json": { "schema": schema } } }),
         );
     }
     if !secured {
@@ -87,7 +120,7 @@ pub fn document(policy: &Policy, routes: &[RouteInfo]) -> Value {
             route.method.to_ascii_lowercase(),
             route.path.replace(['/', '{', '}', '*'], "_")
         );
-        let body = !matches!(route.method, "GET" | "DELETE");
+        let body = (!matches!(route.method, "GET" | "DELETE")).then(|| json!({ "type": "object" }));
         add(
             route.path,
             route.method,
@@ -99,8 +132,12 @@ pub fn document(policy: &Policy, routes: &[RouteInfo]) -> Value {
             Some(c) => format!("Decided by the policy: requires {c}."),
             None => "Decided by the policy.".to_owned(),
         };
-        let body =
-            !e.method.eq_ignore_ascii_case("GET") && !e.method.eq_ignore_ascii_case("DELETE");
+        let body = if e.form.is_some() {
+            Some(form_body(&e))
+        } else {
+            (!e.method.eq_ignore_ascii_case("GET") && !e.method.eq_ignore_ascii_case("DELETE"))
+                .then(|| json!({ "type": "object" }))
+        };
         add(
             e.pattern,
             e.method,

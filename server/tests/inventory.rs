@@ -193,6 +193,28 @@ async fn health_openapi_and_unknown_paths_answer_without_a_session() {
             );
         }
     }
+    // A body that fills a form is described by the form's fields: a
+    // contact's create requires what the contact form marks required.
+    let body = |method: &str, path: &str| {
+        paths[path][method]["requestBody"]["content"]["application/json"]["schema"].clone()
+    };
+    let create = body("post", "/api/contacts");
+    assert_eq!(create["x-harmony-form"], "contact");
+    let mut fields: Vec<&str> = create["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["accountId", "email", "name", "phone"]);
+    assert_eq!(create["properties"]["name"]["title"], "Name");
+    assert_eq!(create["required"], serde_json::json!(["name"]));
+    // An update may leave any field out.
+    assert!(body("patch", "/api/contacts/{id}")
+        .get("required")
+        .is_none());
+    assert_eq!(body("post", "/api/accounts")["x-harmony-form"], "account");
 }
 
 #[tokio::test]

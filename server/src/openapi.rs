@@ -40,17 +40,21 @@ fn form_body(e: &harmony_policy::EndpointInfo<'_>) -> Value {
             )
         })
         .collect();
-    let mut schema = json!({
-        "type": "object",
-        "properties": properties,
-        "x-harmony-form": e.form,
-        "description": "The fields of the ruleset's form; required is what the member's view marks required.",
-    });
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    schema.insert("properties".into(), Value::Object(properties));
+    schema.insert("x-harmony-form".into(), json!(e.form));
+    schema.insert(
+        "description".into(),
+        json!(
+            "The fields of the ruleset's form; required is what the member's view marks required."
+        ),
+    );
     let required: Vec<&str> = e.body.iter().filter(|f| f.required).map(|f| f.id).collect();
     if e.method.eq_ignore_ascii_case("POST") && !required.is_empty() {
-        schema["required"] = json!(required);
+        schema.insert("required".into(), json!(required));
     }
-    schema
+    Value::Object(schema)
 }
 
 fn operation(

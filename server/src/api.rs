@@ -762,9 +762,10 @@ impl FromRequest<Shared> for JsonBody {
     }
 }
 
-/// Record kinds: the fields this server stores of each, and the id prefix.
-/// Which of them a body must carry is the policy's to say (the form the
-/// endpoint names; `required_fields`).
+/// Record kinds: the id prefix, and the fields a body may carry when the
+/// endpoint names no form. When it names one, the form's fields are what a
+/// body may carry and what the member's view marks required is what it
+/// must (`Body`).
 const KINDS: &[(&str, &[&str], &str)] = &[
     ("contacts", &["name", "email", "phone", "accountId"], "c"),
     ("accounts", &["name", "domain"], "a"),
@@ -848,9 +849,9 @@ fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
             };
             match action {
                 "list" => list_records(state, d, kind),
-                "create" => create_record(state, d, kind, fields, prefix),
+                "create" => create_record(state, d, kind, &Body::of(d, fields)?, prefix),
                 "get" => get_record(state, d, kind),
-                "update" => update_record(state, d, kind, fields),
+                "update" => update_record(state, d, kind, &Body::of(d, fields)?),
                 "delete" => delete_record(state, d, kind),
                 _ => Err(not_served()),
             }
@@ -1395,18 +1396,19 @@ fn fields_only(body: &Map<String, Value>) -> Map<String, Value> {
     fields
 }
 
-/// Checks a create/update body against the kind's fields: strings (or null
-/// to clear an optional one), a contact's `accountId` naming an account of
-/// this workspace.
+/// Checks a create/update body against the fields it may carry: strings
+/// (or null to clear one that is not required; a required one may not be
+/// left empty), a contact's `accountId` naming an account of this
+/// workspace.
 fn check_fields(
     conn: &mut db::Conn,
     slug: &str,
     body: &Map<String, Value>,
-    fields: &[&str],
-    required: &[String],
+    spec: &Body,
 ) -> Result<(), ApiError> {
+    let Body { fields, required } = spec;
     for (key, value) in body {
-        if !fields.contains(&key.as_str()) {
+        if !fields.contains(key) {
             return Err(
                 ApiError::bad_request("unknown_field", format!("no field `{key}` here")).field(key),
             );
@@ -1450,22 +1452,41 @@ fn check_fields(
     Ok(())
 }
 
-/// The fields the member's view answers as required for `form` (none
-/// without a form): a create must carry each, and no change may leave one
-/// empty.
-fn required_fields(
-    view: &harmony_policy::View,
-    form: Option<&str>,
-) -> Result<Vec<String>, ApiError> {
-    let Some(form) = form else {
-        return Ok(Vec::new());
-    };
-    Ok(view
-        .form(form)?
-        .into_iter()
-        .filter(|f| f.required)
-        .map(|f| f.field.to_owned())
-        .collect())
+/// What a record's body may carry and must: with the form the endpoint
+/// names, its fields, and those the member's view marks required (a create
+/// must carry each, no change may leave one empty); without one, the
+/// kind's own fields and nothing required.
+struct Body {
+    fields: Vec<String>,
+    required: Vec<String>,
+}
+
+impl Body {
+    fn of(d: &Decided, kind_fields: &[&str]) -> Result<Body, ApiError> {
+        Body::for_form(&d.signed.view, d.form.as_deref(), kind_fields)
+    }
+
+    fn for_form(
+        view: &harmony_policy::View,
+        form: Option<&str>,
+        kind_fields: &[&str],
+    ) -> Result<Body, ApiError> {
+        let Some(form) = form else {
+            return Ok(Body {
+                fields: kind_fields.iter().map(|f| (*f).to_owned()).collect(),
+                required: Vec::new(),
+            });
+        };
+        let answer = view.form(form)?;
+        Ok(Body {
+            fields: answer.iter().map(|f| f.field.to_owned()).collect(),
+            required: answer
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.field.to_owned())
+                .collect(),
+        })
+    }
 }
 
 /// Creates a record owned by its creator (or by the `ownerId` the body
@@ -1477,16 +1498,16 @@ fn create_record(
     state: &AppState,
     d: &Decided,
     kind: &str,
-    fields: &[&str],
+    spec: &Body,
     prefix: &str,
 ) -> ApiResult {
     let body = d.body_object()?;
     let mut conn = state.db()?;
     let (owner, team) = ownership(&mut conn, d.slug(), body)?;
     let values = fields_only(body);
-    let required = required_fields(&d.signed.view, d.form.as_deref())?;
-    check_fields(&mut conn, d.slug(), &values, fields, &required)?;
-    if let Some(missing) = required
+    check_fields(&mut conn, d.slug(), &values, spec)?;
+    if let Some(missing) = spec
+        .required
         .iter()
         .find(|f| !values.get(f.as_str()).is_some_and(Value::is_string))
     {
@@ -1505,10 +1526,10 @@ fn create_record(
     let id = new_id(prefix);
     let mut data = Map::new();
     data.insert("id".into(), Value::String(id.clone()));
-    for field in fields {
+    for field in &spec.fields {
         data.insert(
-            (*field).to_owned(),
-            values.get(*field).cloned().unwrap_or(Value::Null),
+            field.clone(),
+            values.get(field).cloned().unwrap_or(Value::Null),
         );
     }
     let row = db::RecordRow {
@@ -1525,15 +1546,14 @@ fn create_record(
 /// decides with the record as it is and, when the owner or team changes, as
 /// it would be (a member cannot move a record out of their own reach), and
 /// a new team as on create.
-fn update_record(state: &AppState, d: &Decided, kind: &str, fields: &[&str]) -> ApiResult {
+fn update_record(state: &AppState, d: &Decided, kind: &str, spec: &Body) -> ApiResult {
     let body = d.body_object()?;
     let mut conn = state.db()?;
     let mut row = reachable(state, d, &mut conn, kind)?;
     decide_on(d, &row.scope())?;
     let (owner, team) = ownership(&mut conn, d.slug(), body)?;
     let values = fields_only(body);
-    let required = required_fields(&d.signed.view, d.form.as_deref())?;
-    check_fields(&mut conn, d.slug(), &values, fields, &required)?;
+    check_fields(&mut conn, d.slug(), &values, spec)?;
     if owner.is_some() || team.is_some() {
         if let Some(Some(team)) = &team {
             decide_on(d, &Record::new(None, Some(team)))?;
@@ -1554,9 +1574,6 @@ fn update_record(state: &AppState, d: &Decided, kind: &str, fields: &[&str]) -> 
 }
 
 // ----- sync -----
-
-/// The contact fields an integration record may set.
-const SYNCED_FIELDS: [&str; 4] = ["name", "email", "phone", "accountId"];
 
 /// Stores HubSpot or Salesforce contact records (`{"records": [...]}`), each
 /// as the policy's `syncRecord` leaves it (while Accounts is off,
@@ -1587,13 +1604,17 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
         .into_iter()
         .map(str::to_owned)
         .collect();
-    // A synced record creates or changes a contact: what a contact's
-    // update may not leave empty, neither may a sync.
+    // A synced record creates or changes a contact: it may set what a
+    // contact's update may, and may not leave empty what that may not.
     let contact_form = state
         .policy
         .endpoint("PATCH", "/api/contacts/x")
         .and_then(|e| e.form);
-    let required = required_fields(&d.signed.view, contact_form)?;
+    let contact_fields = KINDS
+        .iter()
+        .find(|(k, _, _)| *k == "contacts")
+        .map_or(&[][..], |(_, fields, _)| *fields);
+    let spec = Body::for_form(&d.signed.view, contact_form, contact_fields)?;
     let mut conn = state.db()?;
     let mut stored = Vec::with_capacity(records.len());
     let mut rows = Vec::with_capacity(records.len());
@@ -1616,17 +1637,15 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
         };
         let id = format!("{integration}_{external}");
         let mut values = Map::new();
-        for field in SYNCED_FIELDS {
+        for field in &spec.fields {
             if let Some(value) = kept.get(field) {
-                values.insert(field.to_owned(), value.clone());
+                values.insert(field.clone(), value.clone());
             }
         }
-        check_fields(&mut conn, d.slug(), &values, &SYNCED_FIELDS, &required).map_err(
-            |mut e| {
-                e.message = format!("record {i}: {}", e.message);
-                e
-            },
-        )?;
+        check_fields(&mut conn, d.slug(), &values, &spec).map_err(|mut e| {
+            e.message = format!("record {i}: {}", e.message);
+            e
+        })?;
         let mut row = db::record(&mut conn, d.slug(), "contacts", &id)?.unwrap_or_else(|| {
             let mut data = Map::new();
             data.insert("id".into(), Value::String(id.clone()));

@@ -1748,11 +1748,12 @@ async fn lists_come_a_page_at_a_time() {
     assert_eq!(hers["next"], Value::Null);
 }
 
-/// What a record's body must carry is the policy's answer (the form the
-/// endpoint names, as the member's view answers it), not a list of the
-/// server's: with a ruleset whose contact form requires `email`, a contact
-/// without one is refused and an update or a sync may not empty it; with
-/// the bundled ruleset only `name` is required.
+/// What a record's body may and must carry is the policy's answer (the form
+/// the endpoint names, as the member's view answers it), not a list of the
+/// server's: with a ruleset whose contact form requires `email` and has a
+/// `title`, a contact without an email is refused, an update or a sync may
+/// not empty it, and a title is stored; with the bundled ruleset only
+/// `name` is required and a title is an unknown field.
 #[tokio::test]
 async fn a_body_must_carry_what_the_policy_requires() {
     async fn post(s: &Server, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
@@ -1778,6 +1779,15 @@ async fn a_body_must_carry_what_the_policy_requires() {
     );
     let (status, body) = post(&s, &ada, "/api/contacts", json!({ "name": "Nia" })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    let titled = json!({ "name": "Nia", "title": "CTO" });
+    assert_eq!(
+        refusal(&post(&s, &ada, "/api/contacts", titled.clone()).await),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("unknown_field"),
+            Some("title")
+        )
+    );
 
     let mut ruleset: Value = serde_json::from_str(
         &std::fs::read_to_string(common::root().join("src/rulesets/harmony.json")).unwrap(),
@@ -1789,11 +1799,13 @@ async fn a_body_must_carry_what_the_policy_requires() {
         .iter_mut()
         .find(|f| f["id"] == "contact")
         .unwrap();
-    for field in contact["fields"].as_array_mut().unwrap() {
+    let fields = contact["fields"].as_array_mut().unwrap();
+    for field in fields.iter_mut() {
         if field["id"] == "email" {
             field["required"] = json!(true);
         }
     }
+    fields.push(json!({ "id": "title", "label": "Title" }));
     let file = std::env::temp_dir().join(format!(
         "harmony-required-email-{}.json",
         std::process::id()
@@ -1813,10 +1825,11 @@ async fn a_body_must_carry_what_the_policy_requires() {
         &s,
         &ada,
         "/api/contacts",
-        json!({ "name": "Nia", "email": "n@x.io" }),
+        json!({ "name": "Nia", "email": "n@x.io", "title": "CTO" }),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["title"], "CTO");
     let emptied = s
         .call(
             Some(&ada),

@@ -61,7 +61,11 @@ pub(crate) enum Answer<'a> {
         route: Option<usize>,
     },
     OtherWorkspace(Option<&'a str>),
-    NotFound,
+    /// `general`: every view of this policy and slug answers the path so
+    /// (it matches no route and lies under no product's paths).
+    NotFound {
+        general: bool,
+    },
 }
 
 /// The cause behind a decision.

@@ -25,7 +25,8 @@ pub(crate) mod tag {
     pub const REDIRECT: u32 = 1;
     /// `[FORBIDDEN, reason_key, route]`, `route` as for [`REDIRECT`].
     pub const FORBIDDEN: u32 = 2;
-    /// `[NOT_FOUND]`.
+    /// `[NOT_FOUND, general]`: `general` 1 when every view of the policy
+    /// and slug answers the path so (the layer may keep the answer).
     pub const NOT_FOUND: u32 = 3;
     /// `[OTHER_WORKSPACE, k]`: forbidden, `other_workspace`, switching to the
     /// view's membership `k - 1` (0: no switch).
@@ -193,7 +194,7 @@ impl View {
                 });
                 out.extend([tag::OTHER_WORKSPACE, k as u32]);
             }
-            Answer::NotFound => out.push(tag::NOT_FOUND),
+            Answer::NotFound { general } => out.extend([tag::NOT_FOUND, u32::from(general)]),
         }
         Ok(())
     }
@@ -232,6 +233,54 @@ mod tests {
     /// Every context and path of the conformance cases, plus every route
     /// pattern of the ruleset filled in: the compact answer stands for
     /// exactly the answer `resolve` gives.
+    /// A not-found answer marked general holds in every view of the policy
+    /// and slug (the JavaScript layer keeps it for them all); one under a
+    /// product's paths is not, since another member's view may have the
+    /// product off, or be inactive.
+    #[test]
+    fn general_not_found_answers_hold_for_every_view() {
+        let policy = Policy::harmony().unwrap();
+        let view = |accounts: bool, active: bool| {
+            let ctx = serde_json::json!({
+                "workspace": { "slug": "acme", "products": { "accounts": accounts } },
+                "member": { "userId": "u_1", "roles": ["admin"], "active": active },
+            });
+            policy
+                .view(&Context::from_json(&ctx.to_string()).unwrap())
+                .unwrap()
+        };
+        let views = [view(true, true), view(false, true), view(true, false)];
+        let compact = |v: &View, path: &str| {
+            let mut out = Vec::new();
+            v.resolve_compact(path, &mut out).unwrap();
+            out
+        };
+        let under_accounts = "/workspace/acme/accounts/a_1/x/y";
+        assert_eq!(compact(&views[0], under_accounts), [tag::NOT_FOUND, 0]);
+        assert_ne!(
+            views[1].resolve(under_accounts).unwrap(),
+            Resolution::NotFound
+        );
+        for path in [
+            "/workspace/acme/nope",
+            "/nowhere",
+            "/workspace/acme/%zz",
+            under_accounts,
+        ] {
+            for v in &views {
+                if compact(v, path) == [tag::NOT_FOUND, 1] {
+                    for other in &views {
+                        assert_eq!(other.resolve(path).unwrap(), Resolution::NotFound, "{path}");
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            compact(&views[1], "/workspace/acme/nope"),
+            [tag::NOT_FOUND, 1]
+        );
+    }
+
     #[test]
     fn compact_resolutions_decode_to_resolve() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases");
@@ -355,7 +404,7 @@ mod tests {
                 let got = (*k > 0).then(|| slugs[*k as usize - 1]);
                 assert_eq!(got, *switch_to, "{path}");
             }
-            ([tag::NOT_FOUND], Resolution::NotFound) => {}
+            ([tag::NOT_FOUND, 0 | 1], Resolution::NotFound) => {}
             ([tag::FULL], _) => {
                 assert!(
                     path.contains('%') || path.contains('\\') || !path.is_ascii(),

@@ -140,7 +140,7 @@ impl View {
             Answer::OtherWorkspace(switch_to) => Resolution::Forbidden {
                 reason: Reason::OtherWorkspace { switch_to },
             },
-            Answer::NotFound => Resolution::NotFound,
+            Answer::NotFound { .. } => Resolution::NotFound,
         })
     }
 
@@ -158,12 +158,12 @@ impl View {
                     limit: MAX_PATH_BYTES,
                 })
             }
-            Err(_) => return Ok(Answer::NotFound),
+            Err(_) => return Ok(Answer::NotFound { general: true }),
         };
         let p = &self.policy;
         if let Some(&r) = p.router.find(&norm).first() {
             let Some(route) = p.routes.get(r) else {
-                return Ok(Answer::NotFound);
+                return Ok(Answer::NotFound { general: false });
             };
             let mut params = Params::default();
             for (i, seg) in route.pattern.segs.iter().enumerate() {
@@ -192,6 +192,7 @@ impl View {
             });
         }
         // No route: a path under a product's paths still follows the product.
+        let mut general = true;
         for (i, product) in p.products.iter().enumerate() {
             for prefix in &product.paths {
                 let Some(Some(slug)) = prefix.match_prefix(&norm) else {
@@ -200,6 +201,9 @@ impl View {
                 if !slug.eq_ignore_ascii_case(self.slug()) {
                     return Ok(self.other_workspace(slug));
                 }
+                // Another member's view (inactive, or with the product off)
+                // may answer otherwise.
+                general = false;
                 if !self.active {
                     return Ok(Answer::Forbidden {
                         why: Why::Inactive,
@@ -219,7 +223,7 @@ impl View {
                 }
             }
         }
-        Ok(Answer::NotFound)
+        Ok(Answer::NotFound { general })
     }
 
     /// Forbidden as another workspace's page, with the membership to switch

@@ -265,7 +265,8 @@ class Catalog {
     if (!s) {
       // `routed`: the route each path seen matched, with its allow answer
       // once known; any view with this slug answers such a path with that
-      // route's decision (src/view/compact.rs `decision_compact`).
+      // route's decision (src/view/compact.rs `decision_compact`). A path
+      // that no view of this slug finds anything at has no route (NO_ROUTE).
       s = { links: textAnswer(raw.viewLinks(view)).split("\n"), sidebar: [], palette: { apple: [], other: [] }, redirects: new Map(), allow: [], routed: new Map() };
       this.slugs.set(slug, s);
     }
@@ -625,6 +626,8 @@ export class View {
   #resolve(path) {
     const seen = this.#records.routed.get(path);
     if (seen !== undefined) {
+      // A path every view of this policy and slug finds nothing at.
+      if (seen.route === NO_ROUTE) return NOT_FOUND;
       const answer = this.#decided(seen);
       if (answer !== undefined) return answer;
     }
@@ -655,6 +658,7 @@ export class View {
         return answer;
       }
       case TAG.NOT_FOUND:
+        if (m[at + 2] === 1) this.#remember(path, NO_ROUTE, null);
         return NOT_FOUND;
       case TAG.OTHER_WORKSPACE: {
         const k = m[at + 2];

@@ -777,6 +777,11 @@ const KINDS: &[(&str, &[&str], &str)] = &[
     ("scorecards", &["name", "score"], "s"),
 ];
 
+/// A record kind this server stores: its name, fields and id prefix.
+fn record_kind(kind: &str) -> Option<(&'static str, &'static [&'static str], &'static str)> {
+    KINDS.iter().copied().find(|(k, _, _)| *k == kind)
+}
+
 /// The header on every answer to a request the policy accepted, so that a
 /// client (and the parity test) can tell the policy's refusals from the
 /// handler's own errors (a record that does not exist, say).
@@ -844,7 +849,7 @@ fn dispatch(state: &AppState, d: &Decided) -> ApiResult {
             let Some((kind, action)) = id.rsplit_once('.') else {
                 return Err(not_served());
             };
-            let Some(&(kind, fields, prefix)) = KINDS.iter().find(|(k, _, _)| *k == kind) else {
+            let Some((kind, fields, prefix)) = record_kind(kind) else {
                 return Err(not_served());
             };
             match action {
@@ -1610,10 +1615,7 @@ fn sync(state: &AppState, d: &Decided) -> ApiResult {
         .policy
         .endpoint("PATCH", "/api/contacts/x")
         .and_then(|e| e.form);
-    let contact_fields = KINDS
-        .iter()
-        .find(|(k, _, _)| *k == "contacts")
-        .map_or(&[][..], |(_, fields, _)| *fields);
+    let contact_fields = record_kind("contacts").map_or(&[][..], |(_, fields, _)| fields);
     let spec = Body::for_form(&d.signed.view, contact_form, contact_fields)?;
     let mut conn = state.db()?;
     let mut stored = Vec::with_capacity(records.len());

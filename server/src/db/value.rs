@@ -269,10 +269,8 @@ impl Row {
 
     /// The text at `index` (taken out of the row).
     pub fn text(&mut self, index: usize) -> Result<String> {
-        match self.cell(index) {
-            Cell::Text(s) => Ok(s),
-            other => Err(Row::wrong(index, "text", &other)),
-        }
+        self.opt_text(index)?
+            .ok_or_else(|| Row::wrong(index, "text", &Cell::Null))
     }
 
     /// The text at `index`, or `None` for NULL.
@@ -286,10 +284,8 @@ impl Row {
 
     /// The integer at `index`.
     pub fn int(&mut self, index: usize) -> Result<i64> {
-        match self.cell(index) {
-            Cell::Int(n) => Ok(n),
-            other => Err(Row::wrong(index, "an integer", &other)),
-        }
+        self.opt_int(index)?
+            .ok_or_else(|| Row::wrong(index, "an integer", &Cell::Null))
     }
 
     /// The integer at `index`, or `None` for NULL.
